@@ -1,0 +1,54 @@
+// File: actors/codec/task_codec.hpp
+// The JSON face of a task: request bodies in (parse + validate, all-or-nothing
+// for batches), records and errors out. Pure functions, no I/O: the HTTP
+// handlers call them on their own threads, and the tests call them directly.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "actors/model/api_error.hpp"
+#include "actors/model/task.hpp"
+#include "actors/ops/registry.hpp"
+
+namespace taskmesh {
+
+// Limits that validation enforces (the rest, e.g. body size, is HTTP's job).
+struct codec_limits {
+  std::size_t max_json_depth = 32;
+  std::size_t max_batch = 1000;
+  std::uint32_t max_delay_ms = 60'000;
+  std::size_t max_idempotency_key = 128;
+};
+
+template <class T>
+using parsed = std::variant<T, api_error>;
+
+// Parses a request body. Malformed/truncated JSON, nesting deeper than
+// max_json_depth, invalid UTF-8: 400 "invalid_json".
+parsed<boost::json::value> parse_json_body(std::string_view body, const codec_limits& limits);
+
+// One task object -> task (id and submitted_at are filled in here).
+// Errors: 400 invalid_field (wrong type, unknown field, bad value) or
+// unknown_type, with `field` naming the culprit ("priority", "params.find").
+parsed<task> parse_task(const boost::json::value& v, const op_registry& ops,
+                        const codec_limits& limits);
+
+// An array of 1..max_batch task objects; the first bad one fails the whole
+// batch and the error's field is prefixed with its index: "[3].type".
+parsed<std::vector<task>> parse_task_batch(const boost::json::value& v, const op_registry& ops,
+                                           const codec_limits& limits);
+
+// {"id":..,"type":..,"status":..,"priority":..,"attempts":..,"max_attempts":..,
+//  "submitted_at":..,"started_at":..,"finished_at":..,"next_attempt_at":..,
+//  "result":..,"error":..}
+std::string record_to_json(const task_record& r, const op_registry& ops);
+
+// {"error":{"code":..,"message":..,"field":..}} ("field" only when set).
+std::string error_to_json(const api_error& e);
+
+} // namespace taskmesh

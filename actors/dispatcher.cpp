@@ -1,0 +1,73 @@
+// File: actors/dispatcher.cpp
+#include "actors/dispatcher.hpp"
+
+#include <algorithm>
+
+namespace taskmesh {
+namespace {
+
+void move_front(std::deque<task>& lane, std::size_t n, std::vector<task>& out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(std::move(lane.front()));
+    lane.pop_front();
+  }
+}
+
+// Hands batches to idle workers while there is work and in-flight room.
+void pump(dispatcher_actor::stateful_pointer<dispatcher_state> self) {
+  auto& st = self->state;
+  while (!st.idle_workers.empty()) {
+    const auto queued = st.high.size() + st.normal.size();
+    const auto room = static_cast<std::int64_t>(st.config.max_in_flight) - st.in_flight;
+    if (queued == 0 || room <= 0)
+      break;
+    // Spread what is queued over the idle workers rather than giving one
+    // worker everything while the others sit idle.
+    const auto fair_share = (queued + st.idle_workers.size() - 1) / st.idle_workers.size();
+    const auto n = std::min<std::size_t>({fair_share, st.config.batch_size,
+                                          static_cast<std::size_t>(room)});
+    std::vector<task> batch;
+    batch.reserve(n);
+    take_batch(st.high, st.normal, n, batch);
+    st.in_flight += static_cast<std::int64_t>(batch.size());
+    st.queue->release(batch.size());
+    auto worker = std::move(st.idle_workers.back());
+    st.idle_workers.pop_back();
+    self->send(worker, run_atom::value, std::move(batch));
+  }
+  st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
+}
+
+} // namespace
+
+void take_batch(std::deque<task>& high, std::deque<task>& normal, std::size_t n,
+                std::vector<task>& out) {
+  const std::size_t normal_reserved = normal.empty() ? 0 : std::max<std::size_t>(1, n / 5);
+  const auto from_high = std::min(high.size(), n > normal_reserved ? n - normal_reserved : 0);
+  const auto from_normal = std::min(normal.size(), n - from_high);
+  move_front(high, from_high, out);
+  move_front(normal, from_normal, out);
+}
+
+dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
+                                           dispatcher_config config, intake_queue* queue,
+                                           pipeline_gauges* gauges) {
+  self->state.config = config;
+  self->state.queue = queue;
+  self->state.gauges = gauges;
+  return {
+    [=](dispatch_atom, std::vector<task>& tasks) {
+      for (auto& t : tasks)
+        (t.prio == priority::high ? self->state.high : self->state.normal).push_back(std::move(t));
+      pump(self);
+    },
+    [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
+      self->state.in_flight -= finished;
+      if (wants_work)
+        self->state.idle_workers.push_back(std::move(worker));
+      pump(self);
+    },
+  };
+}
+
+} // namespace taskmesh

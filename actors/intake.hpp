@@ -1,0 +1,37 @@
+// File: actors/intake.hpp
+// The actor side of intake. The HTTP threads have already validated the
+// tasks and given them ids; this actor drains them from the intake queue in
+// bulk, has the store record them (which also settles idempotency keys),
+// answers each waiting HTTP request, and forwards the accepted tasks to the
+// dispatcher. A task is acknowledged (202) only once its record exists, so a
+// GET right after the 202 always finds it.
+#pragma once
+
+#include <vector>
+
+#include "actors/intake_queue.hpp"
+#include "actors/messages.hpp"
+#include "actors/ops/registry.hpp"
+
+namespace taskmesh {
+
+struct intake_config {
+  std::size_t drain_batch = 1024;               // submissions per drain round
+  std::chrono::milliseconds admit_timeout{10'000};
+};
+
+struct intake_state {
+  static inline const char* name = "intake";
+  intake_config config;
+  intake_queue* queue = nullptr;
+  std::size_t op_count = 0;
+  store_actor store;
+  dispatcher_actor dispatcher;
+  stats_actor stats;
+};
+
+intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> self,
+                                   intake_config config, intake_queue* queue, std::size_t op_count,
+                                   store_actor store, dispatcher_actor dispatcher, stats_actor stats);
+
+} // namespace taskmesh

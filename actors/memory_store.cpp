@@ -1,0 +1,116 @@
+// File: actors/memory_store.cpp
+#include "actors/memory_store.hpp"
+
+#include <chrono>
+
+namespace taskmesh {
+namespace {
+
+using self_ptr = store_actor::stateful_pointer<memory_store_state>;
+
+constexpr auto sweep_interval = std::chrono::seconds(1);
+
+void erase_record(memory_store_state& st, const task_id& id) {
+  auto i = st.records.find(id);
+  if (i == st.records.end())
+    return;
+  const auto& key = i->second.idempotency_key;
+  if (!key.empty()) {
+    auto k = st.by_idempotency_key.find(key);
+    if (k != st.by_idempotency_key.end() && k->second == id)
+      st.by_idempotency_key.erase(k);
+  }
+  st.records.erase(i);
+}
+
+void evict_over_capacity(memory_store_state& st) {
+  while (st.records.size() > st.config.max_records && !st.finished_order.empty()) {
+    erase_record(st, st.finished_order.front().second);
+    st.finished_order.pop_front();
+  }
+}
+
+void expire(memory_store_state& st, timestamp now) {
+  const auto ttl = std::chrono::duration_cast<std::chrono::microseconds>(st.config.result_ttl).count();
+  while (!st.finished_order.empty() && st.finished_order.front().first + ttl <= now) {
+    erase_record(st, st.finished_order.front().second);
+    st.finished_order.pop_front();
+  }
+}
+
+admission admit_one(memory_store_state& st, task_record& r) {
+  if (!r.idempotency_key.empty()) {
+    auto [k, inserted] = st.by_idempotency_key.try_emplace(r.idempotency_key, r.id);
+    if (!inserted) {
+      if (auto original = st.records.find(k->second); original != st.records.end())
+        return {original->first, original->second.status, true};
+      k->second = r.id; // the original expired: the key is free again
+    }
+  }
+  admission a{r.id, task_status::queued, false};
+  st.records.emplace(r.id, std::move(r));
+  return a;
+}
+
+void apply_update(memory_store_state& st, task_record& u) {
+  auto i = st.records.find(u.id);
+  if (i == st.records.end())
+    return; // cannot happen for live tasks; tolerate a late duplicate update
+  auto& r = i->second;
+  if (is_terminal(r.status))
+    return; // terminal is final: a repeated update changes nothing
+  r.status = u.status;
+  r.attempts = u.attempts;
+  r.started_at = u.started_at;
+  r.finished_at = u.finished_at;
+  r.next_attempt_at = u.next_attempt_at;
+  r.result = std::move(u.result);
+  r.error = std::move(u.error);
+  if (is_terminal(r.status))
+    st.finished_order.emplace_back(r.finished_at, r.id);
+}
+
+void publish_size(memory_store_state& st) {
+  st.gauges->records.store(static_cast<std::int64_t>(st.records.size()), std::memory_order_relaxed);
+}
+
+} // namespace
+
+store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
+                                        store_config config, pipeline_gauges* gauges) {
+  self->state.config = config;
+  self->state.gauges = gauges;
+  self->delayed_send(self, sweep_interval, sweep_atom::value);
+  return {
+    [=](admit_atom, std::vector<task_record>& batch) {
+      auto& st = self->state;
+      std::vector<admission> result;
+      result.reserve(batch.size());
+      for (auto& r : batch)
+        result.push_back(admit_one(st, r));
+      evict_over_capacity(st);
+      publish_size(st);
+      return result;
+    },
+    [=](update_atom, std::vector<task_record>& batch) {
+      auto& st = self->state;
+      for (auto& u : batch)
+        apply_update(st, u);
+      evict_over_capacity(st);
+      publish_size(st);
+    },
+    [=](get_atom, const task_id& id) -> caf::result<task_record> {
+      auto i = self->state.records.find(id);
+      if (i == self->state.records.end())
+        return caf::make_error(errc::not_found);
+      return i->second;
+    },
+    [=](sweep_atom) {
+      expire(self->state, now_us());
+      publish_size(self->state);
+      self->delayed_send(self, sweep_interval, sweep_atom::value);
+    },
+  };
+}
+
+} // namespace taskmesh

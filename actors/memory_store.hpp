@@ -1,0 +1,35 @@
+// File: actors/memory_store.hpp
+// The embedded mode's result store: task records in memory, bounded.
+// - admit: records new tasks as queued; an idempotency_key seen before makes
+//   the task a duplicate of the original (nothing is created).
+// - update: applies state changes sent by workers.
+// - bounds: at most max_records; when full, the oldest terminal records go
+//   first. Terminal records also expire result_ttl after they finished.
+//   Queued and running records are never evicted (the queue capacity and
+//   max-in-flight already bound how many there can be).
+#pragma once
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "actors/messages.hpp"
+#include "actors/pipeline.hpp"
+
+namespace taskmesh {
+
+struct memory_store_state {
+  static inline const char* name = "memory_store";
+  store_config config;
+  pipeline_gauges* gauges = nullptr;
+  std::unordered_map<task_id, task_record> records;
+  std::unordered_map<std::string, task_id> by_idempotency_key;
+  // Terminal records in the order they finished: eviction and expiry order.
+  std::deque<std::pair<timestamp, task_id>> finished_order;
+};
+
+store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
+                                        store_config config, pipeline_gauges* gauges);
+
+} // namespace taskmesh

@@ -1,0 +1,227 @@
+// File: actors/messages.hpp
+// The protocol of the actor graph, in one place: every message type, every
+// atom, the error codes, and each actor's typed interface. Read top to bottom
+// it shows how a task moves:
+//
+//   HTTP threads --(intake_queue, lock-free)--> intake --admit--> store
+//   intake --dispatch--> dispatcher --run--> worker --update--> store
+//                                    <--done--  worker --report--> stats
+//
+// Batches, never single tasks, cross actor mailboxes on the hot path.
+// Everything here is plain data or an actor handle; in cluster mode only the
+// plain data (as JSON) crosses processes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/model/task.hpp"
+
+namespace taskmesh {
+
+// -- plain messages -----------------------------------------------------------
+
+// The store's answer for one task offered by intake.
+struct admission {
+  task_id id;                 // the task's id, or the original's for a duplicate
+  task_status status = task_status::queued;
+  bool duplicate = false;     // idempotency_key seen before: nothing was created
+};
+
+// Per-op counters, indexed by op_index.
+struct op_tally {
+  std::uint64_t submitted = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t retried = 0;
+};
+
+// What a worker (or intake) tells stats after a batch.
+struct stats_report {
+  std::vector<op_tally> by_op;
+  std::vector<std::uint32_t> queue_wait_us;  // sampled: submitted -> first start
+  std::vector<std::uint32_t> processing_us;  // sampled: start of the run -> end
+  std::uint64_t busy_ns = 0;                 // worker time spent running ops
+};
+
+struct latency_summary {
+  double p50_ms = 0;
+  double p99_ms = 0;
+  std::uint64_t samples = 0;
+};
+
+// Everything GET /stats shows; assembled by the stats actor.
+struct stats_snapshot {
+  std::string mode;
+  std::uint64_t submitted = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t retried = 0;
+  std::int64_t backlog = 0;      // accepted, not yet started
+  std::int64_t in_flight = 0;    // started (incl. waiting out a delay/backoff), not terminal
+  std::int64_t records = 0;      // result records held
+  std::uint32_t workers = 0;
+  double uptime_s = 0;
+  double worker_utilization = 0; // 0..1 over the last window
+  std::vector<std::pair<std::string, op_tally>> by_type;
+  latency_summary queue_wait;
+  latency_summary processing;
+};
+
+// Outcome of a record lookup for the HTTP side.
+struct lookup_result {
+  enum class kind : std::uint8_t { found, not_found, unavailable };
+  kind outcome = kind::not_found;
+  task_record record;
+};
+
+// Callbacks handed to the bridge by non-actor code (HTTP threads). They run on
+// the bridge's thread and must only post the result back to their executor.
+using lookup_callback = std::function<void(lookup_result)>;
+using stats_callback = std::function<void(stats_snapshot)>;
+
+// -- inspect (to_string in logs and tests; these never leave the process via CAF)
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task& x) {
+  auto prio = static_cast<std::uint8_t>(x.prio);
+  return f(caf::meta::type_name("task"), x.id, x.op, prio, x.max_attempts, x.attempts,
+           x.delay_ms, x.submitted_at, x.started_at, x.payload, x.params, x.idempotency_key);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_record& x) {
+  auto prio = static_cast<std::uint8_t>(x.prio);
+  auto status = static_cast<std::uint8_t>(x.status);
+  return f(caf::meta::type_name("task_record"), x.id, x.op, prio, status, x.attempts,
+           x.max_attempts, x.submitted_at, x.started_at, x.finished_at, x.next_attempt_at,
+           x.result, x.error, x.idempotency_key);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admission& x) {
+  auto status = static_cast<std::uint8_t>(x.status);
+  return f(caf::meta::type_name("admission"), x.id, status, x.duplicate);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, op_tally& x) {
+  return f(caf::meta::type_name("op_tally"), x.submitted, x.succeeded, x.failed, x.dead,
+           x.retried);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stats_report& x) {
+  return f(caf::meta::type_name("stats_report"), x.by_op, x.queue_wait_us, x.processing_us,
+           x.busy_ns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, latency_summary& x) {
+  return f(caf::meta::type_name("latency_summary"), x.p50_ms, x.p99_ms, x.samples);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stats_snapshot& x) {
+  return f(caf::meta::type_name("stats_snapshot"), x.mode, x.submitted, x.succeeded, x.failed,
+           x.dead, x.retried, x.backlog, x.in_flight, x.records, x.workers, x.uptime_s,
+           x.worker_utilization, x.by_type, x.queue_wait, x.processing);
+}
+
+// -- errors -------------------------------------------------------------------
+
+enum class errc : std::uint8_t {
+  not_found = 1, // no record for this id
+  unavailable,   // a dependency cannot take the request now
+};
+
+std::string to_string(errc x);
+
+} // namespace taskmesh
+
+CAF_ERROR_CODE_ENUM(taskmesh::errc, "taskmesh")
+
+// -- type IDs and atoms ---------------------------------------------------------
+
+CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task))
+  CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task>))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task_id))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task_record))
+  CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task_record>))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission))
+  CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::admission>))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_report))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_snapshot))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::lookup_callback))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_callback))
+
+  CAF_ADD_ATOM(taskmesh, taskmesh, drain_atom, "drain")       // intake: the queue went non-empty
+  CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // store: record accepted tasks
+  CAF_ADD_ATOM(taskmesh, taskmesh, dispatch_atom, "dispatch") // dispatcher: accepted tasks
+  CAF_ADD_ATOM(taskmesh, taskmesh, run_atom, "run")           // worker: a batch to run
+  CAF_ADD_ATOM(taskmesh, taskmesh, resume_atom, "resume")     // worker: a task's delay_ms ran out
+  CAF_ADD_ATOM(taskmesh, taskmesh, retry_atom, "retry")       // worker: a retry backoff ran out
+  CAF_ADD_ATOM(taskmesh, taskmesh, flush_atom, "flush")       // worker: send finished work on
+  CAF_ADD_ATOM(taskmesh, taskmesh, done_atom, "done")         // dispatcher: a worker finished n
+  CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
+  CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
+  CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
+  CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
+  CAF_ADD_ATOM(taskmesh, taskmesh, tick_atom, "tick")         // stats: refresh gauges
+CAF_END_TYPE_ID_BLOCK(taskmesh)
+
+// std::function cannot be serialized; these callbacks only ever travel
+// between actors of one process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::lookup_callback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::stats_callback)
+
+namespace taskmesh {
+
+// -- typed interfaces ---------------------------------------------------------
+
+// Runs tasks. Pulls: it tells the dispatcher when it wants more, so its
+// mailbox never holds more than one batch from the dispatcher.
+using worker_actor = caf::typed_actor<
+  caf::reacts_to<run_atom, std::vector<task>>,
+  caf::reacts_to<resume_atom, task>,
+  caf::reacts_to<retry_atom, task>,
+  caf::reacts_to<flush_atom>>;
+
+// Priority lanes, the in-flight bound, and hand-out of batches to workers.
+using dispatcher_actor = caf::typed_actor<
+  caf::reacts_to<dispatch_atom, std::vector<task>>,
+  // (worker, tasks it brought to a terminal state, whether it wants a batch)
+  caf::reacts_to<done_atom, worker_actor, std::uint32_t, bool>>;
+
+// Drains the intake queue, has the store record the tasks, answers the HTTP
+// side, forwards accepted tasks to the dispatcher.
+using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>>;
+
+// Holds task records. Embedded: in memory. Cluster: Valkey.
+using store_actor = caf::typed_actor<
+  caf::replies_to<admit_atom, std::vector<task_record>>::with<std::vector<admission>>,
+  caf::reacts_to<update_atom, std::vector<task_record>>,
+  caf::replies_to<get_atom, task_id>::with<task_record>,
+  caf::reacts_to<sweep_atom>>;
+
+// Counters, latency windows, gauges, Prometheus series.
+using stats_actor = caf::typed_actor<
+  caf::reacts_to<report_atom, stats_report>,
+  caf::replies_to<get_atom>::with<stats_snapshot>,
+  caf::reacts_to<tick_atom>>;
+
+// Lets non-actor code (HTTP threads) ask actors without blocking: the answer
+// arrives through a callback.
+using bridge_actor = caf::typed_actor<
+  caf::reacts_to<get_atom, task_id, lookup_callback>,
+  caf::reacts_to<get_atom, stats_callback>>;
+
+} // namespace taskmesh

@@ -1,0 +1,38 @@
+// File: actors/model/task.cpp
+#include "actors/model/task.hpp"
+
+namespace taskmesh {
+
+std::string_view to_string(priority p) noexcept {
+  return p == priority::high ? "high" : "normal";
+}
+
+std::string_view to_string(task_status s) noexcept {
+  switch (s) {
+    case task_status::queued: return "queued";
+    case task_status::running: return "running";
+    case task_status::succeeded: return "succeeded";
+    case task_status::failed: return "failed";
+    case task_status::dead: return "dead";
+  }
+  return "unknown";
+}
+
+bool is_terminal(task_status s) noexcept {
+  return s == task_status::succeeded || s == task_status::failed || s == task_status::dead;
+}
+
+task_record queued_record(const task& t) {
+  task_record r;
+  r.id = t.id;
+  r.op = t.op;
+  r.prio = t.prio;
+  r.status = task_status::queued;
+  r.attempts = t.attempts;
+  r.max_attempts = t.max_attempts;
+  r.submitted_at = t.submitted_at;
+  r.idempotency_key = t.idempotency_key;
+  return r;
+}
+
+} // namespace taskmesh

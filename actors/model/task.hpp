@@ -1,0 +1,66 @@
+// File: actors/model/task.hpp
+// The task as it flows through the pipeline, and the record a client reads
+// back with GET /task/{id}. Plain data only: these cross actor boundaries by
+// value and (in cluster mode) process boundaries as JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "actors/model/clock.hpp"
+#include "actors/model/task_id.hpp"
+
+namespace taskmesh {
+
+enum class priority : std::uint8_t { normal = 0, high = 1 };
+
+enum class task_status : std::uint8_t { queued, running, succeeded, failed, dead };
+
+std::string_view to_string(priority p) noexcept;
+std::string_view to_string(task_status s) noexcept;
+bool is_terminal(task_status s) noexcept;
+
+// Index of an op in the op registry. Stable for one build of the binary
+// (disabled ops keep their index), so it is safe inside one process; across
+// processes ops travel by name.
+using op_index = std::uint16_t;
+
+// A validated, accepted unit of work.
+struct task {
+  task_id id;
+  op_index op = 0;
+  priority prio = priority::normal;
+  std::uint8_t max_attempts = 3;
+  std::uint8_t attempts = 0;     // starts so far
+  std::uint32_t delay_ms = 0;    // params.delay_ms, applied before the op runs
+  timestamp submitted_at = 0;
+  timestamp started_at = 0;      // first start; 0 until started
+  timestamp attempt_started_at = 0; // start of the current attempt (worker-local)
+  std::string payload;           // text ops: the text; json ops: serialized JSON
+  std::string params;            // serialized JSON object without delay_ms; "" if none
+  std::string idempotency_key;   // "" if none
+};
+
+// What GET /task/{id} shows. `result` is serialized JSON ("" = null),
+// `error` a message ("" = null).
+struct task_record {
+  task_id id;
+  op_index op = 0;
+  priority prio = priority::normal;
+  task_status status = task_status::queued;
+  std::uint8_t attempts = 0;
+  std::uint8_t max_attempts = 3;
+  timestamp submitted_at = 0;
+  timestamp started_at = 0;
+  timestamp finished_at = 0;
+  timestamp next_attempt_at = 0; // set while waiting out a retry backoff
+  std::string result;
+  std::string error;
+  std::string idempotency_key; // kept so the store can forget the key with the record
+};
+
+// The record of a task that has just been accepted.
+task_record queued_record(const task& t);
+
+} // namespace taskmesh

@@ -1,0 +1,48 @@
+// File: actors/model/task_id.hpp
+// Task ids are UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random
+// bits. Time-ordered, and unique across processes without coordination.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace taskmesh {
+
+struct task_id {
+  std::array<std::uint8_t, 16> bytes{};
+
+  // A fresh UUIDv7 from a per-thread generator (no locks, no shared state).
+  static task_id generate();
+  // Accepts the canonical 36-character form, either case.
+  static std::optional<task_id> parse(std::string_view text);
+
+  std::string to_string() const;          // canonical lower-case form
+  void write_to(char* out36) const;       // same, without allocating
+  std::uint64_t unix_ms() const noexcept; // the embedded timestamp
+
+  friend bool operator==(const task_id&, const task_id&) = default;
+  friend auto operator<=>(const task_id&, const task_id&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_id& x) {
+  return f(x.bytes);
+}
+
+} // namespace taskmesh
+
+template <>
+struct std::hash<taskmesh::task_id> {
+  std::size_t operator()(const taskmesh::task_id& id) const noexcept {
+    // The tail is random: fold it, no need to hash again.
+    std::uint64_t a, b;
+    std::memcpy(&a, id.bytes.data(), 8);
+    std::memcpy(&b, id.bytes.data() + 8, 8);
+    return static_cast<std::size_t>(b ^ (a * 0x9E3779B97F4A7C15ull));
+  }
+};

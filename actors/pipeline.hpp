@@ -1,0 +1,46 @@
+// File: actors/pipeline.hpp
+// The settings each actor of the graph receives (its slice of the process
+// configuration), and the few gauges that actors publish for lock-free
+// reading by the stats actor and the health checks.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace taskmesh {
+
+using std::chrono::milliseconds;
+
+struct dispatcher_config {
+  std::uint32_t max_in_flight = 10'000;
+  std::uint32_t batch_size = 128; // tasks per hand-out to one worker
+};
+
+struct retry_policy {
+  milliseconds base_delay{100};
+  milliseconds max_delay{30'000};
+  // Exponential with "equal jitter": half the step fixed, half random, so
+  // retries of tasks that failed together spread out but never come early.
+  milliseconds delay_for(std::uint32_t failed_attempts, std::uint64_t random) const;
+};
+
+struct store_config {
+  std::uint64_t max_records = 1'000'000;
+  std::chrono::seconds result_ttl{24 * 3600};
+};
+
+struct stats_config {
+  std::string mode = "embedded";
+  std::uint32_t workers = 1;
+  std::uint32_t latency_window = 8192; // samples kept per latency series
+};
+
+// Written by one actor each, read by anyone.
+struct pipeline_gauges {
+  std::atomic<std::int64_t> in_flight{0}; // dispatcher
+  std::atomic<std::int64_t> records{0};   // store
+};
+
+} // namespace taskmesh

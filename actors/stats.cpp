@@ -1,0 +1,139 @@
+// File: actors/stats.cpp
+#include "actors/stats.hpp"
+
+#include <algorithm>
+
+namespace taskmesh {
+namespace {
+
+using self_ptr = stats_actor::stateful_pointer<stats_state>;
+using std::chrono::steady_clock;
+
+constexpr auto tick_interval = std::chrono::seconds(1);
+
+void add_report(stats_state& st, const stats_report& r) {
+  for (std::size_t i = 0; i < r.by_op.size() && i < st.by_op.size(); ++i) {
+    const auto& in = r.by_op[i];
+    auto& total = st.by_op[i];
+    auto& m = st.metrics->by_op[i];
+    total.submitted += in.submitted;
+    total.succeeded += in.succeeded;
+    total.failed += in.failed;
+    total.dead += in.dead;
+    total.retried += in.retried;
+    if (in.submitted) m.submitted->Increment(static_cast<double>(in.submitted));
+    if (in.succeeded) m.succeeded->Increment(static_cast<double>(in.succeeded));
+    if (in.failed) m.failed->Increment(static_cast<double>(in.failed));
+    if (in.dead) m.dead->Increment(static_cast<double>(in.dead));
+    if (in.retried) m.retried->Increment(static_cast<double>(in.retried));
+  }
+  for (auto us : r.queue_wait_us) {
+    st.queue_wait.add(us);
+    st.metrics->queue_wait_seconds->Observe(us / 1e6);
+  }
+  for (auto us : r.processing_us) {
+    st.processing.add(us);
+    st.metrics->processing_seconds->Observe(us / 1e6);
+  }
+  st.window_busy_ns += r.busy_ns;
+}
+
+// Utilization is measured over fixed one-second windows (on the tick), so
+// frequent /stats or /metrics reads do not shrink the window.
+void roll_utilization_window(stats_state& st) {
+  const auto now = steady_clock::now();
+  const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.window_start).count();
+  if (window_ns > 0 && st.config.workers > 0)
+    st.utilization = std::min(1.0, static_cast<double>(st.window_busy_ns) /
+                                     (static_cast<double>(window_ns) * st.config.workers));
+  st.window_start = now;
+  st.window_busy_ns = 0;
+}
+
+void refresh_gauges(stats_state& st) {
+  st.metrics->queue_depth->Set(static_cast<double>(st.queue->backlog()));
+  st.metrics->in_flight->Set(static_cast<double>(st.gauges->in_flight.load(std::memory_order_relaxed)));
+  st.metrics->records->Set(static_cast<double>(st.gauges->records.load(std::memory_order_relaxed)));
+  st.metrics->workers->Set(st.config.workers);
+  st.metrics->worker_utilization->Set(st.utilization);
+}
+
+stats_snapshot snapshot(const stats_state& st) {
+  stats_snapshot s;
+  s.mode = st.config.mode;
+  for (std::size_t i = 0; i < st.by_op.size(); ++i) {
+    const auto& t = st.by_op[i];
+    s.submitted += t.submitted;
+    s.succeeded += t.succeeded;
+    s.failed += t.failed;
+    s.dead += t.dead;
+    s.retried += t.retried;
+    if (st.ops->enabled(static_cast<op_index>(i)))
+      s.by_type.emplace_back(std::string{st.ops->name(static_cast<op_index>(i))}, t);
+  }
+  s.backlog = st.queue->backlog();
+  s.in_flight = st.gauges->in_flight.load(std::memory_order_relaxed);
+  s.records = st.gauges->records.load(std::memory_order_relaxed);
+  s.workers = st.config.workers;
+  s.uptime_s = std::chrono::duration<double>(steady_clock::now() - st.started).count();
+  s.worker_utilization = st.utilization;
+  s.queue_wait = st.queue_wait.summary();
+  s.processing = st.processing.summary();
+  return s;
+}
+
+} // namespace
+
+void sample_window::add(std::uint32_t v) noexcept {
+  samples_[next_] = v;
+  next_ = (next_ + 1) % samples_.size();
+  ++total_;
+}
+
+latency_summary sample_window::summary() const {
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(total_, samples_.size()));
+  latency_summary out;
+  out.samples = total_;
+  if (n == 0)
+    return out;
+  std::vector<std::uint32_t> v(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
+  auto at = [&](double p) {
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(n - 1) + 0.5);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k] / 1000.0;
+  };
+  out.p50_ms = at(0.50);
+  out.p99_ms = at(0.99);
+  return out;
+}
+
+stats_actor::behavior_type stats(stats_actor::stateful_pointer<stats_state> self,
+                                 stats_config config, const op_registry* ops,
+                                 const intake_queue* queue, const pipeline_gauges* gauges,
+                                 task_metrics* metrics) {
+  auto& st = self->state;
+  st.config = config;
+  st.ops = ops;
+  st.queue = queue;
+  st.gauges = gauges;
+  st.metrics = metrics;
+  st.by_op.resize(ops->size());
+  st.queue_wait = sample_window{config.latency_window};
+  st.processing = sample_window{config.latency_window};
+  st.started = st.window_start = steady_clock::now();
+  self->delayed_send(self, tick_interval, tick_atom::value);
+  return {
+    [=](report_atom, const stats_report& r) { add_report(self->state, r); },
+    [=](get_atom) {
+      refresh_gauges(self->state);
+      return snapshot(self->state);
+    },
+    [=](tick_atom) {
+      roll_utilization_window(self->state);
+      refresh_gauges(self->state);
+      self->delayed_send(self, tick_interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace taskmesh

@@ -1,0 +1,53 @@
+// File: actors/stats.hpp
+// Counts what the pipeline did (from batched reports by intake and workers),
+// keeps recent latency samples for percentiles, refreshes the gauges once a
+// second, and assembles the GET /stats snapshot.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "actors/intake_queue.hpp"
+#include "actors/messages.hpp"
+#include "actors/ops/registry.hpp"
+#include "actors/pipeline.hpp"
+#include "actors/task_metrics.hpp"
+
+namespace taskmesh {
+
+// A fixed-size ring of the most recent samples.
+class sample_window {
+public:
+  explicit sample_window(std::size_t size = 8192) : samples_(size) {}
+  void add(std::uint32_t v) noexcept;
+  // p in [0,1]; 0 if empty. Copies, so the window itself is untouched.
+  latency_summary summary() const;
+
+private:
+  std::vector<std::uint32_t> samples_;
+  std::size_t next_ = 0;
+  std::uint64_t total_ = 0;
+};
+
+struct stats_state {
+  static inline const char* name = "stats";
+  stats_config config;
+  const op_registry* ops = nullptr;
+  const intake_queue* queue = nullptr;
+  const pipeline_gauges* gauges = nullptr;
+  task_metrics* metrics = nullptr;
+  std::vector<op_tally> by_op;
+  sample_window queue_wait;
+  sample_window processing;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point window_start;
+  std::uint64_t window_busy_ns = 0;
+  double utilization = 0;
+};
+
+stats_actor::behavior_type stats(stats_actor::stateful_pointer<stats_state> self,
+                                 stats_config config, const op_registry* ops,
+                                 const intake_queue* queue, const pipeline_gauges* gauges,
+                                 task_metrics* metrics);
+
+} // namespace taskmesh

@@ -1,0 +1,38 @@
+// File: actors/worker.hpp
+// Runs tasks. A worker takes a batch from the dispatcher, starts every task
+// in it (a task with delay_ms waits on a CAF timer, not on a thread), runs
+// the op, and collects what happened in an outbox that it sends on as one
+// message each to the store, stats and the dispatcher. Transient failures
+// are retried after a backoff timer, until max_attempts; then the task is dead.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "actors/ops/registry.hpp"
+#include "actors/pipeline.hpp"
+
+namespace taskmesh {
+
+struct worker_state {
+  static inline const char* name = "worker";
+  const op_registry* ops = nullptr;
+  retry_policy retry;
+  store_actor store;
+  stats_actor stats;
+  dispatcher_actor dispatcher;
+  std::uint64_t random_state = 0;
+
+  // What happened since the last flush.
+  std::vector<task_record> updates;
+  stats_report report;
+  std::uint32_t finished = 0;
+  bool flush_scheduled = false;
+};
+
+worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> self,
+                                   const op_registry* ops, retry_policy retry, store_actor store,
+                                   stats_actor stats, dispatcher_actor dispatcher);
+
+} // namespace taskmesh

@@ -1,0 +1,124 @@
+// File: apps/taskmesh/config.cpp
+// The configuration table: flag, environment variable, default, bounds, help.
+#include "apps/taskmesh/config.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/ops/registry.hpp"
+
+namespace taskmesh::app {
+namespace {
+
+// "250ms", "30s", "5m", "24h" -> milliseconds.
+const CLI::AsNumberWithUnit duration_units{
+  std::map<std::string, std::int64_t>{{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}},
+  static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::UNIT_REQUIRED |
+                                              CLI::AsNumberWithUnit::CASE_SENSITIVE),
+  "DURATION"};
+
+// "host:port" (IPv4 or a name) or "[v6]:port".
+bool split_listen(const std::string& text, std::string& host, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    std::size_t used = 0;
+    const auto p = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || p > 65535)
+      return false;
+    port = static_cast<std::uint16_t>(p);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+void add_duration(CLI::App& app, const char* flag, const char* env, std::chrono::milliseconds& out,
+                  std::int64_t min_ms, std::int64_t max_ms, const char* help) {
+  auto* opt = app.add_option_function<std::int64_t>(
+    flag, [&out](std::int64_t ms) { out = std::chrono::milliseconds{ms}; }, help);
+  opt->envname(env)->transform(duration_units)->check(CLI::Range(min_ms, max_ms));
+  opt->default_str(std::to_string(out.count()) + "ms");
+}
+
+} // namespace
+
+std::optional<int> parse_config(int argc, char** argv, config& c) {
+  const auto cores = std::max(1u, std::thread::hardware_concurrency());
+  CLI::App app{"taskmesh: a fast task-processing service (embedded mode: one process, no "
+               "external services)",
+               "taskmesh"};
+  app.set_version_flag("--version", std::string{"taskmesh "} + TASKMESH_VERSION);
+  app.option_defaults()->always_capture_default();
+
+  std::string listen = c.listen_host + ":" + std::to_string(c.listen_port);
+  app.add_option("--listen", listen, "Address to serve HTTP on (HOST:PORT)")
+    ->envname("TASKMESH_LISTEN");
+  app.add_option("--workers", c.workers, "Worker actors (default: number of cores)")
+    ->envname("TASKMESH_WORKERS")->check(CLI::Range(1u, 4096u))->default_str(std::to_string(cores));
+  app.add_option("--io-threads", c.io_threads, "HTTP I/O threads (default: number of cores)")
+    ->envname("TASKMESH_IO_THREADS")->check(CLI::Range(1u, 256u))->default_str(std::to_string(cores));
+  app.add_option("--queue-capacity", c.queue_capacity,
+                 "Tasks accepted but not started before POST answers 503 queue_full")
+    ->envname("TASKMESH_QUEUE_CAPACITY")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
+  app.add_option("--max-in-flight", c.max_in_flight,
+                 "Tasks held by workers at once, including those waiting out delay_ms")
+    ->envname("TASKMESH_MAX_IN_FLIGHT")->check(CLI::Range(1u, 10'000'000u));
+  app.add_option("--max-body", c.max_body, "Largest request body (bytes; accepts KiB/MiB)")
+    ->envname("TASKMESH_MAX_BODY")->transform(CLI::AsSizeValue(false))
+    ->check(CLI::Range(std::uint64_t{64}, std::uint64_t{64} << 20));
+  app.add_option("--max-records", c.max_records,
+                 "Result records kept in memory; the oldest finished go first")
+    ->envname("TASKMESH_MAX_RECORDS")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  add_duration(app, "--result-ttl", "TASKMESH_RESULT_TTL", c.result_ttl, 1,
+                             365LL * 24 * 3'600'000, "How long finished records are kept (e.g. 24h)");
+  add_duration(app, "--retry-base-delay", "TASKMESH_RETRY_BASE_DELAY",
+                             c.retry_base_delay, 1, 30'000,
+                             "First retry backoff; doubles per attempt, capped at 30s");
+  add_duration(app, "--drain-timeout", "TASKMESH_DRAIN_TIMEOUT", c.drain_timeout, 0,
+                             3'600'000, "On SIGTERM, how long to let queued and running tasks finish");
+  add_duration(app, "--read-timeout", "TASKMESH_READ_TIMEOUT", c.read_timeout, 100,
+                             3'600'000, "Deadline for a client to send a whole request");
+  app.add_option("--max-connections", c.max_connections, "Open HTTP connections at most")
+    ->envname("TASKMESH_MAX_CONNECTIONS")->check(CLI::Range(1u, 1'000'000u));
+  auto builtin = op_registry::builtin();
+  app.add_option("--disable-ops", c.disabled_ops, "Ops to turn off, comma separated (e.g. fail)")
+    ->envname("TASKMESH_DISABLE_OPS")->delimiter(',')
+    ->check(CLI::Validator(
+      [builtin](std::string& name) {
+        return builtin.find(name) ? std::string{} : "unknown op '" + name + "'";
+      },
+      "OP"));
+  app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error|critical|off")
+    ->envname("TASKMESH_LOG_LEVEL")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--log-format", c.log_format,
+                 "json|text (default: json unless stdout is a terminal)")
+    ->envname("TASKMESH_LOG_FORMAT")->check(CLI::IsMember({"json", "text"}));
+
+  try {
+    app.parse(argc, argv);
+    if (!split_listen(listen, c.listen_host, c.listen_port))
+      throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT");
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "taskmesh: " << e.what() << "\nRun with --help for the list of options.\n";
+    return 2;
+  }
+  if (c.workers == 0)
+    c.workers = cores;
+  if (c.io_threads == 0)
+    c.io_threads = cores;
+  return std::nullopt;
+}
+
+} // namespace taskmesh::app

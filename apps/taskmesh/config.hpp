@@ -1,0 +1,39 @@
+// File: apps/taskmesh/config.hpp
+// The process configuration: parsed once from flags (and TASKMESH_*
+// environment variables; a flag wins) into this plain struct. Each part of
+// the program then receives only its slice.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace taskmesh::app {
+
+struct config {
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t listen_port = 8080;
+  std::uint32_t workers = 0;     // 0 = number of cores
+  std::uint32_t io_threads = 0;  // 0 = number of cores
+  std::uint64_t queue_capacity = 100'000;
+  std::uint32_t max_in_flight = 10'000;
+  std::uint64_t max_body = 1 << 20;
+  std::uint64_t max_records = 1'000'000;
+  std::chrono::milliseconds result_ttl{24 * 3600 * 1000};
+  std::chrono::milliseconds retry_base_delay{100};
+  std::chrono::milliseconds drain_timeout{30'000};
+  std::chrono::milliseconds read_timeout{30'000};
+  std::uint32_t max_connections = 10'000;
+  std::vector<std::string> disabled_ops;
+  std::string log_level = "info";
+  std::string log_format; // json|text; "" = json unless stdout is a terminal
+};
+
+// Parses argv. On --help/--version prints and returns the exit code 0; on an
+// invalid value prints a message naming the flag and returns exit code 2.
+// Otherwise returns nullopt and fills `out`.
+std::optional<int> parse_config(int argc, char** argv, config& out);
+
+} // namespace taskmesh::app

@@ -1,0 +1,136 @@
+// File: apps/taskmesh/main.cpp
+// Start-up and shutdown of the taskmesh process:
+//   parse config -> logging -> actor system + graph -> HTTP server -> ready
+//   SIGTERM/SIGINT -> not ready, refuse new tasks -> drain -> stop -> exit 0
+#include <csignal>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/graph.hpp"
+#include "actors/ops/registry.hpp"
+#include "apps/taskmesh/config.hpp"
+#include "apps/taskmesh/logging.hpp"
+#include "apps/taskmesh/wiring.hpp"
+#include "transport/http/request_metrics.hpp"
+#include "transport/http/server.hpp"
+
+namespace {
+
+using namespace taskmesh;
+
+caf::actor_system_config actor_config(const app::config& c) {
+  caf::actor_system_config cfg;
+  cfg.add_message_types<caf::id_block::taskmesh>();
+  cfg.add_error_category(caf::atom("taskmesh"), [](std::uint8_t code, caf::atom_value, const caf::message&) {
+    return "taskmesh: " + to_string(static_cast<errc>(code));
+  });
+  cfg.set("scheduler.max-threads", std::max(2u, std::min(c.workers, std::thread::hardware_concurrency())));
+  return cfg;
+}
+
+// Waits for SIGTERM or SIGINT.
+void wait_for_signal() {
+  boost::asio::io_context ioc{1};
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int sig) {
+    spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+  ioc.run();
+}
+
+// Lets accepted work finish, up to the deadline. True if everything finished.
+bool drain(const intake_queue& queue, const pipeline_gauges& gauges,
+           std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto pending = queue.backlog() + gauges.in_flight.load();
+    if (pending == 0)
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn("drain timeout: {} tasks unfinished", pending);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+int run(const app::config& c) {
+  auto ops = op_registry::builtin();
+  for (const auto& name : c.disabled_ops)
+    ops.disable(name);
+
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(c.listen_host, ec);
+  if (ec) {
+    spdlog::critical("--listen: '{}' is not an IP address", c.listen_host);
+    return 2;
+  }
+
+  caf::actor_system_config cfg = actor_config(c);
+  caf::actor_system sys{cfg};
+  intake_queue queue{c.queue_capacity, c.io_threads};
+  pipeline_gauges gauges;
+  prometheus::Registry registry;
+  task_metrics metrics{registry, ops};
+  auto graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics});
+
+  http::health_state health;
+  http::router routes = http::router::api();
+  std::vector<std::string> labels;
+  for (const auto& r : routes.routes())
+    labels.emplace_back(r.pattern);
+  http::request_metrics request_metrics{labels};
+  http::context ctx;
+  ctx.ops = &ops;
+  ctx.limits.max_body = c.max_body;
+  ctx.limits.read_timeout = c.read_timeout;
+  ctx.limits.max_connections = c.max_connections;
+  ctx.queue = &queue;
+  ctx.bridge = graph.bridge;
+  ctx.health = &health;
+  ctx.registry = &registry;
+  ctx.http_metrics = &request_metrics;
+
+  http::server server{ctx, std::move(routes), {address, c.listen_port}, c.io_threads};
+  try {
+    server.start();
+  } catch (const boost::system::system_error& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", c.listen_host, c.listen_port, e.what());
+    graph.stop();
+    return 1;
+  }
+  health.started = true;
+  spdlog::info("taskmesh {} listening on {}:{} (mode embedded, {} workers, {} io threads)",
+               TASKMESH_VERSION, server.local_endpoint().address().to_string(),
+               server.local_endpoint().port(), c.workers, c.io_threads);
+
+  wait_for_signal();
+  health.draining = true;
+  const bool drained = drain(queue, gauges, c.drain_timeout);
+  server.stop_accepting();
+  server.stop();
+  graph.stop();
+  spdlog::info("stopped ({})", drained ? "all accepted tasks finished" : "drain timed out");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  app::config c;
+  if (auto exit_code = app::parse_config(argc, argv, c))
+    return *exit_code;
+  app::setup_logging(c.log_level, c.log_format);
+  // A client that hangs up mid-write must not kill the process (SIGPIPE);
+  // blocked before any thread starts so every thread inherits it.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return run(c);
+}

@@ -1,0 +1,26 @@
+# File: cmake/TaskmeshTargets.cmake
+# Two helpers so every folder declares its library and its tests the same way:
+#   taskmesh_library(NAME SOURCES ... DEPS ...)  -> static library taskmesh::NAME
+#   taskmesh_test(NAME SOURCES ... DEPS ...)     -> GoogleTest executable, registered with CTest
+
+function(taskmesh_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(taskmesh_${name} STATIC ${ARG_SOURCES})
+  add_library(taskmesh::${name} ALIAS taskmesh_${name})
+  target_include_directories(taskmesh_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(taskmesh_${name} PUBLIC ${ARG_DEPS})
+  target_compile_options(taskmesh_${name} PRIVATE ${TASKMESH_WARNINGS})
+endfunction()
+
+function(taskmesh_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_options(${name} PRIVATE ${TASKMESH_WARNINGS})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 30
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,68 @@
+// File: transport/http/actor_await.hpp
+// How a coroutine on an I/O thread waits for the actor graph without
+// blocking: the continuation (an Asio completion handler) is parked in a
+// waiter or callback, the actor side completes it from its own thread, and
+// the completion is posted back onto the coroutine's executor.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "actors/intake_queue.hpp"
+#include "transport/http/types.hpp"
+
+namespace taskmesh::http {
+
+namespace detail {
+
+template <class Handler>
+class posting_waiter final : public submission_waiter {
+public:
+  explicit posting_waiter(Handler h) : handler_(std::move(h)) {}
+  void complete(submission_result result) noexcept override {
+    auto ex = asio::get_associated_executor(handler_);
+    asio::post(ex, [h = std::move(handler_), r = std::move(result)]() mutable {
+      std::move(h)(std::move(r));
+    });
+  }
+
+private:
+  Handler handler_;
+};
+
+} // namespace detail
+
+// Pushes tasks into the intake queue and resumes when intake answered (or at
+// once with kind::queue_full).
+inline awaitable<submission_result> submit(intake_queue& queue, std::vector<task> tasks) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(submission_result)>(
+    [&queue](auto handler, std::vector<task> tasks) {
+      using waiter_t = detail::posting_waiter<decltype(handler)>;
+      submission s{std::move(tasks), std::make_unique<waiter_t>(std::move(handler))};
+      if (!queue.try_push(s))
+        s.waiter->complete({submission_result::kind::queue_full, {}});
+    },
+    asio::use_awaitable, std::move(tasks));
+}
+
+// Calls start(callback) and resumes with the value the callback receives.
+// `start` hands the callback to the actor side (e.g. the bridge).
+template <class Result, class Start>
+awaitable<Result> await_callback(Start start) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
+    [start = std::move(start)](auto handler) mutable {
+      // std::function needs a copyable callable: share the move-only handler.
+      auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+      start([shared](Result r) {
+        auto ex = asio::get_associated_executor(*shared);
+        asio::post(ex, [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
+      });
+    },
+    asio::use_awaitable);
+}
+
+} // namespace taskmesh::http

@@ -1,0 +1,49 @@
+// File: transport/http/context.hpp
+// Everything a handler may use, handed to it explicitly (no globals): the op
+// registry and validation limits, the intake queue, the bridge to the actor
+// graph for reads, health flags and the metrics registry.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include <prometheus/registry.h>
+
+#include "actors/codec/task_codec.hpp"
+#include "actors/intake_queue.hpp"
+#include "actors/messages.hpp"
+#include "actors/ops/registry.hpp"
+
+namespace taskmesh::http {
+
+class request_metrics;
+
+struct server_limits {
+  std::size_t max_body = 1 << 20;
+  std::size_t max_header = 16 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};  // whole request, incl. idle keep-alive
+  std::chrono::milliseconds write_timeout{30'000};
+  std::size_t max_connections = 10'000;
+};
+
+// Process lifecycle as the health checks see it.
+struct health_state {
+  std::atomic<bool> started{false};
+  std::atomic<bool> draining{false};
+  bool ready() const noexcept { return started.load() && !draining.load(); }
+};
+
+struct context {
+  const op_registry* ops = nullptr;
+  codec_limits codec;
+  server_limits limits;
+  intake_queue* queue = nullptr;
+  bridge_actor bridge;
+  health_state* health = nullptr;
+  prometheus::Registry* registry = nullptr;
+  request_metrics* http_metrics = nullptr;
+  std::string mode = "embedded";
+};
+
+} // namespace taskmesh::http

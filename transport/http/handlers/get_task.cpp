@@ -1,0 +1,30 @@
+// File: transport/http/handlers/get_task.cpp
+// GET /task/{id}: the task's record, read from the store through the bridge.
+#include "transport/http/actor_await.hpp"
+#include "transport/http/handlers/handlers.hpp"
+#include "transport/http/responses.hpp"
+
+namespace taskmesh::http {
+
+awaitable<response> get_task(const request& req, const route_match& m, context& ctx) {
+  auto id = task_id::parse(m.param);
+  if (!id)
+    co_return error_response(req, bhttp::status::not_found, "not_found",
+                             "no task with id " + std::string{m.param});
+  auto found = co_await await_callback<lookup_result>([&](lookup_callback done) {
+    caf::anon_send(ctx.bridge, get_atom::value, *id, std::move(done));
+  });
+  switch (found.outcome) {
+    case lookup_result::kind::found:
+      co_return json_response(req, bhttp::status::ok, record_to_json(found.record, *ctx.ops));
+    case lookup_result::kind::not_found:
+      co_return error_response(req, bhttp::status::not_found, "not_found",
+                               "no task with id " + std::string{m.param});
+    case lookup_result::kind::unavailable:
+      break;
+  }
+  co_return error_response(req, bhttp::status::service_unavailable, "unavailable",
+                           "the result store did not answer; retry later");
+}
+
+} // namespace taskmesh::http

@@ -1,0 +1,44 @@
+// File: transport/http/handlers/post_task.cpp
+// POST /task: validate on this I/O thread, hand over to intake, answer 202
+// once the task is recorded (or 200 for a repeated idempotency key).
+#include "transport/http/actor_await.hpp"
+#include "transport/http/handlers/handlers.hpp"
+#include "transport/http/handlers/submission.hpp"
+#include "transport/http/responses.hpp"
+
+namespace taskmesh::http {
+
+awaitable<response> post_task(const request& req, const route_match&, context& ctx) {
+  if (auto refused = precheck_submission(req, ctx))
+    co_return std::move(*refused);
+  auto body = parse_json_body(req.body(), ctx.codec);
+  if (auto* e = std::get_if<api_error>(&body))
+    co_return error_response(req, *e);
+  auto parsed = parse_task(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);
+  if (auto* e = std::get_if<api_error>(&parsed))
+    co_return error_response(req, *e);
+
+  std::vector<task> tasks;
+  tasks.push_back(std::move(std::get<task>(parsed)));
+  auto result = co_await submit(*ctx.queue, std::move(tasks));
+  if (auto refused = refusal_response(req, result))
+    co_return std::move(*refused);
+
+  const auto& a = result.admissions.front();
+  char id[36];
+  a.id.write_to(id);
+  const std::string_view id_text{id, sizeof id};
+  std::string out;
+  out.reserve(96);
+  out.append(R"({"id":")").append(id_text).append(R"(","status":")").append(to_string(a.status));
+  if (a.duplicate) {
+    out.append(R"(","duplicate":true})");
+    co_return json_response(req, bhttp::status::ok, std::move(out));
+  }
+  out.append(R"("})");
+  auto res = json_response(req, bhttp::status::accepted, std::move(out));
+  res.set(bhttp::field::location, std::string{"/task/"}.append(id_text));
+  co_return res;
+}
+
+} // namespace taskmesh::http

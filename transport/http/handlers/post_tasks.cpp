@@ -1,0 +1,38 @@
+// File: transport/http/handlers/post_tasks.cpp
+// POST /tasks: a JSON array of 1..1000 tasks, validated all-or-nothing,
+// accepted as one submission. 202 {"ids":[...]} (a duplicate idempotency key
+// yields the original task's id in its slot).
+#include "transport/http/actor_await.hpp"
+#include "transport/http/handlers/handlers.hpp"
+#include "transport/http/handlers/submission.hpp"
+#include "transport/http/responses.hpp"
+
+namespace taskmesh::http {
+
+awaitable<response> post_tasks(const request& req, const route_match&, context& ctx) {
+  if (auto refused = precheck_submission(req, ctx))
+    co_return std::move(*refused);
+  auto body = parse_json_body(req.body(), ctx.codec);
+  if (auto* e = std::get_if<api_error>(&body))
+    co_return error_response(req, *e);
+  auto parsed = parse_task_batch(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);
+  if (auto* e = std::get_if<api_error>(&parsed))
+    co_return error_response(req, *e);
+
+  auto result = co_await submit(*ctx.queue, std::move(std::get<std::vector<task>>(parsed)));
+  if (auto refused = refusal_response(req, result))
+    co_return std::move(*refused);
+
+  std::string out;
+  out.reserve(16 + result.admissions.size() * 39);
+  out.append(R"({"ids":[)");
+  char id[36];
+  for (std::size_t i = 0; i < result.admissions.size(); ++i) {
+    result.admissions[i].id.write_to(id);
+    out.append(i ? R"(,")" : R"(")").append(id, sizeof id).push_back('"');
+  }
+  out.append("]}");
+  co_return json_response(req, bhttp::status::accepted, std::move(out));
+}
+
+} // namespace taskmesh::http

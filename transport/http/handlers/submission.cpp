@@ -1,0 +1,45 @@
+// File: transport/http/handlers/submission.cpp
+#include "transport/http/handlers/submission.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include "transport/http/responses.hpp"
+
+namespace taskmesh::http {
+namespace {
+
+bool is_json_content_type(std::string_view value) {
+  const auto media = value.substr(0, value.find(';'));
+  auto trimmed = media;
+  while (!trimmed.empty() && trimmed.back() == ' ')
+    trimmed.remove_suffix(1);
+  return beast::iequals(trimmed, "application/json");
+}
+
+} // namespace
+
+std::optional<response> precheck_submission(const request& req, const context& ctx) {
+  if (!is_json_content_type(req[bhttp::field::content_type]))
+    return error_response(req, bhttp::status::unsupported_media_type, "unsupported_media_type",
+                          "Content-Type must be application/json");
+  if (ctx.health->draining.load())
+    return error_response(req, bhttp::status::service_unavailable, "shutting_down",
+                          "the server is shutting down and accepts no new tasks");
+  return std::nullopt;
+}
+
+std::optional<response> refusal_response(const request& req, const submission_result& r) {
+  switch (r.outcome) {
+    case submission_result::kind::accepted:
+      return std::nullopt;
+    case submission_result::kind::queue_full:
+      return error_response(req, bhttp::status::service_unavailable, "queue_full",
+                            "the task queue is full; retry later");
+    case submission_result::kind::unavailable:
+      break;
+  }
+  return error_response(req, bhttp::status::service_unavailable, "unavailable",
+                        "the task could not be stored; retry later");
+}
+
+} // namespace taskmesh::http

@@ -1,0 +1,75 @@
+// File: transport/http/router.cpp
+#include "transport/http/router.hpp"
+
+#include <chrono>
+
+#include "transport/http/request_metrics.hpp"
+#include "transport/http/responses.hpp"
+
+namespace taskmesh::http {
+namespace {
+
+bool matches(std::string_view pattern, std::string_view path, route_match& m) {
+  const auto brace = pattern.find('{');
+  if (brace == std::string_view::npos)
+    return pattern == path;
+  const auto prefix = pattern.substr(0, brace);
+  if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix)
+    return false;
+  const auto param = path.substr(prefix.size());
+  if (param.find('/') != std::string_view::npos)
+    return false;
+  m.param = param;
+  return true;
+}
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+} // namespace
+
+router::lookup router::find(bhttp::verb verb, std::string_view target) const {
+  lookup out;
+  const auto path = path_of(target);
+  for (const auto& r : routes_) {
+    route_match m;
+    if (!matches(r.pattern, path, m))
+      continue;
+    if (r.verb == verb) {
+      out.found = &r;
+      out.match = m;
+      out.allow.clear();
+      return out;
+    }
+    if (!out.allow.empty())
+      out.allow += ", ";
+    out.allow += bhttp::to_string(r.verb);
+  }
+  return out;
+}
+
+awaitable<response> router::handle(const request& req, context& ctx) const {
+  const auto began = std::chrono::steady_clock::now();
+  auto found = find(req.method(), req.target());
+  response res;
+  std::string_view route_label = "unmatched";
+  if (found.found) {
+    route_label = found.found->pattern;
+    res = co_await found.found->handle(req, found.match, ctx);
+  } else if (!found.allow.empty()) {
+    res = error_response(req, bhttp::status::method_not_allowed, "method_not_allowed",
+                         std::string{"method "} + std::string{req.method_string()} +
+                           " is not allowed here; allowed: " + found.allow);
+    res.set(bhttp::field::allow, found.allow);
+  } else {
+    res = error_response(req, bhttp::status::not_found, "not_found",
+                         "no route for " + std::string{req.method_string()} + " " +
+                           std::string{path_of(req.target())});
+  }
+  if (ctx.http_metrics)
+    ctx.http_metrics->observe(route_label, res.result_int(), std::chrono::steady_clock::now() - began);
+  co_return res;
+}
+
+} // namespace taskmesh::http

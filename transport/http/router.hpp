@@ -1,0 +1,50 @@
+// File: transport/http/router.hpp
+// The route table: {verb, path pattern} -> handler. Patterns are literal
+// paths or end in one "{param}" segment ("/task/{id}"). A path that matches
+// a pattern under another verb gets 405 with Allow; no match at all is 404.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "transport/http/context.hpp"
+#include "transport/http/types.hpp"
+
+namespace taskmesh::http {
+
+struct route_match {
+  std::string_view param; // the {param} segment, if the pattern has one
+};
+
+using handler = awaitable<response> (*)(const request&, const route_match&, context&);
+
+struct route {
+  bhttp::verb verb;
+  std::string_view pattern;
+  handler handle;
+};
+
+class router {
+public:
+  explicit router(std::vector<route> routes) : routes_(std::move(routes)) {}
+
+  // The taskmesh API (see handlers/).
+  static router api();
+
+  struct lookup {
+    const route* found = nullptr; // nullptr: see allow
+    std::string allow;            // non-empty: path known, verb not ("GET, POST")
+    route_match match;
+  };
+  lookup find(bhttp::verb verb, std::string_view target) const;
+
+  // Dispatches, answers 404/405 itself, and records metrics.
+  awaitable<response> handle(const request& req, context& ctx) const;
+
+  const std::vector<route>& routes() const noexcept { return routes_; }
+
+private:
+  std::vector<route> routes_;
+};
+
+} // namespace taskmesh::http

@@ -1,0 +1,94 @@
+// File: transport/http/server.cpp
+#include "transport/http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/as_tuple.hpp>
+
+#include <sys/socket.h>
+
+namespace taskmesh::http {
+namespace {
+
+using asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::endpoint& ep) {
+  auto a = std::make_unique<tcp::acceptor>(ioc);
+  a->open(ep.protocol());
+  a->set_option(asio::socket_base::reuse_address(true));
+  a->set_option(reuse_port(true));
+  a->bind(ep);
+  a->listen(asio::socket_base::max_listen_connections);
+  return a;
+}
+
+} // namespace
+
+server::server(context& ctx, router routes, tcp::endpoint listen, unsigned io_threads)
+  : ctx_(ctx), routes_(std::move(routes)), listen_(listen) {
+  for (unsigned i = 0; i < std::max(1u, io_threads); ++i)
+    threads_.push_back(std::make_unique<io_thread>());
+}
+
+server::~server() {
+  stop();
+}
+
+void server::start() {
+  // The first bind resolves port 0; the others share the port it got.
+  auto ep = listen_;
+  for (auto& t : threads_) {
+    t->acceptor = open_acceptor(t->ioc, ep);
+    ep = t->acceptor->local_endpoint();
+  }
+  bound_ = ep;
+  for (auto& t : threads_) {
+    asio::co_spawn(t->ioc, accept_loop(*t->acceptor), asio::detached);
+    t->thread = std::thread([&ioc = t->ioc] { ioc.run(); });
+  }
+}
+
+awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
+  auto ex = co_await asio::this_coro::executor;
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open())
+      co_return;
+    if (ec)
+      continue; // e.g. EMFILE: the next accept may succeed
+    if (connections_.load(std::memory_order_relaxed) >= ctx_.limits.max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored); // over the limit: refuse rather than grow
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true));
+    connections_.fetch_add(1, std::memory_order_relaxed);
+    asio::co_spawn(ex, run_session(std::move(socket), ctx_, routes_),
+                   [this](std::exception_ptr) { connections_.fetch_sub(1, std::memory_order_relaxed); });
+  }
+}
+
+void server::stop_accepting() {
+  for (auto& t : threads_)
+    if (t->acceptor)
+      asio::post(t->ioc, [a = t->acceptor.get()] {
+        boost::system::error_code ignored;
+        a->close(ignored);
+      });
+}
+
+void server::stop() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  for (auto& t : threads_)
+    t->ioc.stop();
+  for (auto& t : threads_)
+    if (t->thread.joinable())
+      t->thread.join();
+}
+
+} // namespace taskmesh::http

@@ -1,0 +1,79 @@
+// File: transport/http/session.cpp
+// A connection's whole life as one read-handle-write loop. This file moves
+// bytes and enforces limits; handlers (via the router) hold the logic.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+
+#include "transport/http/responses.hpp"
+#include "transport/http/server.hpp"
+
+namespace taskmesh::http {
+namespace {
+
+using asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// An answer for a request that could not be read, or nullopt to just close.
+std::optional<response> read_error_response(const boost::system::error_code& ec, const context& ctx) {
+  if (ec == bhttp::error::body_limit)
+    return error_response(11, false, {413, "payload_too_large",
+                                      "request body exceeds the limit of " +
+                                        std::to_string(ctx.limits.max_body) + " bytes", ""});
+  if (ec == bhttp::error::header_limit)
+    return error_response(11, false, {431, "headers_too_large",
+                                      "request headers exceed " +
+                                        std::to_string(ctx.limits.max_header) + " bytes", ""});
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+    return error_response(11, false, {400, "bad_request", "malformed HTTP request: " + ec.message(), ""});
+  return std::nullopt; // timeout, reset, truncated: nobody to answer
+}
+
+bool expects_continue(const request& req) {
+  return beast::iequals(req[bhttp::field::expect], "100-continue");
+}
+
+} // namespace
+
+awaitable<void> run_session(tcp::socket socket, context& ctx, const router& routes) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(ctx.limits.max_header));
+    parser.body_limit(ctx.limits.max_body);
+    // One deadline for the whole request (idle wait included): a client that
+    // trickles bytes cannot hold a connection open forever.
+    stream.expires_after(ctx.limits.read_timeout);
+
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (!ec && expects_continue(parser.get())) {
+      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(continue_line), use_tuple);
+    }
+    if (!ec && !parser.is_done())
+      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (ec) {
+      if (auto res = read_error_response(ec, ctx)) {
+        stream.expires_after(ctx.limits.write_timeout);
+        co_await bhttp::async_write(stream, *res, use_tuple);
+      }
+      break;
+    }
+
+    const request& req = parser.get();
+    stream.expires_never(); // a handler may wait on the pipeline; not the client's fault
+    response res = co_await routes.handle(req, ctx);
+    res.keep_alive(req.keep_alive() && res.keep_alive());
+    stream.expires_after(ctx.limits.write_timeout);
+    auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
+    if (wec || !res.keep_alive())
+      break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace taskmesh::http
