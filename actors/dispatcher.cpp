@@ -6,11 +6,9 @@
 namespace taskmesh {
 namespace {
 
-void move_front(std::deque<task>& lane, std::size_t n, std::vector<task>& out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(std::move(lane.front()));
-    lane.pop_front();
-  }
+void move_front(std::deque<task>& lane, std::vector<task>& out) {
+  out.push_back(std::move(lane.front()));
+  lane.pop_front();
 }
 
 // Hands batches to idle workers while there is work and in-flight room.
@@ -28,7 +26,7 @@ void pump(dispatcher_actor::stateful_pointer<dispatcher_state> self) {
                                           static_cast<std::size_t>(room)});
     std::vector<task> batch;
     batch.reserve(n);
-    take_batch(st.high, st.normal, n, batch);
+    take_batch(st.high, st.normal, n, batch, st.high_streak);
     st.in_flight += static_cast<std::int64_t>(batch.size());
     st.queue->release(batch.size());
     auto worker = std::move(st.idle_workers.back());
@@ -41,12 +39,19 @@ void pump(dispatcher_actor::stateful_pointer<dispatcher_state> self) {
 } // namespace
 
 void take_batch(std::deque<task>& high, std::deque<task>& normal, std::size_t n,
-                std::vector<task>& out) {
-  const std::size_t normal_reserved = normal.empty() ? 0 : std::max<std::size_t>(1, n / 5);
-  const auto from_high = std::min(high.size(), n > normal_reserved ? n - normal_reserved : 0);
-  const auto from_normal = std::min(normal.size(), n - from_high);
-  move_front(high, from_high, out);
-  move_front(normal, from_normal, out);
+                std::vector<task>& out, std::uint32_t& high_streak) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool normal_due = !normal.empty() && high_streak >= high_per_normal;
+    if (!high.empty() && !normal_due) {
+      move_front(high, out);
+      high_streak = normal.empty() ? 0 : high_streak + 1;
+    } else if (!normal.empty()) {
+      move_front(normal, out);
+      high_streak = 0;
+    } else {
+      break;
+    }
+  }
 }
 
 dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,

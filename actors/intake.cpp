@@ -9,17 +9,21 @@ namespace {
 using self_ptr = intake_actor::stateful_pointer<intake_state>;
 using submissions = std::vector<submission>;
 
-// The store answered: tell every waiter, forward what was accepted.
+// The store answered: forward what was accepted, count it, then tell every
+// waiter. Counting first means a client that reads /stats right after its
+// 202 already sees its task (stats handles messages in arrival order).
 void settle(self_ptr self, submissions& subs, std::vector<admission>& admissions) {
   auto& st = self->state;
   std::vector<task> accepted;
   accepted.reserve(admissions.size());
   stats_report report;
   report.by_op.resize(st.op_count);
+  std::vector<submission_result> results(subs.size());
   std::size_t next = 0;
   std::size_t duplicates = 0;
-  for (auto& sub : subs) {
-    submission_result result;
+  for (std::size_t s = 0; s < subs.size(); ++s) {
+    auto& sub = subs[s];
+    auto& result = results[s];
     result.admissions.assign(admissions.begin() + static_cast<std::ptrdiff_t>(next),
                              admissions.begin() + static_cast<std::ptrdiff_t>(next + sub.tasks.size()));
     next += sub.tasks.size();
@@ -31,13 +35,14 @@ void settle(self_ptr self, submissions& subs, std::vector<admission>& admissions
       ++report.by_op[sub.tasks[i].op].submitted;
       accepted.push_back(std::move(sub.tasks[i]));
     }
-    sub.waiter->complete(std::move(result));
   }
   st.queue->release(duplicates);
   if (!accepted.empty()) {
     self->send(st.stats, report_atom::value, std::move(report));
     self->send(st.dispatcher, dispatch_atom::value, std::move(accepted));
   }
+  for (std::size_t s = 0; s < subs.size(); ++s)
+    subs[s].waiter->complete(std::move(results[s]));
 }
 
 // The store could not take them: nothing was accepted.

@@ -1,6 +1,7 @@
 // File: actors/memory_store.cpp
 #include "actors/memory_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace taskmesh {
@@ -8,7 +9,12 @@ namespace {
 
 using self_ptr = store_actor::stateful_pointer<memory_store_state>;
 
-constexpr auto sweep_interval = std::chrono::seconds(1);
+// Expiry runs at least this often; short TTLs (tests) are swept sooner.
+constexpr auto max_sweep_interval = std::chrono::milliseconds(1000);
+
+std::chrono::milliseconds sweep_interval(const store_config& c) {
+  return std::clamp(c.result_ttl / 4, std::chrono::milliseconds(10), max_sweep_interval);
+}
 
 void erase_record(memory_store_state& st, const task_id& id) {
   auto i = st.records.find(id);
@@ -80,7 +86,7 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
                                         store_config config, pipeline_gauges* gauges) {
   self->state.config = config;
   self->state.gauges = gauges;
-  self->delayed_send(self, sweep_interval, sweep_atom::value);
+  self->delayed_send(self, sweep_interval(self->state.config), sweep_atom::value);
   return {
     [=](admit_atom, std::vector<task_record>& batch) {
       auto& st = self->state;
@@ -108,7 +114,7 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
     [=](sweep_atom) {
       expire(self->state, now_us());
       publish_size(self->state);
-      self->delayed_send(self, sweep_interval, sweep_atom::value);
+      self->delayed_send(self, sweep_interval(self->state.config), sweep_atom::value);
     },
   };
 }

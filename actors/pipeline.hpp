@@ -28,7 +28,7 @@ struct retry_policy {
 
 struct store_config {
   std::uint64_t max_records = 1'000'000;
-  std::chrono::seconds result_ttl{24 * 3600};
+  milliseconds result_ttl{24 * 3600 * 1000};
 };
 
 struct stats_config {

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include "actors/model/api_error.hpp"
@@ -29,8 +30,11 @@ template <class T>
 using parsed = std::variant<T, api_error>;
 
 // Parses a request body. Malformed/truncated JSON, nesting deeper than
-// max_json_depth, invalid UTF-8: 400 "invalid_json".
-parsed<boost::json::value> parse_json_body(std::string_view body, const codec_limits& limits);
+// max_json_depth, invalid UTF-8: 400 "invalid_json". The value lives in
+// `storage` (default: the heap); a caller that only reads it before
+// returning may pass a monotonic buffer and skip the per-node allocations.
+parsed<boost::json::value> parse_json_body(std::string_view body, const codec_limits& limits,
+                                           boost::json::storage_ptr storage = {});
 
 // One task object -> task (id and submitted_at are filled in here).
 // Errors: 400 invalid_field (wrong type, unknown field, bad value) or

@@ -151,13 +151,14 @@ std::optional<api_error> apply_params(const json::value* v, const op_definition&
 
 } // namespace
 
-parsed<json::value> parse_json_body(std::string_view body, const codec_limits& limits) {
+parsed<json::value> parse_json_body(std::string_view body, const codec_limits& limits,
+                                    json::storage_ptr storage) {
   json::parse_options opts;
   opts.max_depth = limits.max_json_depth;
   // The buffer holds only the parser's temporary stack; the value it returns
-  // lives in default (heap) storage, so it safely outlives this frame.
+  // lives in `storage`, so it safely outlives this frame.
   unsigned char scratch[4096];
-  json::parser p(json::storage_ptr(), opts, scratch, sizeof scratch);
+  json::parser p(std::move(storage), opts, scratch, sizeof scratch);
   json::error_code ec;
   const std::size_t used = p.write_some(body.data(), body.size(), ec);
   if (ec) return invalid_json(body, used, ec);

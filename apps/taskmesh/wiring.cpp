@@ -18,9 +18,7 @@ graph_config graph_config_from(const config& c) {
 actor_graph build_graph(caf::actor_system& sys, const config& c, graph_context ctx) {
   store_config store;
   store.max_records = c.max_records;
-  store.result_ttl = std::chrono::duration_cast<std::chrono::seconds>(c.result_ttl);
-  if (store.result_ttl.count() == 0)
-    store.result_ttl = std::chrono::seconds{1};
+  store.result_ttl = c.result_ttl;
   auto records = sys.spawn(memory_store, store, ctx.gauges);
   return spawn_graph(sys, graph_config_from(c), ctx, std::move(records));
 }

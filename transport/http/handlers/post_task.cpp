@@ -1,6 +1,8 @@
 // File: transport/http/handlers/post_task.cpp
 // POST /task: validate on this I/O thread, hand over to intake, answer 202
 // once the task is recorded (or 200 for a repeated idempotency key).
+#include <boost/json/monotonic_resource.hpp>
+
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
 #include "transport/http/handlers/submission.hpp"
@@ -11,7 +13,10 @@ namespace taskmesh::http {
 awaitable<response> post_task(const request& req, const route_match&, context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
     co_return std::move(*refused);
-  auto body = parse_json_body(req.body(), ctx.codec);
+  // The parsed DOM only lives until the tasks are built from it.
+  unsigned char dom_buffer[8192];
+  boost::json::monotonic_resource dom_memory(dom_buffer, sizeof dom_buffer);
+  auto body = parse_json_body(req.body(), ctx.codec, &dom_memory);
   if (auto* e = std::get_if<api_error>(&body))
     co_return error_response(req, *e);
   auto parsed = parse_task(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);

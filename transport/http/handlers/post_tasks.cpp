@@ -2,6 +2,8 @@
 // POST /tasks: a JSON array of 1..1000 tasks, validated all-or-nothing,
 // accepted as one submission. 202 {"ids":[...]} (a duplicate idempotency key
 // yields the original task's id in its slot).
+#include <boost/json/monotonic_resource.hpp>
+
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
 #include "transport/http/handlers/submission.hpp"
@@ -12,7 +14,10 @@ namespace taskmesh::http {
 awaitable<response> post_tasks(const request& req, const route_match&, context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
     co_return std::move(*refused);
-  auto body = parse_json_body(req.body(), ctx.codec);
+  // The parsed DOM only lives until the tasks are built from it.
+  unsigned char dom_buffer[8192];
+  boost::json::monotonic_resource dom_memory(dom_buffer, sizeof dom_buffer);
+  auto body = parse_json_body(req.body(), ctx.codec, &dom_memory);
   if (auto* e = std::get_if<api_error>(&body))
     co_return error_response(req, *e);
   auto parsed = parse_task_batch(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);

@@ -1,0 +1,139 @@
+// File: tests/integration/cli_test.cpp
+// The binary's command line: --help/--version exit 0, every invalid value
+// exits 2 naming its flag before anything starts, and TASKMESH_* variables
+// apply unless a flag overrides them.
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "tests/integration/fixture.hpp"
+
+namespace taskmesh::it {
+namespace {
+
+using test_support::finished_run;
+using test_support::free_loopback_port;
+using test_support::run_to_exit;
+
+finished_run run_cli(std::vector<std::string> args, env_list env = {}) {
+  return run_to_exit(binary(), args, env, 10s);
+}
+
+std::string listen_arg() { return "127.0.0.1:" + std::to_string(free_loopback_port()); }
+
+TEST(Cli, HelpExitsZeroAndListsFlags) {
+  const auto run = run_cli({"--help"});
+  ASSERT_TRUE(run.exit_code.has_value()) << "--help did not exit; output:\n" << run.output;
+  EXPECT_EQ(*run.exit_code, 0) << run.output;
+  for (const char* flag : {"--listen", "--workers", "--queue-capacity", "--max-body",
+                           "--retry-base-delay", "--drain-timeout", "--disable-ops"})
+    EXPECT_NE(run.output.find(flag), std::string::npos) << flag << " not in --help:\n"
+                                                       << run.output;
+}
+
+TEST(Cli, VersionExitsZeroAndPrintsVersion) {
+  const auto run = run_cli({"--version"});
+  ASSERT_TRUE(run.exit_code.has_value()) << "--version did not exit; output:\n" << run.output;
+  EXPECT_EQ(*run.exit_code, 0) << run.output;
+#ifdef TASKMESH_VERSION
+  EXPECT_NE(run.output.find(TASKMESH_VERSION), std::string::npos) << run.output;
+#else
+  EXPECT_TRUE(std::regex_search(run.output, std::regex(R"(\d+\.\d+\.\d+)"))) << run.output;
+#endif
+}
+
+struct bad_flag {
+  const char* name; // test name suffix
+  std::vector<std::string> args;
+  std::string flag; // what the message must name
+};
+
+// Names the case in test output and CTest names instead of dumping bytes.
+void PrintTo(const bad_flag& f, std::ostream* os) { *os << f.name; }
+
+class InvalidFlag : public ::testing::TestWithParam<bad_flag> {};
+
+TEST_P(InvalidFlag, ExitsTwoNamingTheFlag) {
+  const auto& p = GetParam();
+  std::vector<std::string> args = p.args;
+  if (p.flag != "--listen") {
+    // A valid --listen, so a server that wrongly starts is caught by the
+    // 10 s limit instead of failing on a taken default port.
+    args.insert(args.begin(), {"--listen", listen_arg()});
+  }
+  const auto run = run_cli(args);
+  ASSERT_TRUE(run.exit_code.has_value())
+    << "still running 10 s after invalid flags; output:\n" << run.output;
+  EXPECT_EQ(*run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find(p.flag), std::string::npos)
+    << "message does not name " << p.flag << ":\n" << run.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+  Cli, InvalidFlag,
+  ::testing::Values(bad_flag{"WorkersZero", {"--workers", "0"}, "--workers"},
+                    bad_flag{"WorkersNotANumber", {"--workers", "abc"}, "--workers"},
+                    bad_flag{"IoThreadsZero", {"--io-threads", "0"}, "--io-threads"},
+                    bad_flag{"LogFormatXml", {"--log-format", "xml"}, "--log-format"},
+                    bad_flag{"LogLevelUnknown", {"--log-level", "loud"}, "--log-level"},
+                    bad_flag{"MaxBodyNegative", {"--max-body", "-1"}, "--max-body"},
+                    bad_flag{"MaxBodyNotASize", {"--max-body", "lots"}, "--max-body"},
+                    bad_flag{"ListenNonsense", {"--listen", "nonsense"}, "--listen"},
+                    bad_flag{"ListenPortOutOfRange", {"--listen", "127.0.0.1:70000"}, "--listen"},
+                    bad_flag{"QueueCapacityNotANumber", {"--queue-capacity", "abc"},
+                             "--queue-capacity"},
+                    bad_flag{"MaxInFlightNotANumber", {"--max-in-flight", "x"}, "--max-in-flight"},
+                    bad_flag{"ResultTtlNotADuration", {"--result-ttl", "soon"}, "--result-ttl"},
+                    bad_flag{"RetryBaseDelayNotADuration", {"--retry-base-delay", "fast"},
+                             "--retry-base-delay"},
+                    bad_flag{"DrainTimeoutNotADuration", {"--drain-timeout", "abc"},
+                             "--drain-timeout"},
+                    bad_flag{"UnknownFlag", {"--no-such-flag", "1"}, "--no-such-flag"}),
+  [](const ::testing::TestParamInfo<bad_flag>& info) { return std::string(info.param.name); });
+
+TEST(Cli, InvalidEnvValueExitsTwo) {
+  const auto run = run_cli({"--listen", listen_arg()}, {{"TASKMESH_WORKERS", "abc"}});
+  ASSERT_TRUE(run.exit_code.has_value()) << "still running; output:\n" << run.output;
+  EXPECT_EQ(*run.exit_code, 2) << run.output;
+  std::string upper = run.output;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  EXPECT_NE(upper.find("WORKERS"), std::string::npos) << "message names no setting:\n"
+                                                      << run.output;
+}
+
+class CliEnv : public integration_test {};
+
+TEST_F(CliEnv, WorkersFromEnvShowInStats) {
+  auto& s = start_own({}, {{"TASKMESH_WORKERS", "3"}});
+  EXPECT_EQ(num(get_stats(s.client()), "workers"), 3);
+}
+
+TEST_F(CliEnv, WorkersFlagOverridesEnv) {
+  auto& s = start_own({"--workers", "2"}, {{"TASKMESH_WORKERS", "3"}});
+  EXPECT_EQ(num(get_stats(s.client()), "workers"), 2);
+}
+
+// A body of exactly `n` bytes for POST /task.
+std::string body_of_size(std::size_t n) {
+  const std::string head = R"({"payload":")", tail = R"("})";
+  return head + std::string(n - head.size() - tail.size(), 'x') + tail;
+}
+
+TEST_F(CliEnv, PlainNumbersAndUnitsAreAccepted) {
+  auto& s = start_own({"--max-body", "1024", "--result-ttl", "24h", "--drain-timeout", "5s",
+                       "--retry-base-delay", "250ms"});
+  EXPECT_EQ(s.client().post_json("/task", body_of_size(1024)).status, 202u);
+  EXPECT_TRUE(is_error(s.client().post_json("/task", body_of_size(1025)), 413,
+                       "payload_too_large"));
+}
+
+TEST_F(CliEnv, SizeFromEnvApplies) {
+  auto& s = start_own({}, {{"TASKMESH_MAX_BODY", "1KiB"}});
+  EXPECT_EQ(s.client().post_json("/task", body_of_size(1024)).status, 202u);
+  EXPECT_TRUE(is_error(s.client().post_json("/task", body_of_size(1025)), 413,
+                       "payload_too_large"));
+}
+
+} // namespace
+} // namespace taskmesh::it

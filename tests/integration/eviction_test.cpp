@@ -1,0 +1,98 @@
+// File: tests/integration/eviction_test.cpp
+// Bounded record storage: --max-records drops the oldest records and
+// --result-ttl expires finished ones, and /stats valkey_keys_count follows.
+#include "tests/integration/fixture.hpp"
+
+namespace taskmesh::it {
+namespace {
+
+class Eviction : public integration_test {};
+
+TEST_F(Eviction, MaxRecordsKeepsOnlyTheNewest) {
+  auto& s = start_own({"--max-records", "5"});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) // one at a time, so the order is known
+    ids.push_back(submit(s.client(), R"({"payload":)" + std::to_string(i) + "}"));
+  json::object stats;
+  ASSERT_TRUE(wait_until(
+    [&] {
+      stats = get_stats(s.client());
+      return num(stats, "succeeded") == 20;
+    },
+    10s))
+    << json::serialize(stats);
+  stats = get_stats(s.client());
+  EXPECT_LE(num(stats, "valkey_keys_count"), 5) << json::serialize(stats);
+  for (int i = 0; i < 10; ++i) {
+    SCOPED_TRACE("task #" + std::to_string(i) + " " + ids[i]);
+    EXPECT_TRUE(is_error(s.client().get("/task/" + ids[i]), 404, "not_found"));
+  }
+  const auto newest = get_task(s.client(), ids.back());
+  EXPECT_EQ(newest.at("result"), json::parse(R"({"payload":19})")) << json::serialize(newest);
+}
+
+TEST_F(Eviction, MaxRecordsNeverDropsUnfinishedTasks) {
+  // Only finished records are evictable: a client polling a task that is
+  // still running must never get 404, however many others finish meanwhile.
+  auto& s = start_own({"--max-records", "5"});
+  const auto slow =
+    submit_batch(s.client(), repeat_batch(R"({"payload":"slow","params":{"delay_ms":1000}})", 8));
+  for (int i = 0; i < 20; ++i)
+    submit(s.client(), R"({"payload":"quick"})");
+  for (const auto& id : slow) {
+    SCOPED_TRACE(id);
+    const auto r = s.client().get("/task/" + id);
+    EXPECT_EQ(r.status, 200u) << r.describe();
+  }
+  for (const auto& id : slow) // succeeded, or already evicted after finishing
+    EXPECT_TRUE(wait_until([&] {
+      const auto r = s.client().get("/task/" + id);
+      return r.status == 404 || is_terminal(str(r.json().as_object(), "status"));
+    }, 5s)) << id;
+  json::object stats;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      stats = get_stats(s.client());
+      return num(stats, "succeeded") == 28 && num(stats, "valkey_keys_count") <= 5;
+    },
+    5s))
+    << json::serialize(stats);
+}
+
+TEST_F(Eviction, ResultTtlExpiresFinishedRecords) {
+  auto& s = start_own({"--result-ttl", "300ms"});
+  const auto id = submit(s.client(), R"({"type":"wordcount","payload":"a b c"})");
+  const auto done = wait_terminal(s.client(), id, 5s); // readable right after finishing
+  EXPECT_EQ(str(done, "status"), "succeeded") << json::serialize(done);
+
+  http_response r;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      r = s.client().get("/task/" + id);
+      return r.status == 404;
+    },
+    5s))
+    << "record still there 5 s after a 300 ms ttl: " << r.describe();
+  EXPECT_TRUE(is_error(r, 404, "not_found"));
+  json::object stats;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      stats = get_stats(s.client());
+      return num(stats, "valkey_keys_count") == 0;
+    },
+    5s))
+    << json::serialize(stats);
+  // Expiry removes records, not history.
+  EXPECT_EQ(num(stats, "succeeded"), 1) << json::serialize(stats);
+}
+
+TEST_F(Eviction, ResultTtlDoesNotExpireRunningTasks) {
+  // A task that waits longer than the ttl must still be there when it ends.
+  auto& s = start_own({"--result-ttl", "200ms"});
+  const auto id = submit(s.client(), R"({"payload":"p","params":{"delay_ms":600}})");
+  const auto done = wait_terminal(s.client(), id, 5s);
+  EXPECT_EQ(str(done, "status"), "succeeded") << json::serialize(done);
+}
+
+} // namespace
+} // namespace taskmesh::it

@@ -1,0 +1,132 @@
+// File: tests/integration/stats_metrics_test.cpp
+// GET /stats (every documented field, per-type counts, the sums that must
+// hold when idle) and GET /metrics (Prometheus text with the documented
+// families, counting what happened).
+#include <sstream>
+
+#include "tests/integration/fixture.hpp"
+
+namespace taskmesh::it {
+namespace {
+
+class StatsMetrics : public integration_test {
+protected:
+  static void SetUpTestSuite() { start_shared({"--workers", "2"}); }
+};
+
+std::int64_t type_count(const json::object& stats, std::string_view type, std::string_view key) {
+  const auto& by_type = sub(stats, "by_type");
+  const auto* t = by_type.if_contains(type);
+  return t ? num(t->as_object(), key) : 0;
+}
+
+// Sum of every sample of `name` (any labels) in Prometheus text; -1 when
+// there is no sample at all.
+double metric_sum(const std::string& text, std::string_view name) {
+  std::istringstream in(text);
+  std::string line;
+  double sum = -1;
+  while (std::getline(in, line)) {
+    if (!line.starts_with(name) || line.size() == name.size())
+      continue;
+    const char next = line[name.size()];
+    if (next != ' ' && next != '{')
+      continue;
+    const auto value = line.substr(line.find_last_of(' ') + 1);
+    sum = (sum < 0 ? 0 : sum) + std::stod(value);
+  }
+  return sum;
+}
+
+TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
+  const auto s = get_stats(client());
+  SCOPED_TRACE(json::serialize(s));
+  for (const char* key : {"valkey_keys_count", "queue_backlog_length", "worker_processed_count",
+                          "submitted", "succeeded", "failed", "dead", "in_flight", "retried",
+                          "workers"})
+    EXPECT_GE(num(s, key), 0) << key;
+  EXPECT_EQ(num(s, "workers"), 2);
+  EXPECT_EQ(str(s, "mode"), "embedded");
+  EXPECT_GE(real(s, "uptime_s"), 0.0);
+  EXPECT_NO_THROW(sub(s, "by_type"));
+  for (const char* hist : {"queue_wait_ms", "processing_ms"}) {
+    const auto& h = sub(s, hist);
+    EXPECT_GE(real(h, "p50"), 0.0) << hist;
+    EXPECT_GE(real(h, "p99"), real(h, "p50")) << hist;
+  }
+}
+
+TEST_F(StatsMetrics, StatsCountsByOutcomeAndType) {
+  const auto before = get_stats(client());
+  const auto ok = run_task(client(), R"({"type":"wordcount","payload":"a b"})");
+  const auto bad = run_task(client(), R"({"type":"fail","payload":"x"})");
+  ASSERT_EQ(str(ok, "status"), "succeeded") << json::serialize(ok);
+  ASSERT_EQ(str(bad, "status"), "failed") << json::serialize(bad);
+  const auto after = get_stats(client());
+  SCOPED_TRACE("before: " + json::serialize(before) + "\nafter: " + json::serialize(after));
+  EXPECT_EQ(num(after, "submitted") - num(before, "submitted"), 2);
+  EXPECT_EQ(num(after, "succeeded") - num(before, "succeeded"), 1);
+  EXPECT_EQ(num(after, "failed") - num(before, "failed"), 1);
+  EXPECT_EQ(num(after, "dead") - num(before, "dead"), 0);
+  EXPECT_EQ(num(after, "worker_processed_count") - num(before, "worker_processed_count"), 2);
+  EXPECT_EQ(type_count(after, "wordcount", "submitted") -
+              type_count(before, "wordcount", "submitted"),
+            1);
+  EXPECT_EQ(type_count(after, "wordcount", "succeeded") -
+              type_count(before, "wordcount", "succeeded"),
+            1);
+  EXPECT_EQ(type_count(after, "fail", "failed") - type_count(before, "fail", "failed"), 1);
+  const auto* fail_type = sub(after, "by_type").if_contains("fail");
+  ASSERT_NE(fail_type, nullptr);
+  for (const char* key : {"submitted", "succeeded", "failed", "dead", "retried"})
+    EXPECT_GE(num(fail_type->as_object(), key), 0) << key;
+}
+
+TEST_F(StatsMetrics, StatsAddUpWhenIdle) {
+  submit_batch(client(), repeat_batch(R"({"type":"lowercase","payload":"AB"})", 20));
+  json::object s;
+  ASSERT_TRUE(wait_until(
+    [&] {
+      s = get_stats(client());
+      return num(s, "in_flight") == 0 && num(s, "queue_backlog_length") == 0;
+    },
+    10s))
+    << json::serialize(s);
+  SCOPED_TRACE(json::serialize(s));
+  const auto terminal = num(s, "succeeded") + num(s, "failed") + num(s, "dead");
+  EXPECT_EQ(num(s, "submitted"), terminal + num(s, "in_flight") + num(s, "queue_backlog_length"));
+  EXPECT_EQ(num(s, "worker_processed_count"), terminal);
+  EXPECT_EQ(num(s, "valkey_keys_count"), num(s, "submitted")) << "no eviction expected here";
+}
+
+TEST_F(StatsMetrics, MetricsIsPrometheusText) {
+  run_task(client(), R"({"payload":"m"})");
+  const auto r = client().get("/metrics");
+  ASSERT_EQ(r.status, 200u) << r.describe();
+  const auto type = r.header("Content-Type");
+  EXPECT_TRUE(type.starts_with("text/plain")) << type;
+  EXPECT_NE(type.find("version=0.0.4"), std::string::npos) << type;
+  SCOPED_TRACE(r.body.substr(0, 4000));
+  EXPECT_NE(r.body.find("# TYPE taskmesh_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(r.body.find("# TYPE taskmesh_tasks_finished_total counter"), std::string::npos);
+  EXPECT_NE(r.body.find("# TYPE taskmesh_queue_depth gauge"), std::string::npos);
+  EXPECT_GE(metric_sum(r.body, "taskmesh_http_requests_total"), 2.0);
+  EXPECT_GE(metric_sum(r.body, "taskmesh_tasks_finished_total"), 1.0);
+  EXPECT_GE(metric_sum(r.body, "taskmesh_queue_depth"), 0.0);
+}
+
+TEST_F(StatsMetrics, MetricsCountFinishedTasks) {
+  const auto before = metric_sum(client().get("/metrics").body, "taskmesh_tasks_finished_total");
+  submit_batch(client(), repeat_batch(R"({"type":"sha256","payload":"x"})", 5));
+  double after = 0;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      after = metric_sum(client().get("/metrics").body, "taskmesh_tasks_finished_total");
+      return after - std::max(before, 0.0) >= 5.0;
+    },
+    10s))
+    << "before " << before << " after " << after;
+}
+
+} // namespace
+} // namespace taskmesh::it
