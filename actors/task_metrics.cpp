@@ -38,12 +38,16 @@ task_metrics::task_metrics(prometheus::Registry& registry, const op_registry& op
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
   };
-  queue_depth = gauge("taskmesh_queue_depth", "Tasks accepted and not yet started");
+  queue_depth = gauge("taskmesh_queue_depth", "Tasks accepted and not yet handed to a worker");
   in_flight = gauge("taskmesh_tasks_in_flight", "Tasks started and not yet terminal");
   records = gauge("taskmesh_result_records", "Task records held by the result store");
   workers = gauge("taskmesh_workers", "Worker actors");
   worker_utilization = gauge("taskmesh_worker_utilization_ratio",
                              "Share of worker time spent running ops over the last second");
+  // The configured limits, so alerts can compare against them.
+  queue_capacity = gauge("taskmesh_queue_capacity", "Configured --queue-capacity");
+  max_in_flight = gauge("taskmesh_max_in_flight", "Configured --max-in-flight");
+  max_records = gauge("taskmesh_max_records", "Configured --max-records");
   auto histogram = [&](const char* name, const char* help) {
     return &prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add(
       {}, latency_buckets());

@@ -29,6 +29,9 @@ struct task_metrics {
   prometheus::Gauge* records;
   prometheus::Gauge* workers;
   prometheus::Gauge* worker_utilization;
+  prometheus::Gauge* queue_capacity;
+  prometheus::Gauge* max_in_flight;
+  prometheus::Gauge* max_records;
   prometheus::Histogram* queue_wait_seconds;
   prometheus::Histogram* processing_seconds;
 

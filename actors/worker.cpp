@@ -43,7 +43,8 @@ void flush(self_ptr self, bool wants_work) {
   auto& st = self->state;
   if (!st.updates.empty())
     self->send(st.store, update_atom::value, std::move(st.updates));
-  if (!st.report.by_op.empty() || st.report.busy_ns > 0)
+  const auto& r = st.report;
+  if (!r.by_op.empty() || r.busy_ns > 0 || !r.queue_wait_us.empty() || !r.processing_us.empty())
     self->send(st.stats, report_atom::value, std::move(st.report));
   if (st.finished > 0 || wants_work)
     self->send(st.dispatcher, done_atom::value, worker_actor{self}, st.finished, wants_work);

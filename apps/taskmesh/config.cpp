@@ -19,7 +19,7 @@ const CLI::AsNumberWithUnit duration_units{
                                               CLI::AsNumberWithUnit::CASE_SENSITIVE),
   "DURATION"};
 
-// "host:port" (IPv4 or a name) or "[v6]:port".
+// "host:port" (an IP address or a name to resolve) or "[v6]:port".
 bool split_listen(const std::string& text, std::string& host, std::uint16_t& port) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())

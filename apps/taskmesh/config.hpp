@@ -15,8 +15,8 @@ namespace taskmesh::app {
 struct config {
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 8080;
-  std::uint32_t workers = 0;     // 0 = number of cores
-  std::uint32_t io_threads = 0;  // 0 = number of cores
+  std::uint32_t workers = 0;     // unset: number of cores
+  std::uint32_t io_threads = 0;  // unset: number of cores
   std::uint64_t queue_capacity = 100'000;
   std::uint32_t max_in_flight = 10'000;
   std::uint64_t max_body = 1 << 20;

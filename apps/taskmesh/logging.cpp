@@ -49,7 +49,7 @@ void setup_logging(const std::string& level, std::string format) {
   if (format == "json")
     logger->set_formatter(std::make_unique<json_formatter>());
   else
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));

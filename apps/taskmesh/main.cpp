@@ -3,10 +3,13 @@
 //   parse config -> logging -> actor system + graph -> HTTP server -> ready
 //   SIGTERM/SIGINT -> not ready, refuse new tasks -> drain -> stop -> exit 0
 #include <csignal>
+#include <iostream>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -38,15 +41,35 @@ caf::actor_system_config actor_config(const app::config& c) {
   return cfg;
 }
 
-// Waits for SIGTERM or SIGINT.
-void wait_for_signal() {
-  boost::asio::io_context ioc{1};
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int sig) {
-    spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-  });
-  ioc.run();
+// An IP address as given, or the first address a host name resolves to.
+std::optional<boost::asio::ip::address> resolve_listen_host(const std::string& host) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  if (!ec)
+    return address;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::resolver resolver{ioc};
+  auto results = resolver.resolve(host, "", ec);
+  if (ec || results.empty())
+    return std::nullopt;
+  return results.begin()->endpoint().address();
 }
+
+// SIGTERM/SIGINT handling, installed before anything starts so that a
+// signal during start-up also ends in an orderly shutdown.
+class shutdown_signal {
+public:
+  shutdown_signal() {
+    signals_.async_wait([](const boost::system::error_code&, int sig) {
+      spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    });
+  }
+  void wait() { ioc_.run(); }
+
+private:
+  boost::asio::io_context ioc_{1};
+  boost::asio::signal_set signals_{ioc_, SIGINT, SIGTERM};
+};
 
 // Lets accepted work finish, up to the deadline. True if everything finished.
 bool drain(const intake_queue& queue, const pipeline_gauges& gauges,
@@ -65,23 +88,28 @@ bool drain(const intake_queue& queue, const pipeline_gauges& gauges,
 }
 
 int run(const app::config& c) {
+  shutdown_signal signal;
   auto ops = op_registry::builtin();
   for (const auto& name : c.disabled_ops)
     ops.disable(name);
 
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(c.listen_host, ec);
-  if (ec) {
-    spdlog::critical("--listen: '{}' is not an IP address", c.listen_host);
+  const auto address = resolve_listen_host(c.listen_host);
+  if (!address) {
+    std::cerr << "taskmesh: --listen: cannot resolve host '" << c.listen_host << "'\n";
     return 2;
   }
 
-  caf::actor_system_config cfg = actor_config(c);
-  caf::actor_system sys{cfg};
+  // Everything the actors point into is declared before the actor system,
+  // so the system (which waits for its actors) is destroyed first.
   intake_queue queue{c.queue_capacity, c.io_threads};
   pipeline_gauges gauges;
   prometheus::Registry registry;
   task_metrics metrics{registry, ops};
+  caf::actor_system_config cfg = actor_config(c);
+  caf::actor_system sys{cfg};
+  metrics.queue_capacity->Set(static_cast<double>(c.queue_capacity));
+  metrics.max_in_flight->Set(c.max_in_flight);
+  metrics.max_records->Set(static_cast<double>(c.max_records));
   auto graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics});
 
   http::health_state health;
@@ -101,7 +129,7 @@ int run(const app::config& c) {
   ctx.registry = &registry;
   ctx.http_metrics = &request_metrics;
 
-  http::server server{ctx, std::move(routes), {address, c.listen_port}, c.io_threads};
+  http::server server{ctx, std::move(routes), {*address, c.listen_port}, c.io_threads};
   try {
     server.start();
   } catch (const boost::system::system_error& e) {
@@ -114,11 +142,12 @@ int run(const app::config& c) {
                TASKMESH_VERSION, server.local_endpoint().address().to_string(),
                server.local_endpoint().port(), c.workers, c.io_threads);
 
-  wait_for_signal();
+  signal.wait();
   health.draining = true;
   const bool drained = drain(queue, gauges, c.drain_timeout);
   server.stop_accepting();
   server.stop();
+  queue.on_wake([] {});
   graph.stop();
   spdlog::info("stopped ({})", drained ? "all accepted tasks finished" : "drain timed out");
   return 0;

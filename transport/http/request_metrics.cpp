@@ -8,7 +8,8 @@
 namespace taskmesh::http {
 
 request_metrics::request_metrics(std::vector<std::string> route_labels) {
-  route_labels.push_back("unmatched");
+  route_labels.push_back("unparsed");  // refused while reading (400, 413, 431)
+  route_labels.push_back("unmatched"); // no route: 404 (must stay last)
   for (auto& label : route_labels) {
     auto s = std::make_unique<series>();
     s->route = std::move(label);

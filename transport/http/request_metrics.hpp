@@ -19,7 +19,7 @@ namespace taskmesh::http {
 
 class request_metrics : public prometheus::Collectable {
 public:
-  // One series set per route label; "unmatched" is always added.
+  // One series set per route label; "unparsed" and "unmatched" are added.
   explicit request_metrics(std::vector<std::string> route_labels);
 
   void observe(std::string_view route, unsigned status, std::chrono::steady_clock::duration took) noexcept;

@@ -42,6 +42,8 @@ router::lookup router::find(bhttp::verb verb, std::string_view target) const {
       out.allow.clear();
       return out;
     }
+    if (!out.same_path)
+      out.same_path = &r;
     if (!out.allow.empty())
       out.allow += ", ";
     out.allow += bhttp::to_string(r.verb);
@@ -58,6 +60,7 @@ awaitable<response> router::handle(const request& req, context& ctx) const {
     route_label = found.found->pattern;
     res = co_await found.found->handle(req, found.match, ctx);
   } else if (!found.allow.empty()) {
+    route_label = found.same_path->pattern;
     res = error_response(req, bhttp::status::method_not_allowed, "method_not_allowed",
                          std::string{"method "} + std::string{req.method_string()} +
                            " is not allowed here; allowed: " + found.allow);

@@ -32,8 +32,9 @@ public:
   static router api();
 
   struct lookup {
-    const route* found = nullptr; // nullptr: see allow
-    std::string allow;            // non-empty: path known, verb not ("GET, POST")
+    const route* found = nullptr;     // nullptr: see allow
+    const route* same_path = nullptr; // a route for this path under another verb
+    std::string allow;                // non-empty: path known, verb not ("GET, POST")
     route_match match;
   };
   lookup find(bhttp::verb verb, std::string_view target) const;

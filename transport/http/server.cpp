@@ -7,22 +7,34 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 
-#include <sys/socket.h>
+#include <boost/asio/steady_timer.hpp>
+
+#include <unistd.h>
 
 namespace taskmesh::http {
 namespace {
 
 using asio::ip::tcp;
-using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Pause after an accept error such as EMFILE, so a full descriptor table
+// does not turn the accept loop into a busy loop.
+constexpr auto accept_error_pause = std::chrono::milliseconds(50);
 
 std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::endpoint& ep) {
   auto a = std::make_unique<tcp::acceptor>(ioc);
   a->open(ep.protocol());
   a->set_option(asio::socket_base::reuse_address(true));
-  a->set_option(reuse_port(true));
   a->bind(ep);
   a->listen(asio::socket_base::max_listen_connections);
   return a;
+}
+
+// Another handle on the same listening socket, driven by another io_context.
+std::unique_ptr<tcp::acceptor> share_acceptor(asio::io_context& ioc, tcp::acceptor& first) {
+  const int fd = ::dup(first.native_handle());
+  if (fd < 0)
+    throw boost::system::system_error(errno, boost::system::system_category(), "dup");
+  return std::make_unique<tcp::acceptor>(ioc, first.local_endpoint().protocol(), fd);
 }
 
 } // namespace
@@ -38,13 +50,11 @@ server::~server() {
 }
 
 void server::start() {
-  // The first bind resolves port 0; the others share the port it got.
-  auto ep = listen_;
-  for (auto& t : threads_) {
-    t->acceptor = open_acceptor(t->ioc, ep);
-    ep = t->acceptor->local_endpoint();
-  }
-  bound_ = ep;
+  auto& first = *threads_.front();
+  first.acceptor = open_acceptor(first.ioc, listen_);
+  for (std::size_t i = 1; i < threads_.size(); ++i)
+    threads_[i]->acceptor = share_acceptor(threads_[i]->ioc, *first.acceptor);
+  bound_ = first.acceptor->local_endpoint();
   for (auto& t : threads_) {
     asio::co_spawn(t->ioc, accept_loop(*t->acceptor), asio::detached);
     t->thread = std::thread([&ioc = t->ioc] { ioc.run(); });
@@ -57,8 +67,11 @@ awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open())
       co_return;
-    if (ec)
-      continue; // e.g. EMFILE: the next accept may succeed
+    if (ec) { // e.g. EMFILE: wait for connections to close, then go on
+      asio::steady_timer pause{ex, accept_error_pause};
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
     if (connections_.load(std::memory_order_relaxed) >= ctx_.limits.max_connections) {
       boost::system::error_code ignored;
       socket.close(ignored); // over the limit: refuse rather than grow

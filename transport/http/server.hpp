@@ -1,7 +1,9 @@
 // File: transport/http/server.hpp
-// The HTTP server: one io_context and one thread per I/O thread, each with
-// its own SO_REUSEPORT acceptor so the kernel spreads connections and no
-// lock is shared between threads. A session is one coroutine (session.cpp).
+// The HTTP server: one io_context and one thread per I/O thread, so no lock
+// is shared between threads. All threads accept on the same listening socket
+// (each through its own dup'ed descriptor); SO_REUSEPORT is deliberately not
+// used, because it would let a second process silently share the port.
+// A session is one coroutine (session.cpp).
 #pragma once
 
 #include <atomic>

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 
+#include "transport/http/request_metrics.hpp"
 #include "transport/http/responses.hpp"
 #include "transport/http/server.hpp"
 
@@ -57,6 +58,9 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
       std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec) {
       if (auto res = read_error_response(ec, ctx)) {
+        // Refused before routing: counted under a route label of its own.
+        if (ctx.http_metrics)
+          ctx.http_metrics->observe("unparsed", res->result_int(), std::chrono::nanoseconds{0});
         stream.expires_after(ctx.limits.write_timeout);
         co_await bhttp::async_write(stream, *res, use_tuple);
       }
