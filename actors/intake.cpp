@@ -57,6 +57,10 @@ void refuse(self_ptr self, submissions& subs) {
 
 void admit(self_ptr self, submissions subs) {
   std::vector<task_record> records;
+  std::size_t n = 0;
+  for (const auto& sub : subs)
+    n += sub.tasks.size();
+  records.reserve(n);
   for (const auto& sub : subs)
     for (const auto& t : sub.tasks)
       records.push_back(queued_record(t));

@@ -17,16 +17,15 @@ std::chrono::milliseconds sweep_interval(const store_config& c) {
 }
 
 void erase_record(memory_store_state& st, const task_id& id) {
-  auto i = st.records.find(id);
-  if (i == st.records.end())
+  auto* r = st.records.find(id);
+  if (!r)
     return;
-  const auto& key = i->second.idempotency_key;
-  if (!key.empty()) {
-    auto k = st.by_idempotency_key.find(key);
+  if (!r->idempotency_key.empty()) {
+    auto k = st.by_idempotency_key.find(r->idempotency_key);
     if (k != st.by_idempotency_key.end() && k->second == id)
       st.by_idempotency_key.erase(k);
   }
-  st.records.erase(i);
+  st.records.erase(id);
 }
 
 void evict_over_capacity(memory_store_state& st) {
@@ -48,21 +47,21 @@ admission admit_one(memory_store_state& st, task_record& r) {
   if (!r.idempotency_key.empty()) {
     auto [k, inserted] = st.by_idempotency_key.try_emplace(r.idempotency_key, r.id);
     if (!inserted) {
-      if (auto original = st.records.find(k->second); original != st.records.end())
-        return {original->first, original->second.status, true};
+      if (auto* original = st.records.find(k->second))
+        return {original->id, original->status, true};
       k->second = r.id; // the original expired: the key is free again
     }
   }
   admission a{r.id, task_status::queued, false};
-  st.records.emplace(r.id, std::move(r));
+  st.records.insert(std::move(r));
   return a;
 }
 
 void apply_update(memory_store_state& st, task_record& u) {
-  auto i = st.records.find(u.id);
-  if (i == st.records.end())
+  auto* found = st.records.find(u.id);
+  if (!found)
     return; // cannot happen for live tasks; tolerate a late duplicate update
-  auto& r = i->second;
+  auto& r = *found;
   if (is_terminal(r.status))
     return; // terminal is final: a repeated update changes nothing
   r.status = u.status;
@@ -106,10 +105,9 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
       publish_size(st);
     },
     [=](get_atom, const task_id& id) -> caf::result<task_record> {
-      auto i = self->state.records.find(id);
-      if (i == self->state.records.end())
-        return caf::make_error(errc::not_found);
-      return i->second;
+      if (auto* r = self->state.records.find(id))
+        return *r;
+      return caf::make_error(errc::not_found);
     },
     [=](sweep_atom) {
       expire(self->state, now_us());

@@ -16,6 +16,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/pipeline.hpp"
+#include "actors/record_table.hpp"
 
 namespace taskmesh {
 
@@ -23,7 +24,7 @@ struct memory_store_state {
   static inline const char* name = "memory_store";
   store_config config;
   pipeline_gauges* gauges = nullptr;
-  std::unordered_map<task_id, task_record> records;
+  record_table records;
   std::unordered_map<std::string, task_id> by_idempotency_key;
   // Terminal records in the order they finished: eviction and expiry order.
   std::deque<std::pair<timestamp, task_id>> finished_order;

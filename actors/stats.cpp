@@ -11,6 +11,22 @@ using std::chrono::steady_clock;
 
 constexpr auto tick_interval = std::chrono::seconds(1);
 
+// The task histograms' bucket bounds, in microseconds (see task_metrics.cpp).
+void observe_all(prometheus::Histogram& h, const std::vector<std::uint32_t>& samples_us) {
+  if (samples_us.empty())
+    return;
+  const auto& bounds = task_metrics::latency_bounds();
+  std::vector<double> increments(bounds.size() + 1, 0.0);
+  double sum = 0;
+  for (auto us : samples_us) {
+    const double seconds = us / 1e6;
+    sum += seconds;
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+    increments[static_cast<std::size_t>(bucket)] += 1;
+  }
+  h.ObserveMultiple(increments, sum);
+}
+
 void add_report(stats_state& st, const stats_report& r) {
   for (std::size_t i = 0; i < r.by_op.size() && i < st.by_op.size(); ++i) {
     const auto& in = r.by_op[i];
@@ -27,14 +43,13 @@ void add_report(stats_state& st, const stats_report& r) {
     if (in.dead) m.dead->Increment(static_cast<double>(in.dead));
     if (in.retried) m.retried->Increment(static_cast<double>(in.retried));
   }
-  for (auto us : r.queue_wait_us) {
+  for (auto us : r.queue_wait_us)
     st.queue_wait.add(us);
-    st.metrics->queue_wait_seconds->Observe(us / 1e6);
-  }
-  for (auto us : r.processing_us) {
+  for (auto us : r.processing_us)
     st.processing.add(us);
-    st.metrics->processing_seconds->Observe(us / 1e6);
-  }
+  // One histogram update per report: Observe() takes a lock per sample.
+  observe_all(*st.metrics->queue_wait_seconds, r.queue_wait_us);
+  observe_all(*st.metrics->processing_seconds, r.processing_us);
   st.window_busy_ns += r.busy_ns;
 }
 

@@ -4,15 +4,13 @@
 #include <string>
 
 namespace taskmesh {
-namespace {
-
-prometheus::Histogram::BucketBoundaries latency_buckets() {
+const prometheus::Histogram::BucketBoundaries& task_metrics::latency_bounds() {
   // 50 us .. 60 s, roughly x2.5 per step.
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,   60};
+  static const prometheus::Histogram::BucketBoundaries bounds{
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,   60};
+  return bounds;
 }
-
-} // namespace
 
 task_metrics::task_metrics(prometheus::Registry& registry, const op_registry& ops) {
   auto& submitted = prometheus::BuildCounter()
@@ -50,7 +48,7 @@ task_metrics::task_metrics(prometheus::Registry& registry, const op_registry& op
   max_records = gauge("taskmesh_max_records", "Configured --max-records");
   auto histogram = [&](const char* name, const char* help) {
     return &prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add(
-      {}, latency_buckets());
+      {}, latency_bounds());
   };
   queue_wait_seconds = histogram("taskmesh_task_queue_wait_seconds",
                                  "Time from acceptance to first start");

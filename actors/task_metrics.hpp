@@ -36,6 +36,9 @@ struct task_metrics {
   prometheus::Histogram* processing_seconds;
 
   task_metrics(prometheus::Registry& registry, const op_registry& ops);
+
+  // Bucket bounds (seconds) of the task latency histograms.
+  static const prometheus::Histogram::BucketBoundaries& latency_bounds();
 };
 
 } // namespace taskmesh

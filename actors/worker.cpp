@@ -64,7 +64,7 @@ void schedule_flush(self_ptr self) {
 
 void finish(self_ptr self, task& t, task_status status, std::string text) {
   auto r = record_of(t, status);
-  r.finished_at = now_us();
+  r.finished_at = self->state.clock.wall_now();
   (status == task_status::succeeded ? r.result : r.error) = std::move(text);
   auto& counts = tally(self, t.op);
   switch (status) {
@@ -100,11 +100,12 @@ void execute(self_ptr self, task& t) {
     if (!ec && v.is_object())
       params = std::move(v.get_object());
   }
-  const auto began = std::chrono::steady_clock::now();
+  auto& clock = self->state.clock;
+  const auto began = clock.last();
   auto outcome = op.run({t.payload, t.params.empty() ? no_params : params, t.attempts});
+  const auto ended = clock.tick();
   self->state.report.busy_ns += static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - began)
-      .count());
+    std::chrono::duration_cast<std::chrono::nanoseconds>(ended - began).count());
   switch (outcome.outcome) {
     case op_outcome::kind::ok:
       finish(self, t, task_status::succeeded, std::move(outcome.value));
@@ -123,7 +124,7 @@ void execute(self_ptr self, task& t) {
 
 // Every attempt starts here: count it, then wait out delay_ms or run now.
 void begin_attempt(self_ptr self, task& t) {
-  const auto now = now_us();
+  const auto now = self->state.clock.wall_now();
   ++t.attempts;
   t.attempt_started_at = now;
   if (t.started_at == 0) {
@@ -155,15 +156,18 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
                     static_cast<std::uint64_t>(now_us());
   return {
     [=](run_atom, std::vector<task>& batch) {
+      self->state.clock.reset();
       for (auto& t : batch)
         begin_attempt(self, t);
       flush(self, true);
     },
     [=](resume_atom, task& t) {
+      self->state.clock.reset();
       execute(self, t);
       schedule_flush(self);
     },
     [=](retry_atom, task& t) {
+      self->state.clock.reset();
       begin_attempt(self, t);
       schedule_flush(self);
     },

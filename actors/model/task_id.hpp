@@ -25,7 +25,16 @@ struct task_id {
   void write_to(char* out36) const;       // same, without allocating
   std::uint64_t unix_ms() const noexcept; // the embedded timestamp
 
-  friend bool operator==(const task_id&, const task_id&) = default;
+  // Two 8-byte compares: the defaulted == called memcmp out of line, and id
+  // comparison is the inner loop of every record lookup.
+  friend bool operator==(const task_id& a, const task_id& b) noexcept {
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
   friend auto operator<=>(const task_id&, const task_id&) = default;
 };
 
