@@ -55,4 +55,10 @@ std::string record_to_json(const task_record& r, const op_registry& ops);
 // {"error":{"code":..,"message":..,"field":..}} ("field" only when set).
 std::string error_to_json(const api_error& e);
 
+// The task between processes (cluster mode: a NATS message body), ops by
+// name. task_from_wire rejects messages this process cannot run (unknown or
+// disabled type, malformed fields) with code "invalid_task_message".
+std::string task_to_wire(const task& t, const op_registry& ops);
+parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops);
+
 } // namespace taskmesh

@@ -1,0 +1,104 @@
+// File: actors/codec/task_wire.cpp
+// The task as it travels between processes: the body of a NATS message in
+// cluster mode. JSON, so a person can read it with `nats stream view` and
+// replay it; ops travel by name (op indexes are only stable within one
+// build), payloads keep their JSON form.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "actors/codec/task_codec.hpp"
+
+namespace taskmesh {
+namespace json = boost::json;
+namespace {
+
+constexpr std::int64_t wire_version = 1;
+
+api_error bad_wire(std::string message, std::string field = {}) {
+  return api_error{400, "invalid_task_message", std::move(message), std::move(field)};
+}
+
+} // namespace
+
+std::string task_to_wire(const task& t, const op_registry& ops) {
+  const auto& op = ops.at(t.op);
+  json::object o;
+  o.reserve(11);
+  o["v"] = wire_version;
+  o["id"] = t.id.to_string();
+  o["type"] = op.name;
+  // Text payloads are stored decoded; JSON payloads are stored serialized.
+  if (op.payload == payload_kind::text)
+    o["payload"] = json::string_view{t.payload};
+  else
+    o["payload"] = json::parse(t.payload.empty() ? std::string_view{"null"} : t.payload);
+  if (!t.params.empty())
+    o["params"] = json::parse(t.params);
+  o["priority"] = to_string(t.prio);
+  o["max_attempts"] = t.max_attempts;
+  o["delay_ms"] = t.delay_ms;
+  o["submitted_at"] = t.submitted_at;
+  if (!t.idempotency_key.empty())
+    o["idempotency_key"] = t.idempotency_key;
+  return json::serialize(o);
+}
+
+parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
+  json::error_code ec;
+  auto v = json::parse(bytes, ec);
+  if (ec || !v.is_object())
+    return bad_wire("task message is not a JSON object");
+  const auto& o = v.get_object();
+  auto int_field = [&](std::string_view name) -> std::optional<std::int64_t> {
+    auto* f = o.if_contains(name);
+    if (!f || !f->is_number())
+      return std::nullopt;
+    return f->to_number<std::int64_t>(ec);
+  };
+  if (int_field("v") != wire_version)
+    return bad_wire("unsupported task message version", "v");
+
+  task t;
+  auto* id = o.if_contains("id");
+  auto parsed_id = id && id->is_string() ? task_id::parse(id->get_string()) : std::nullopt;
+  if (!parsed_id)
+    return bad_wire("task message has no valid id", "id");
+  t.id = *parsed_id;
+  auto* type = o.if_contains("type");
+  const op_definition* def =
+    type && type->is_string() ? ops.find(type->get_string(), &t.op) : nullptr;
+  if (!def)
+    return bad_wire("task type is unknown or disabled on this process", "type");
+  if (auto* payload = o.if_contains("payload")) {
+    if (def->payload == payload_kind::text) {
+      if (!payload->is_string())
+        return bad_wire("payload of a text op must be a string", "payload");
+      t.payload = std::string{payload->get_string()};
+    } else {
+      t.payload = json::serialize(*payload);
+    }
+  }
+  if (auto* params = o.if_contains("params")) {
+    if (!params->is_object())
+      return bad_wire("params must be an object", "params");
+    t.params = json::serialize(*params);
+  }
+  auto* prio = o.if_contains("priority");
+  t.prio = prio && prio->is_string() && prio->get_string() == "high" ? priority::high
+                                                                       : priority::normal;
+  const auto max_attempts = int_field("max_attempts").value_or(3);
+  if (max_attempts < 1 || max_attempts > 255)
+    return bad_wire("max_attempts out of range", "max_attempts");
+  t.max_attempts = static_cast<std::uint8_t>(max_attempts);
+  const auto delay = int_field("delay_ms").value_or(0);
+  if (delay < 0 || delay > std::numeric_limits<std::uint32_t>::max())
+    return bad_wire("delay_ms out of range", "delay_ms");
+  t.delay_ms = static_cast<std::uint32_t>(delay);
+  t.submitted_at = int_field("submitted_at").value_or(0);
+  if (auto* key = o.if_contains("idempotency_key"); key && key->is_string())
+    t.idempotency_key = std::string{key->get_string()};
+  return t;
+}
+
+} // namespace taskmesh
