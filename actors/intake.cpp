@@ -45,14 +45,18 @@ void settle(self_ptr self, submissions& subs, std::vector<admission>& admissions
     subs[s].waiter->complete(std::move(results[s]));
 }
 
-// The store could not take them: nothing was accepted.
+// The store did not answer in time: nothing was accepted. The store may
+// still record them later (it was only slow), so tell it to forget them;
+// it handles that after the admit, both being messages from this actor.
 void refuse(self_ptr self, submissions& subs) {
-  std::size_t tasks = 0;
+  std::vector<task_id> ids;
   for (auto& sub : subs) {
-    tasks += sub.tasks.size();
+    for (const auto& t : sub.tasks)
+      ids.push_back(t.id);
     sub.waiter->complete({submission_result::kind::unavailable, {}});
   }
-  self->state.queue->release(tasks);
+  self->state.queue->release(ids.size());
+  self->send(self->state.store, forget_atom::value, std::move(ids));
 }
 
 void admit(self_ptr self, submissions subs) {

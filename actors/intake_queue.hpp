@@ -98,7 +98,7 @@ private:
   const std::int64_t capacity_;
   std::atomic<std::int64_t> backlog_{0};
   std::atomic<bool> wake_pending_{false};
-  std::function<void()> wake_;
+  std::function<void()> wake_ = [] {};
   moodycamel::ConcurrentQueue<submission> queue_;
 };
 

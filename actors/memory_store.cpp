@@ -104,6 +104,13 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
       evict_over_capacity(st);
       publish_size(st);
     },
+    [=](forget_atom, const std::vector<task_id>& ids) {
+      auto& st = self->state;
+      for (const auto& id : ids)
+        if (auto* r = st.records.find(id); r && r->status == task_status::queued)
+          erase_record(st, id);
+      publish_size(st);
+    },
     [=](get_atom, const task_id& id) -> caf::result<task_record> {
       if (auto* r = self->state.records.find(id))
         return *r;

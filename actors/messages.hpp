@@ -172,6 +172,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, flush_atom, "flush")       // worker: send finished work on
   CAF_ADD_ATOM(taskmesh, taskmesh, done_atom, "done")         // dispatcher: a worker finished n
   CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
+  CAF_ADD_ATOM(taskmesh, taskmesh, forget_atom, "forget")     // store: drop refused admissions
   CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
   CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
@@ -209,6 +210,9 @@ using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>>;
 using store_actor = caf::typed_actor<
   caf::replies_to<admit_atom, std::vector<task_record>>::with<std::vector<admission>>,
   caf::reacts_to<update_atom, std::vector<task_record>>,
+  // Undo admissions whose acceptance intake gave up on (timeout): the
+  // client was told 503, so the records and idempotency keys must go.
+  caf::reacts_to<forget_atom, std::vector<task_id>>,
   caf::replies_to<get_atom, task_id>::with<task_record>,
   caf::reacts_to<sweep_atom>>;
 

@@ -1,0 +1,289 @@
+// File: tests/actors/memory_store_test.cpp
+// The embedded result store: admission (idempotency keys, duplicates within
+// one batch), updates (terminal is final), lookups, and its bounds: eviction
+// of the oldest terminal records beyond max_records, expiry result_ttl after
+// they finished, and the records gauge.
+#include <gtest/gtest.h>
+
+#include "actors/memory_store.hpp"
+#include "tests/actors/test_system.hpp"
+
+namespace taskmesh::actors_test {
+namespace {
+
+class MemoryStore : public actor_test {
+protected:
+  store_actor start(std::uint64_t max_records = 1000, std::chrono::milliseconds ttl = 3600s) {
+    store = spawn(memory_store, store_config{max_records, ttl}, &gauges);
+    return store;
+  }
+
+  task_record record(std::string key = "") {
+    auto t = make_task("echo", "1");
+    t.idempotency_key = std::move(key);
+    return queued_record(t);
+  }
+
+  std::vector<admission> admit(std::vector<task_record> batch) {
+    auto r = ask<std::vector<admission>>(store, admit_atom::value, std::move(batch));
+    EXPECT_TRUE(r.value.has_value());
+    return r.value.value_or(std::vector<admission>{});
+  }
+
+  void update(std::vector<task_record> batch) {
+    caf::anon_send(store, update_atom::value, std::move(batch));
+    run();
+  }
+
+  // The record as a worker reports it at the end, finished at `finished_at`.
+  static task_record finished(task_record r, task_status status = task_status::succeeded,
+                              timestamp finished_at = now_us()) {
+    r.status = status;
+    r.attempts = 1;
+    r.started_at = finished_at - 10;
+    r.finished_at = finished_at;
+    if (status == task_status::succeeded)
+      r.result = R"({"payload":1})";
+    else
+      r.error = "boom";
+    return r;
+  }
+
+  std::optional<task_record> get(const task_id& id) {
+    auto r = ask<task_record>(store, get_atom::value, id);
+    return r.value;
+  }
+
+  bool exists(const task_record& r) { return get(r.id).has_value(); }
+
+  store_actor store;
+};
+
+TEST_F(MemoryStore, AdmitRecordsTasksAsQueued) {
+  start();
+  auto a = record();
+  auto b = record("key-b");
+  const auto answers = admit({a, b});
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].id, a.id);
+  EXPECT_EQ(answers[0].status, task_status::queued);
+  EXPECT_FALSE(answers[0].duplicate);
+  EXPECT_EQ(answers[1].id, b.id);
+  EXPECT_FALSE(answers[1].duplicate);
+  const auto stored = get(b.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, task_status::queued);
+  EXPECT_EQ(stored->op, b.op);
+  EXPECT_EQ(stored->submitted_at, b.submitted_at);
+  EXPECT_EQ(stored->idempotency_key, "key-b");
+  EXPECT_EQ(gauges.records.load(), 2);
+}
+
+TEST_F(MemoryStore, RepeatedIdempotencyKeyIsADuplicateOfTheOriginal) {
+  start();
+  auto original = record("same");
+  admit({original});
+  auto again = record("same");
+  auto answers = admit({again});
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].id, original.id);
+  EXPECT_EQ(answers[0].status, task_status::queued);
+  EXPECT_TRUE(answers[0].duplicate);
+  EXPECT_FALSE(exists(again)); // nothing was created
+  EXPECT_EQ(gauges.records.load(), 1);
+
+  // The duplicate reports the original's current status.
+  update({finished(original)});
+  answers = admit({record("same")});
+  EXPECT_EQ(answers.at(0).id, original.id);
+  EXPECT_EQ(answers.at(0).status, task_status::succeeded);
+  EXPECT_TRUE(answers.at(0).duplicate);
+}
+
+TEST_F(MemoryStore, DuplicateKeysWithinOneBatch) {
+  start();
+  auto first = record("k");
+  auto second = record("k");
+  auto other = record("other");
+  auto no_key = record();
+  const auto answers = admit({first, second, other, no_key});
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_EQ(answers[0].id, first.id);
+  EXPECT_FALSE(answers[0].duplicate);
+  EXPECT_EQ(answers[1].id, first.id);
+  EXPECT_TRUE(answers[1].duplicate);
+  EXPECT_EQ(answers[1].status, task_status::queued);
+  EXPECT_EQ(answers[2].id, other.id);
+  EXPECT_FALSE(answers[2].duplicate);
+  EXPECT_EQ(answers[3].id, no_key.id);
+  EXPECT_FALSE(answers[3].duplicate);
+  EXPECT_FALSE(exists(second));
+  EXPECT_EQ(gauges.records.load(), 3);
+}
+
+TEST_F(MemoryStore, UpdatesMoveARecordToTerminal) {
+  start();
+  auto r = record();
+  admit({r});
+  auto running = r;
+  running.status = task_status::running;
+  running.attempts = 1;
+  running.started_at = now_us();
+  update({running});
+  EXPECT_EQ(get(r.id)->status, task_status::running);
+
+  auto retry = running;
+  retry.status = task_status::queued;
+  retry.error = "transient";
+  retry.next_attempt_at = now_us() + 100'000;
+  update({retry});
+  auto stored = get(r.id);
+  EXPECT_EQ(stored->status, task_status::queued);
+  EXPECT_EQ(stored->error, "transient");
+  EXPECT_EQ(stored->next_attempt_at, retry.next_attempt_at);
+
+  auto done = finished(r);
+  done.attempts = 2;
+  update({done});
+  stored = get(r.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, task_status::succeeded);
+  EXPECT_EQ(stored->attempts, 2);
+  EXPECT_EQ(stored->result, R"({"payload":1})");
+  EXPECT_EQ(stored->error, "");
+  EXPECT_EQ(stored->next_attempt_at, 0);
+  EXPECT_EQ(stored->finished_at, done.finished_at);
+}
+
+TEST_F(MemoryStore, TerminalIsFinal) {
+  start();
+  auto r = record();
+  admit({r});
+  update({finished(r, task_status::failed)});
+  auto late = finished(r, task_status::succeeded);
+  update({late});
+  auto requeued = r;
+  requeued.status = task_status::queued;
+  update({requeued});
+  const auto stored = get(r.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, task_status::failed);
+  EXPECT_EQ(stored->error, "boom");
+  EXPECT_EQ(stored->result, "");
+}
+
+TEST_F(MemoryStore, UpdateForUnknownIdIsIgnored) {
+  start();
+  update({finished(record())});
+  EXPECT_EQ(gauges.records.load(), 0);
+}
+
+TEST_F(MemoryStore, GetUnknownIdIsNotFound) {
+  start();
+  auto r = ask<task_record>(store, get_atom::value, task_id::generate());
+  EXPECT_FALSE(r.value);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->category(), caf::atom("taskmesh"));
+  EXPECT_EQ(r.error->code(), static_cast<std::uint8_t>(errc::not_found));
+}
+
+TEST_F(MemoryStore, EvictsOldestTerminalRecordsBeyondMaxRecords) {
+  start(3);
+  auto a = record("key-a");
+  auto b = record();
+  auto c = record();
+  admit({a, b, c});
+  update({finished(b)}); // b finished first, then a
+  update({finished(a)});
+  EXPECT_EQ(gauges.records.load(), 3);
+
+  auto d = record();
+  admit({d}); // 4 > 3: the oldest terminal record (b) goes
+  EXPECT_FALSE(exists(b));
+  EXPECT_TRUE(exists(a));
+  EXPECT_TRUE(exists(c));
+  EXPECT_TRUE(exists(d));
+  EXPECT_EQ(gauges.records.load(), 3);
+
+  auto e = record();
+  admit({e}); // then a, and its idempotency key with it
+  EXPECT_FALSE(exists(a));
+  EXPECT_EQ(gauges.records.load(), 3);
+  auto reuse = record("key-a");
+  const auto answers = admit({reuse});
+  EXPECT_EQ(answers.at(0).id, reuse.id);
+  EXPECT_FALSE(answers.at(0).duplicate);
+}
+
+TEST_F(MemoryStore, QueuedAndRunningRecordsAreNeverEvicted) {
+  start(2);
+  std::vector<task_record> batch;
+  for (int i = 0; i < 5; ++i)
+    batch.push_back(record());
+  admit(batch);
+  auto running = batch[0];
+  running.status = task_status::running;
+  update({running});
+  EXPECT_EQ(gauges.records.load(), 5);
+  for (const auto& r : batch)
+    EXPECT_TRUE(exists(r));
+  // Once they finish, the store shrinks back to its bound.
+  for (const auto& r : batch)
+    update({finished(r)});
+  EXPECT_EQ(gauges.records.load(), 2);
+  EXPECT_TRUE(exists(batch[3]));
+  EXPECT_TRUE(exists(batch[4]));
+}
+
+TEST_F(MemoryStore, ExpiresTerminalRecordsAfterTtlOnSweep) {
+  start(1000, 10s);
+  auto old_done = record("old");
+  auto fresh_done = record();
+  auto old_queued = record();
+  admit({old_done, fresh_done, old_queued});
+  const auto now = now_us();
+  update({finished(old_done, task_status::succeeded, now - 11'000'000)});
+  update({finished(fresh_done, task_status::dead, now)});
+
+  caf::anon_send(store, sweep_atom::value);
+  run();
+  EXPECT_FALSE(exists(old_done));
+  EXPECT_TRUE(exists(fresh_done));
+  EXPECT_TRUE(exists(old_queued)); // not terminal: never expires
+  EXPECT_EQ(gauges.records.load(), 2);
+  // The expired record's key is free again.
+  auto reuse = record("old");
+  EXPECT_FALSE(admit({reuse}).at(0).duplicate);
+}
+
+TEST_F(MemoryStore, SweepsEverySecondOnItsOwnTimer) {
+  start(1000, 10s); // long TTLs: the sweep runs once a second
+  auto r = record();
+  admit({r});
+  update({finished(r, task_status::succeeded, now_us() - 11'000'000)});
+  advance(999ms);
+  EXPECT_TRUE(exists(r));
+  advance(1ms);
+  EXPECT_FALSE(exists(r));
+  EXPECT_EQ(gauges.records.load(), 0);
+  // The sweep re-arms itself.
+  auto s = record();
+  admit({s});
+  update({finished(s, task_status::succeeded, now_us() - 11'000'000)});
+  advance(1s);
+  EXPECT_FALSE(exists(s));
+}
+
+TEST_F(MemoryStore, ShortTtlIsSweptSooner) {
+  start(1000, 200ms); // sweeps every ttl / 4
+  auto r = record();
+  admit({r});
+  update({finished(r, task_status::failed, now_us() - 1'000'000)});
+  advance(49ms);
+  EXPECT_TRUE(exists(r));
+  advance(1ms);
+  EXPECT_FALSE(exists(r));
+}
+
+} // namespace
+} // namespace taskmesh::actors_test
