@@ -1,6 +1,7 @@
 // File: actors/intake.cpp
 #include "actors/intake.hpp"
 
+#include <algorithm>
 #include <memory>
 
 namespace taskmesh {
@@ -9,21 +10,64 @@ namespace {
 using self_ptr = intake_actor::stateful_pointer<intake_state>;
 using submissions = std::vector<submission>;
 
-// The store answered: forward what was accepted, count it, then tell every
-// waiter. Counting first means a client that reads /stats right after its
-// 202 already sees its task (stats handles messages in arrival order).
-void settle(self_ptr self, submissions& subs, std::vector<admission>& admissions) {
+// Everything intake knows about one drained round while it waits for the
+// store and then the sink.
+struct round {
+  submissions subs;
+  std::vector<submission_result> results; // per submission
+};
+using round_ptr = std::shared_ptr<round>; // CAF handlers must be copyable
+
+void forget(self_ptr self, std::vector<task_id> ids) {
+  if (!ids.empty())
+    self->send(self->state.store, forget_atom::value, std::move(ids));
+}
+
+// The sink answered with the tasks it could not take. Count what was
+// accepted, then tell every waiter. Counting first means a client that reads
+// /stats right after its 202 already sees its task (stats handles messages
+// in arrival order). A submission with any task the sink refused is answered
+// 503 as a whole, and the refused tasks' records are forgotten.
+void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refused) {
   auto& st = self->state;
-  std::vector<task> accepted;
-  accepted.reserve(admissions.size());
   stats_report report;
   report.by_op.resize(st.op_count);
-  std::vector<submission_result> results(subs.size());
+  for (std::size_t s = 0; s < r->subs.size(); ++s) {
+    auto& sub = r->subs[s];
+    auto& result = r->results[s];
+    bool all_taken = true;
+    for (std::size_t i = 0; i < sub.tasks.size(); ++i)
+      if (!result.admissions[i].duplicate &&
+          std::find(refused.begin(), refused.end(), sub.tasks[i].id) != refused.end())
+        all_taken = false;
+    if (!all_taken) {
+      result = {submission_result::kind::unavailable, {}};
+      continue;
+    }
+    for (std::size_t i = 0; i < sub.tasks.size(); ++i)
+      if (!result.admissions[i].duplicate)
+        ++report.by_op[sub.tasks[i].op].submitted;
+  }
+  self->send(st.stats, report_atom::value, std::move(report));
+  forget(self, refused);
+  for (std::size_t s = 0; s < r->subs.size(); ++s)
+    r->subs[s].waiter->complete(std::move(r->results[s]));
+}
+
+// The store answered: duplicates are settled, the rest go to the sink
+// (embedded: the dispatcher; cluster: JetStream), which confirms them.
+void settle(self_ptr self, const round_ptr& r, std::vector<admission>& admissions) {
+  auto& st = self->state;
+  std::vector<task> accepted;
+  std::vector<task_id> accepted_ids;
+  accepted.reserve(admissions.size());
+  accepted_ids.reserve(admissions.size());
+  r->results.resize(r->subs.size());
   std::size_t next = 0;
   std::size_t duplicates = 0;
-  for (std::size_t s = 0; s < subs.size(); ++s) {
-    auto& sub = subs[s];
-    auto& result = results[s];
+  for (std::size_t s = 0; s < r->subs.size(); ++s) {
+    auto& sub = r->subs[s];
+    auto& result = r->results[s];
     result.admissions.assign(admissions.begin() + static_cast<std::ptrdiff_t>(next),
                              admissions.begin() + static_cast<std::ptrdiff_t>(next + sub.tasks.size()));
     next += sub.tasks.size();
@@ -32,31 +76,38 @@ void settle(self_ptr self, submissions& subs, std::vector<admission>& admissions
         ++duplicates;
         continue;
       }
-      ++report.by_op[sub.tasks[i].op].submitted;
+      accepted_ids.push_back(sub.tasks[i].id);
+      // Moved-from tasks keep id and op (plain fields) for the answer.
       accepted.push_back(std::move(sub.tasks[i]));
     }
   }
   st.queue->release(duplicates);
-  if (!accepted.empty()) {
-    self->send(st.stats, report_atom::value, std::move(report));
-    self->send(st.dispatcher, dispatch_atom::value, std::move(accepted));
+  if (accepted.empty()) {
+    finish(self, r, {});
+    return;
   }
-  for (std::size_t s = 0; s < subs.size(); ++s)
-    subs[s].waiter->complete(std::move(results[s]));
+  // The sink releases the backlog for what it takes (when tasks leave it).
+  self->request(st.sink, st.config.admit_timeout, dispatch_atom::value, std::move(accepted))
+    .then([=](std::vector<task_id>& refused) { finish(self, r, refused); },
+          [=](caf::error&) {
+            // No answer in time: the sink may still take them. Refuse all;
+            // its backlog release is its own business.
+            finish(self, r, accepted_ids);
+          });
 }
 
 // The store did not answer in time: nothing was accepted. The store may
 // still record them later (it was only slow), so tell it to forget them;
 // it handles that after the admit, both being messages from this actor.
-void refuse(self_ptr self, submissions& subs) {
+void refuse(self_ptr self, const round_ptr& r) {
   std::vector<task_id> ids;
-  for (auto& sub : subs) {
+  for (auto& sub : r->subs) {
     for (const auto& t : sub.tasks)
       ids.push_back(t.id);
     sub.waiter->complete({submission_result::kind::unavailable, {}});
   }
   self->state.queue->release(ids.size());
-  self->send(self->state.store, forget_atom::value, std::move(ids));
+  forget(self, std::move(ids));
 }
 
 void admit(self_ptr self, submissions subs) {
@@ -68,26 +119,26 @@ void admit(self_ptr self, submissions subs) {
   for (const auto& sub : subs)
     for (const auto& t : sub.tasks)
       records.push_back(queued_record(t));
-  // Submissions own move-only waiters; CAF handlers must be copyable.
-  auto pending = std::make_shared<submissions>(std::move(subs));
+  auto r = std::make_shared<round>();
+  r->subs = std::move(subs);
   self->request(self->state.store, self->state.config.admit_timeout, admit_atom::value,
                 std::move(records))
-    .then([=](std::vector<admission>& admissions) { settle(self, *pending, admissions); },
-          [=](caf::error&) { refuse(self, *pending); });
+    .then([=](std::vector<admission>& admissions) { settle(self, r, admissions); },
+          [=](caf::error&) { refuse(self, r); });
 }
 
 } // namespace
 
 intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> self,
                                    intake_config config, intake_queue* queue, std::size_t op_count,
-                                   store_actor store, dispatcher_actor dispatcher,
+                                   store_actor store, worker_sink_actor sink,
                                    stats_actor stats) {
   auto& st = self->state;
   st.config = config;
   st.queue = queue;
   st.op_count = op_count;
   st.store = std::move(store);
-  st.dispatcher = std::move(dispatcher);
+  st.sink = std::move(sink);
   st.stats = std::move(stats);
   return {
     [=](drain_atom) {

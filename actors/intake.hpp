@@ -2,9 +2,11 @@
 // The actor side of intake. The HTTP threads have already validated the
 // tasks and given them ids; this actor drains them from the intake queue in
 // bulk, has the store record them (which also settles idempotency keys),
-// answers each waiting HTTP request, and forwards the accepted tasks to the
-// dispatcher. A task is acknowledged (202) only once its record exists, so a
-// GET right after the 202 always finds it.
+// hands the accepted ones to the worker sink (embedded: the dispatcher;
+// cluster: JetStream) and answers each waiting HTTP request once the sink
+// confirmed. A task is acknowledged (202) only once its record exists and
+// its sink holds it, so a GET right after the 202 always finds it, and in
+// cluster mode a 202 means JetStream stored the task.
 #pragma once
 
 #include <vector>
@@ -26,12 +28,12 @@ struct intake_state {
   intake_queue* queue = nullptr;
   std::size_t op_count = 0;
   store_actor store;
-  dispatcher_actor dispatcher;
+  worker_sink_actor sink;
   stats_actor stats;
 };
 
 intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> self,
                                    intake_config config, intake_queue* queue, std::size_t op_count,
-                                   store_actor store, dispatcher_actor dispatcher, stats_actor stats);
+                                   store_actor store, worker_sink_actor sink, stats_actor stats);
 
 } // namespace taskmesh

@@ -154,6 +154,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task))
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task_id))
+  CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task_id>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::task_record))
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task_record>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission))
@@ -196,9 +197,17 @@ using worker_actor = caf::typed_actor<
   caf::reacts_to<retry_atom, task>,
   caf::reacts_to<flush_atom>>;
 
+// Where intake hands accepted tasks: it answers with the ids of the tasks it
+// could NOT take (usually none). Embedded: the dispatcher. Cluster: the
+// JetStream publisher, which answers once the PubAcks are in.
+using worker_sink_actor = caf::typed_actor<
+  caf::replies_to<dispatch_atom, std::vector<task>>::with<std::vector<task_id>>>;
+
 // Priority lanes, the in-flight bound, and hand-out of batches to workers.
+// It is the embedded worker sink; on cluster worker pods a JetStream feeder
+// takes its place towards the workers.
 using dispatcher_actor = caf::typed_actor<
-  caf::reacts_to<dispatch_atom, std::vector<task>>,
+  caf::replies_to<dispatch_atom, std::vector<task>>::with<std::vector<task_id>>,
   // (worker, tasks it brought to a terminal state, whether it wants a batch)
   caf::reacts_to<done_atom, worker_actor, std::uint32_t, bool>>;
 

@@ -21,6 +21,10 @@ struct dispatcher_config {
 struct retry_policy {
   milliseconds base_delay{100};
   milliseconds max_delay{30'000};
+  // While a task that came with a transport receipt waits out its delay_ms,
+  // the worker reports progress this often (cluster: in-progress acks that
+  // extend JetStream's AckWait; must be well below it).
+  milliseconds keepalive{5'000};
   // Exponential with "equal jitter": half the step fixed, half random, so
   // retries of tasks that failed together spread out but never come early.
   milliseconds delay_for(std::uint32_t failed_attempts, std::uint64_t random) const;

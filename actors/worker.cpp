@@ -39,18 +39,41 @@ op_tally& tally(self_ptr self, op_index op) {
 }
 
 // Sends the outbox on: one message each to store, stats and dispatcher.
+// Finished tasks are reported to the dispatcher (and receipts settled) only
+// after the store confirmed their records: in cluster mode a task is acked
+// only once its result is written.
 void flush(self_ptr self, bool wants_work) {
   auto& st = self->state;
-  if (!st.updates.empty())
-    self->send(st.store, update_atom::value, std::move(st.updates));
   const auto& r = st.report;
   if (!r.by_op.empty() || r.busy_ns > 0 || !r.queue_wait_us.empty() || !r.processing_us.empty())
     self->send(st.stats, report_atom::value, std::move(st.report));
-  if (st.finished > 0 || wants_work)
-    self->send(st.dispatcher, done_atom::value, worker_actor{self}, st.finished, wants_work);
-  st.updates.clear();
   st.report = stats_report{};
+  const auto finished = st.finished;
   st.finished = 0;
+  auto tell_dispatcher = [self, finished, wants_work] {
+    if (finished > 0 || wants_work)
+      self->send(self->state.dispatcher, done_atom::value, worker_actor{self}, finished,
+                 wants_work);
+  };
+  if (st.updates.empty()) {
+    tell_dispatcher();
+    return;
+  }
+  auto settlements = std::make_shared<std::vector<std::function<void()>>>(std::move(st.settlements));
+  st.settlements.clear();
+  self->request(st.store, st.store_timeout, update_atom::value, std::move(st.updates))
+    .then(
+      [=] {
+        for (auto& settle : *settlements)
+          settle();
+        tell_dispatcher();
+      },
+      [=](caf::error&) {
+        // Not stored: leave the receipts unsettled, so the transport
+        // redelivers those tasks; still free their in-flight slots here.
+        tell_dispatcher();
+      });
+  st.updates.clear();
 }
 
 // Timer callbacks finish tasks one at a time; batch their outbox into one
@@ -75,6 +98,13 @@ void finish(self_ptr self, task& t, task_status status, std::string text) {
   self->state.report.processing_us.push_back(
     static_cast<std::uint32_t>(std::max<timestamp>(0, r.finished_at - t.attempt_started_at)));
   self->state.updates.push_back(std::move(r));
+  if (t.receipt) {
+    auto receipt = std::move(t.receipt);
+    if (status == task_status::dead)
+      self->state.settlements.emplace_back([receipt] { receipt->dead_letter(); });
+    else
+      self->state.settlements.emplace_back([receipt] { receipt->done(); });
+  }
   ++self->state.finished;
 }
 
@@ -83,9 +113,19 @@ void retry_later(self_ptr self, task& t, std::string error) {
   const auto delay = st.retry.delay_for(t.attempts, next_random(st.random_state));
   auto r = record_of(t, task_status::queued);
   r.error = std::move(error);
-  r.next_attempt_at = now_us() + std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
+  r.next_attempt_at = st.clock.wall_now() +
+                      std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
   st.updates.push_back(std::move(r));
   ++tally(self, t.op).retried;
+  if (t.receipt) {
+    // The transport redelivers it after the delay, to any worker; this
+    // worker is done with it.
+    auto receipt = std::move(t.receipt);
+    st.settlements.emplace_back(
+      [receipt, ms = static_cast<std::uint32_t>(delay.count())] { receipt->retry_after(ms); });
+    ++st.finished;
+    return;
+  }
   self->delayed_send(self, delay, retry_atom::value, std::move(t));
 }
 
@@ -122,6 +162,22 @@ void execute(self_ptr self, task& t) {
   }
 }
 
+// Sleeps on a CAF timer until the attempt's delay has passed. A task with a
+// receipt wakes every `keepalive` to tell its transport it is still alive.
+// Returns false if the delay is already over.
+bool wait_out_delay(self_ptr self, task& t) {
+  if (t.delay_left_ms == 0)
+    return false;
+  auto wait = std::chrono::milliseconds(t.delay_left_ms);
+  if (t.receipt) {
+    t.receipt->in_progress();
+    wait = std::min(wait, self->state.retry.keepalive);
+  }
+  t.delay_left_ms -= static_cast<std::uint32_t>(wait.count());
+  self->delayed_send(self, wait, resume_atom::value, std::move(t));
+  return true;
+}
+
 // Every attempt starts here: count it, then wait out delay_ms or run now.
 void begin_attempt(self_ptr self, task& t) {
   const auto now = self->state.clock.wall_now();
@@ -132,10 +188,10 @@ void begin_attempt(self_ptr self, task& t) {
     self->state.report.queue_wait_us.push_back(
       static_cast<std::uint32_t>(std::max<timestamp>(0, now - t.submitted_at)));
   }
+  t.delay_left_ms = t.delay_ms;
   if (t.delay_ms > 0) {
     self->state.updates.push_back(record_of(t, task_status::running));
-    self->delayed_send(self, std::chrono::milliseconds(t.delay_ms), resume_atom::value,
-                       std::move(t));
+    wait_out_delay(self, t);
     return;
   }
   execute(self, t);
@@ -163,6 +219,8 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
     },
     [=](resume_atom, task& t) {
       self->state.clock.reset();
+      if (wait_out_delay(self, t))
+        return;
       execute(self, t);
       schedule_flush(self);
     },

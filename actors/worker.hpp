@@ -2,12 +2,17 @@
 // Runs tasks. A worker takes a batch from the dispatcher, starts every task
 // in it (a task with delay_ms waits on a CAF timer, not on a thread), runs
 // the op, and collects what happened in an outbox that it sends on as one
-// message each to the store, stats and the dispatcher. Transient failures
-// are retried after a backoff timer, until max_attempts; then the task is dead.
+// message each to the store, stats and the dispatcher. The dispatcher hears
+// of finished tasks (and a transport receipt is settled) only once the store
+// confirmed their records. Transient failures are retried after a backoff,
+// until max_attempts; then the task is dead. The backoff is a local timer,
+// or, for a task that came with a receipt (cluster mode), a redelivery by the
+// transport after that delay, so any worker may pick the retry up.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "actors/messages.hpp"
@@ -51,9 +56,11 @@ struct worker_state {
 
   // What happened since the last flush.
   std::vector<task_record> updates;
+  std::vector<std::function<void()>> settlements; // receipts, once updates are stored
   stats_report report;
   std::uint32_t finished = 0;
   bool flush_scheduled = false;
+  std::chrono::milliseconds store_timeout{10'000};
 };
 
 worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> self,

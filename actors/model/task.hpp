@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,19 @@ bool is_terminal(task_status s) noexcept;
 // processes ops travel by name.
 using op_index = std::uint16_t;
 
+// How a transport wants to hear what became of a task it delivered
+// (cluster mode: a JetStream message to ack, redeliver later, or dead-letter).
+// Workers call it only after the task's record is stored. Embedded tasks
+// have none.
+class task_receipt {
+public:
+  virtual ~task_receipt() = default;
+  virtual void done() noexcept = 0;                          // terminal: acknowledge
+  virtual void retry_after(std::uint32_t delay_ms) noexcept = 0; // redeliver later
+  virtual void dead_letter() noexcept = 0;                   // out of attempts
+  virtual void in_progress() noexcept = 0;                   // still working on it
+};
+
 // A validated, accepted unit of work.
 struct task {
   task_id id;
@@ -37,9 +51,11 @@ struct task {
   timestamp submitted_at = 0;
   timestamp started_at = 0;      // first start; 0 until started
   timestamp attempt_started_at = 0; // start of the current attempt (worker-local)
+  std::uint32_t delay_left_ms = 0;  // of this attempt's delay_ms (worker-local)
   std::string payload;           // text ops: the text; json ops: serialized JSON
   std::string params;            // serialized JSON object without delay_ms; "" if none
   std::string idempotency_key;   // "" if none
+  std::shared_ptr<task_receipt> receipt; // set by a transport that delivered the task
 };
 
 // What GET /task/{id} shows. `result` is serialized JSON ("" = null),

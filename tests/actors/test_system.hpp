@@ -135,7 +135,10 @@ inline stats_actor::behavior_type probe_stats(stats_actor::pointer, stats_log* l
 inline dispatcher_actor::behavior_type probe_dispatcher(dispatcher_actor::pointer,
                                                         dispatcher_log* log) {
   return {
-    [=](dispatch_atom, std::vector<task>& tasks) { log->dispatched.push_back(tasks); },
+    [=](dispatch_atom, std::vector<task>& tasks) {
+      log->dispatched.push_back(tasks);
+      return std::vector<task_id>{};
+    },
     [=](done_atom, worker_actor& w, std::uint32_t finished, bool wants_work) {
       log->done.push_back({w, finished, wants_work});
     },

@@ -1,0 +1,372 @@
+// File: tests/transport/nats/pull_consumer_test.cpp
+// Fetch and the message outcomes against a real server, including the
+// nats.c 3.4.1 bugs the wrapper works around (#631: a Fetch must honour its
+// expiry; #749: a full-size batch and leftover messages must be safe) and
+// the measured behaviours pull_consumer.hpp documents (late leftovers, a
+// consumer stuck at MaxAckPending). AckWait is 500 ms here.
+#include "tests/transport/nats/nats_fixture.hpp"
+
+#include <set>
+
+namespace taskmesh::nats_test {
+namespace {
+
+using PullConsumer = NatsTest;
+
+// Sends a raw pull request whose replies go to the consumer's inbox while
+// no Fetch runs: exactly how messages arrive after a Fetch gave up.
+void pull_into_inbox(nats::connection& conn, const nats::pull_consumer& c, const std::string& stream,
+                     int batch) {
+  const std::string subject = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + c.durable();
+  const std::string body = "{\"batch\":" + std::to_string(batch) + "}";
+  ASSERT_EQ(natsConnection_PublishRequestString(conn.raw(), subject.c_str(), c.inbox().c_str(),
+                                                body.c_str()),
+            NATS_OK);
+  ASSERT_EQ(natsConnection_FlushTimeout(conn.raw(), 1000), NATS_OK);
+}
+
+TEST_F(PullConsumer, EmptyFetchReturnsWithinItsExpiryEveryTime) {
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto check_empty_fetches = [&](const char* when) {
+    for (int i = 0; i < 3; ++i) {
+      const auto t = clock::now();
+      auto got = high->fetch(10, 300ms);
+      const auto elapsed = ms_since(t);
+      ASSERT_TRUE(got) << nats::to_string(got.err());
+      EXPECT_TRUE(got->empty());
+      // Not late (the bug: a stale 408 or a lost timeout) and not early
+      // (the bug: the next Fetch returning at once).
+      EXPECT_LE(elapsed, 300 + 100) << when << " fetch " << i;
+      EXPECT_GE(elapsed, 300 - 40) << when << " fetch " << i;
+    }
+  };
+  check_empty_fetches("fresh stream");
+  publish_ok(messages(cfg_.stream.high_subject(), "m", 1));
+  auto got = high->fetch(10, 300ms);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_FALSE(got->front().ack());
+  check_empty_fetches("after a message");
+}
+
+TEST_F(PullConsumer, StaleTimeoutOfAnEarlierPullDoesNotEndTheFetch) {
+  // The #631 mechanism, made deterministic: an earlier pull on the same
+  // inbox expires (408) while the next Fetch runs. nats.c 3.4.1 takes that
+  // 408 as its own and returns at ~150 ms; fetch() must retry and honour
+  // its 500 ms.
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  const std::string subject = "$JS.API.CONSUMER.MSG.NEXT." + cfg_.stream.name + "." + high->durable();
+  ASSERT_EQ(natsConnection_PublishRequestString(conn_->raw(), subject.c_str(), high->inbox().c_str(),
+                                                "{\"batch\":1,\"expires\":150000000}"),
+            NATS_OK);
+  const auto t = clock::now();
+  auto got = high->fetch(10, 500ms);
+  const auto elapsed = ms_since(t);
+  ASSERT_TRUE(got) << nats::to_string(got.err());
+  EXPECT_TRUE(got->empty());
+  EXPECT_GE(elapsed, 500 - 40);
+  EXPECT_LE(elapsed, 500 + 100);
+  EXPECT_GE(high->probe().early_empty.load(), 1u);
+}
+
+TEST_F(PullConsumer, FetchReturnsAsSoonAsAMessageArrives) {
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  std::thread later([&] {
+    std::this_thread::sleep_for(150ms);
+    publish_ok(messages(cfg_.stream.high_subject(), "late", 1));
+  });
+  const auto t = clock::now();
+  auto got = high->fetch(256, 3s);
+  const auto elapsed = ms_since(t);
+  later.join();
+  ASSERT_TRUE(got) << nats::to_string(got.err());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_GE(elapsed, 100);
+  EXPECT_LT(elapsed, 1000); // the one-shot poll ends on the first arrival, not at expiry
+  EXPECT_FALSE(got->front().ack());
+}
+
+TEST_F(PullConsumer, FetchOfTheMaximumBatchIsExactAndPrompt) {
+  publish_ok(messages(cfg_.stream.normal_subject(), "n", 600, 200));
+  auto normal = bind_normal();
+  ASSERT_TRUE(normal);
+  std::set<std::uint64_t> seqs;
+  for (int expected : {256, 256, 88}) {
+    const auto t = clock::now();
+    auto got = normal->fetch(1000, 2s); // clamped to max_fetch_batch
+    ASSERT_TRUE(got) << nats::to_string(got.err());
+    EXPECT_EQ(static_cast<int>(got->size()), expected);
+    EXPECT_LT(ms_since(t), 1000);
+    for (auto& d : *got) {
+      seqs.insert(d.stream_sequence());
+      EXPECT_EQ(d.num_delivered(), 1u);
+      EXPECT_FALSE(d.late());
+      EXPECT_FALSE(d.ack());
+    }
+  }
+  EXPECT_EQ(seqs.size(), 600u);
+  EXPECT_EQ(normal->probe().late.load(), 0u);
+  ASSERT_TRUE(eventually([&] { return stream_messages(cfg_.stream.name) == 0; }, 2s));
+}
+
+TEST_F(PullConsumer, ServerRefusesPullsAboveTheMaximumBatch) {
+  // Defence in depth: the consumers carry MaxRequestBatch = max_batch, so
+  // even a raw nats.c Fetch cannot ask for more than fetch() ever does.
+  natsSubscription* raw = nullptr;
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = cfg_.stream.name.c_str();
+  const std::string durable = cfg_.consumer.high_durable();
+  so.Consumer = durable.c_str();
+  ASSERT_EQ(js_PullSubscribe(&raw, conn_->jetstream(), nullptr, durable.c_str(), nullptr, &so, nullptr),
+            NATS_OK);
+  nats::subscription_ptr sub(raw);
+  jsFetchRequest req;
+  jsFetchRequest_Init(&req);
+  req.Batch = nats::max_fetch_batch + 1;
+  req.Expires = 200'000'000;
+  nats::msg_list list;
+  const natsStatus s = natsSubscription_FetchRequest(list.out(), sub.get(), &req);
+  EXPECT_NE(s, NATS_OK);
+  EXPECT_EQ(list.size(), 0);
+  EXPECT_NE(std::string(nats_GetLastError(nullptr)).find("MaxRequestBatch"), std::string::npos)
+    << nats_GetLastError(nullptr);
+}
+
+TEST_F(PullConsumer, LeftoversComeFirstOneByOneAndMarkedLate) {
+  publish_ok(messages(cfg_.stream.high_subject(), "l", 12));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  // 5 messages land in the subscription while nobody fetches. A plain
+  // nats.c Fetch of 8 would now take those 5 first and then ask the server
+  // for 3 with the loop bound broken (#749).
+  pull_into_inbox(*conn_, *high, cfg_.stream.name, 5);
+  std::this_thread::sleep_for(100ms);
+  const auto before = high->probe().pull_requests.load();
+  auto got = high->fetch(8, 1s);
+  ASSERT_TRUE(got) << nats::to_string(got.err());
+  ASSERT_EQ(got->size(), 5u);
+  for (auto& d : *got) {
+    EXPECT_TRUE(d.late());
+    EXPECT_FALSE(d.ack());
+  }
+  EXPECT_EQ(high->probe().pull_requests.load() - before, 5u); // Batch = 1 each, nothing resized
+  auto rest = high->fetch(8, 1s);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->size(), 7u);
+  for (auto& d : *rest) {
+    EXPECT_FALSE(d.late());
+    EXPECT_FALSE(d.ack());
+  }
+}
+
+TEST_F(PullConsumer, LeftoverOlderThanAckWaitIsAlsoRedelivered) {
+  // Measured, not assumed: a leftover's AckWait started when the server
+  // sent it. Past AckWait the server redelivers it, so the same task shows
+  // up twice: once late (NumDelivered 1), once redelivered (2).
+  publish_ok(messages(cfg_.stream.high_subject(), "old", 3));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  pull_into_inbox(*conn_, *high, cfg_.stream.name, 3);
+  std::this_thread::sleep_for(cfg_.consumer.ack_wait + 300ms);
+  auto late = high->fetch(8, 1s);
+  ASSERT_TRUE(late);
+  ASSERT_EQ(late->size(), 3u);
+  std::set<std::uint64_t> late_seqs;
+  for (auto& d : *late) {
+    EXPECT_TRUE(d.late());
+    EXPECT_EQ(d.num_delivered(), 1u);
+    late_seqs.insert(d.stream_sequence());
+    d.abandon();
+  }
+  auto again = high->fetch(8, 1s);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 3u);
+  for (auto& d : *again) {
+    EXPECT_EQ(d.num_delivered(), 2u);
+    EXPECT_TRUE(late_seqs.count(d.stream_sequence()));
+    EXPECT_FALSE(d.ack_sync());
+  }
+  EXPECT_EQ(stats(high->durable()).ack_pending, 0);
+}
+
+TEST_F(PullConsumer, AckRemovesTheMessageFromTheWorkQueue) {
+  publish_ok(messages(cfg_.stream.high_subject(), "a", 10));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto got = high->fetch(10, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 10u);
+  auto s = stats(high->durable());
+  EXPECT_EQ(s.pending, 0u);
+  EXPECT_EQ(s.ack_pending, 10);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 10u);
+  for (auto& d : *got)
+    ASSERT_FALSE(d.ack_sync());
+  s = stats(high->durable());
+  EXPECT_EQ(s.ack_pending, 0);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
+}
+
+TEST_F(PullConsumer, NakWithDelayRedeliversAfterTheDelay) {
+  publish_ok(messages(cfg_.stream.normal_subject(), "retry", 1));
+  auto normal = bind_normal();
+  ASSERT_TRUE(normal);
+  auto got = normal->fetch(1, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().num_delivered(), 1u);
+  const auto seq = got->front().stream_sequence();
+  const auto t = clock::now();
+  ASSERT_FALSE(got->front().nak(300ms));
+
+  auto early = normal->fetch(1, 150ms);
+  ASSERT_TRUE(early);
+  EXPECT_TRUE(early->empty()) << "redelivered before the delay";
+  auto again = normal->fetch(1, 2s);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_GE(ms_since(t), 280);
+  EXPECT_LT(ms_since(t), 300 + 400); // well before AckWait would have mattered again
+  EXPECT_EQ(again->front().num_delivered(), 2u);
+  EXPECT_EQ(again->front().stream_sequence(), seq);
+  EXPECT_FALSE(again->front().ack());
+}
+
+TEST_F(PullConsumer, UnackedMessageIsRedeliveredAfterAckWait) {
+  publish_ok(messages(cfg_.stream.high_subject(), "lost", 1));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto got = high->fetch(1, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 1u);
+  const auto t = clock::now();
+  got->front().abandon(); // a worker that died: nobody tells the server
+  auto again = high->fetch(1, 2s);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_GE(ms_since(t), 400);
+  EXPECT_EQ(again->front().num_delivered(), 2u);
+  EXPECT_FALSE(again->front().ack());
+}
+
+TEST_F(PullConsumer, InProgressExtendsAckWait) {
+  publish_ok(messages(cfg_.stream.high_subject(), "long", 1));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto got = high->fetch(1, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 1u);
+  auto& d = got->front();
+  // 6 x 200 ms = 1.2 s of work, well past the 500 ms AckWait.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_FALSE(d.in_progress());
+    auto other = high->fetch(1, 200ms);
+    ASSERT_TRUE(other);
+    EXPECT_TRUE(other->empty()) << "redelivered during in-progress work, step " << i;
+  }
+  EXPECT_EQ(d.num_delivered(), 1u);
+  ASSERT_FALSE(d.ack_sync());
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
+}
+
+TEST_F(PullConsumer, DroppedDeliveryIsNakedAtOnce) {
+  publish_ok(messages(cfg_.stream.high_subject(), "drop", 1));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  {
+    auto got = high->fetch(1, 1s);
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->size(), 1u);
+  } // destroyed unsettled
+  const auto t = clock::now();
+  auto again = high->fetch(1, 2s);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_LT(ms_since(t), 300); // not after AckWait
+  EXPECT_EQ(again->front().num_delivered(), 2u);
+  EXPECT_FALSE(again->front().ack());
+}
+
+TEST_F(PullConsumer, TermNeverRedeliversAndRemovesFromTheWorkQueue) {
+  publish_ok(messages(cfg_.stream.high_subject(), "poison", 1));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto got = high->fetch(1, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 1u);
+  ASSERT_FALSE(got->front().term());
+  auto again = high->fetch(1, cfg_.consumer.ack_wait + 200ms);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(stats(high->durable()).ack_pending, 0);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
+}
+
+TEST_F(PullConsumer, ConsumerInfoCountsPendingAndAckPending) {
+  publish_ok(messages(cfg_.stream.high_subject(), "h", 7));
+  publish_ok(messages(cfg_.stream.normal_subject(), "n", 4));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  auto got = high->fetch(3, 1s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 3u);
+  auto s = high->info();
+  ASSERT_TRUE(s) << nats::to_string(s.err());
+  EXPECT_EQ(s->pending, 4u);
+  EXPECT_EQ(s->ack_pending, 3);
+  const auto n = stats(cfg_.consumer.normal_durable());
+  EXPECT_EQ(n.pending, 4u);
+  EXPECT_EQ(n.ack_pending, 0);
+  for (auto& d : *got)
+    ASSERT_FALSE(d.ack_sync());
+  s = high->info();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->pending, 4u);
+  EXPECT_EQ(s->ack_pending, 0);
+  EXPECT_EQ(got->front().num_pending(), 6u); // left behind the first of 7
+}
+
+TEST_F(PullConsumer, ConsumerAtMaxAckPendingDeliversNothingMore) {
+  auto consumer = cfg_.consumer;
+  consumer.max_ack_pending = 4;
+  consumer.max_batch = 4;
+  consumer.ack_wait = 10s; // no redelivery of the held ones during the test
+  ASSERT_FALSE(nats::ensure_consumers(*conn_, cfg_.stream, consumer));
+  publish_ok(messages(cfg_.stream.high_subject(), "m", 10));
+  auto high = bind(consumer.high_durable());
+  ASSERT_TRUE(high);
+  auto held = high->fetch(4, 1s);
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->size(), 4u);
+  // Stuck: 6 messages waiting, none delivered while 4 are unsettled.
+  auto none = high->fetch(4, 300ms);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto s = high->info();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->ack_pending, 4);
+  EXPECT_EQ(s->pending, 6u);
+  // Settling one frees one slot. Measured on nats-server 2.9.10: the one
+  // message comes at once, but the pull stays open (the consumer is at its
+  // limit again) and Fetch returns only at its expiry. Size MaxAckPending
+  // well above (worker processes x batch) so fetches never sit at the limit.
+  ASSERT_FALSE(held->front().ack_sync());
+  const auto t = clock::now();
+  auto one = high->fetch(4, 400ms);
+  const auto elapsed = ms_since(t);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->size(), 1u);
+  EXPECT_GE(elapsed, 300);
+  EXPECT_LE(elapsed, 400 + 100);
+  for (auto& d : *one)
+    EXPECT_FALSE(d.ack());
+  for (std::size_t i = 1; i < held->size(); ++i)
+    EXPECT_FALSE((*held)[i].ack());
+}
+
+} // namespace
+} // namespace taskmesh::nats_test

@@ -1,0 +1,160 @@
+// File: tests/transport/valkey/record_codec_test.cpp
+// The record <-> hash field codec: field names and order, values, round
+// trips (nulls, large and binary values), borrowing in command form, and
+// every decoding error.
+#include <gtest/gtest.h>
+
+#include "transport/valkey/record_codec.hpp"
+
+namespace taskmesh::valkey {
+namespace {
+
+task_record sample() {
+  task_record r;
+  r.id = *task_id::parse("0190f5a2-7c3e-7abc-8def-0123456789ab");
+  r.prio = priority::high;
+  r.status = task_status::queued;
+  r.attempts = 2;
+  r.max_attempts = 5;
+  r.submitted_at = 1'763'780'000'123'456;
+  r.started_at = 1'763'780'000'223'456;
+  r.finished_at = 0;
+  r.next_attempt_at = 1'763'780'001'000'000;
+  r.result = "";
+  r.error = "transient: upstream busy";
+  r.idempotency_key = "order-17";
+  return r;
+}
+
+using pairs = std::vector<std::pair<std::string_view, std::string_view>>;
+
+pairs views(const std::vector<std::pair<std::string, std::string>>& owned) {
+  pairs out;
+  for (const auto& [k, v] : owned)
+    out.emplace_back(k, v);
+  return out;
+}
+
+TEST(RecordCodec, FieldsInOrderWithTextValues) {
+  const auto fields = encode_record(sample(), "wordcount");
+  ASSERT_EQ(fields.size(), record_fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    EXPECT_EQ(fields[i].first, record_fields[i]);
+  EXPECT_EQ(fields[0].second, "0190f5a2-7c3e-7abc-8def-0123456789ab");
+  EXPECT_EQ(fields[1].second, "wordcount"); // the op NAME, not its index
+  EXPECT_EQ(fields[2].second, "queued");
+  EXPECT_EQ(fields[3].second, "high");
+  EXPECT_EQ(fields[4].second, "2");
+  EXPECT_EQ(fields[5].second, "5");
+  EXPECT_EQ(fields[6].second, "1763780000123456");
+  EXPECT_EQ(fields[8].second, "0"); // null timestamp
+  EXPECT_EQ(fields[9].second, "1763780001000000");
+  EXPECT_EQ(fields[10].second, "");
+  EXPECT_EQ(fields[11].second, "transient: upstream busy");
+  EXPECT_EQ(fields[12].second, "order-17");
+}
+
+TEST(RecordCodec, RoundTrip) {
+  for (auto status : {task_status::queued, task_status::running, task_status::succeeded,
+                      task_status::failed, task_status::dead}) {
+    task_record r = sample();
+    r.status = status;
+    r.prio = status == task_status::dead ? priority::high : priority::normal;
+    if (status == task_status::succeeded)
+      r.result = std::string(200'000, 'r') + std::string("\0\r\n", 3); // large and binary
+    const auto owned = encode_record(r, "sha256");
+    auto back = decode_record(views(owned));
+    ASSERT_TRUE(back) << back.err().message;
+    EXPECT_EQ(back->type, "sha256");
+    const task_record& d = back->record;
+    EXPECT_EQ(d.id, r.id);
+    EXPECT_EQ(d.op, 0); // names travel, indexes do not
+    EXPECT_EQ(d.prio, r.prio);
+    EXPECT_EQ(d.status, r.status);
+    EXPECT_EQ(d.attempts, r.attempts);
+    EXPECT_EQ(d.max_attempts, r.max_attempts);
+    EXPECT_EQ(d.submitted_at, r.submitted_at);
+    EXPECT_EQ(d.started_at, r.started_at);
+    EXPECT_EQ(d.finished_at, r.finished_at);
+    EXPECT_EQ(d.next_attempt_at, r.next_attempt_at);
+    EXPECT_EQ(d.result, r.result);
+    EXPECT_EQ(d.error, r.error);
+    EXPECT_EQ(d.idempotency_key, r.idempotency_key);
+  }
+}
+
+TEST(RecordCodec, CommandFormBorrowsLargeStrings) {
+  task_record r = sample();
+  r.result = std::string(10'000, 'j');
+  const std::string type = "echo";
+  command cmd("HSET");
+  append_record_fields(cmd, r, type);
+  ASSERT_EQ(cmd.size(), 1 + 2 * record_fields.size());
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  cmd.to_argv(argv, lens);
+  EXPECT_EQ(argv[1 + 2 * 10 + 1], r.result.data()); // result value: borrowed
+  EXPECT_EQ(argv[1 + 2 * 1 + 1], type.data());      // type: borrowed
+  // Same text as encode_record.
+  const auto owned = encode_record(r, type);
+  for (std::size_t i = 0; i < owned.size(); ++i) {
+    EXPECT_EQ(cmd[1 + 2 * i], owned[i].first);
+    EXPECT_EQ(cmd[2 + 2 * i], owned[i].second);
+  }
+}
+
+TEST(RecordCodec, IgnoresUnknownFieldsAndDefaultsMissingOptionalOnes) {
+  const pairs fields{{"id", "0190f5a2-7c3e-7abc-8def-0123456789ab"},
+                     {"type", "echo"},
+                     {"status", "running"},
+                     {"admitted", "1"}};
+  auto r = decode_record(fields);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->record.status, task_status::running);
+  EXPECT_EQ(r->record.attempts, 0);
+  EXPECT_EQ(r->record.max_attempts, 3); // the model's default
+  EXPECT_EQ(r->record.prio, priority::normal);
+}
+
+TEST(RecordCodec, RejectsMissingRequiredFields) {
+  const pairs base{{"id", "0190f5a2-7c3e-7abc-8def-0123456789ab"},
+                   {"type", "echo"},
+                   {"status", "queued"}};
+  for (std::size_t skip = 0; skip < base.size(); ++skip) {
+    pairs fields;
+    for (std::size_t i = 0; i < base.size(); ++i)
+      if (i != skip)
+        fields.push_back(base[i]);
+    auto r = decode_record(fields);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, errc::bad_record);
+    EXPECT_NE(r.err().message.find(std::string(base[skip].first)), std::string::npos);
+  }
+}
+
+TEST(RecordCodec, RejectsBadValuesNamingTheField) {
+  const std::vector<std::pair<std::string_view, std::string_view>> bad{
+    {"id", "not-a-uuid"},   {"type", ""},           {"status", "done"},
+    {"priority", "urgent"}, {"attempts", "256"},    {"attempts", "-1"},
+    {"max_attempts", "x"},  {"submitted_at", "1.5"}, {"started_at", ""},
+    {"finished_at", "-3"},  {"next_attempt_at", "99999999999999999999"}};
+  for (const auto& [name, value] : bad) {
+    auto owned = encode_record(sample(), "echo");
+    pairs fields = views(owned);
+    fields.emplace_back(name, value); // a later duplicate wins, like HSET
+    auto r = decode_record(fields);
+    ASSERT_FALSE(r) << name << "=" << value;
+    EXPECT_EQ(r.err().code, errc::bad_record);
+    EXPECT_NE(r.err().message.find(std::string(name)), std::string::npos) << r.err().message;
+  }
+}
+
+TEST(RecordCodec, StatusAndPriorityNames) {
+  EXPECT_EQ(parse_status("dead"), task_status::dead);
+  EXPECT_EQ(parse_status("Dead"), std::nullopt);
+  EXPECT_EQ(parse_priority("high"), priority::high);
+  EXPECT_EQ(parse_priority(""), std::nullopt);
+}
+
+} // namespace
+} // namespace taskmesh::valkey

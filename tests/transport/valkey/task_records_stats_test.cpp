@@ -1,0 +1,131 @@
+// File: tests/transport/valkey/task_records_stats_test.cpp
+// Reads and upkeep against a real server: get (missing, corrupt), TTLs
+// refreshed by updates, count_records exact after records expire, worker
+// heartbeats and count_workers, scripts surviving SCRIPT FLUSH and a
+// restart (NOSCRIPT -> EVAL), and prompt errors while Valkey is down.
+#include "tests/transport/valkey/valkey_fixture.hpp"
+
+namespace taskmesh::valkey::testing {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Key names under a prefix, found with KEYS: fine in a test, never in the code.
+long long keys_matching(const redis_server& server, const std::string& pattern) {
+  const auto r = server.admin({"KEYS", pattern});
+  return r && r->type == REDIS_REPLY_ARRAY ? static_cast<long long>(r->elements) : -1;
+}
+
+TEST_F(RecordsTest, GetMissingAndCorruptRecords) {
+  EXPECT_FALSE(ok(records->get(task_id::generate())));
+  const task_id id = task_id::generate();
+  server->admin({"HSET", records->record_key(id), "id", id.to_string(), "type", "echo", "status",
+                 "exploded"});
+  auto r = records->get(id);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::bad_record);
+  EXPECT_NE(r.err().message.find("status"), std::string::npos) << r.err().message;
+  const task_id wrong_type = task_id::generate();
+  server->admin({"SET", records->record_key(wrong_type), "a string"});
+  auto w = records->get(wrong_type);
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.err().code, errc::server_error);
+  EXPECT_NE(w.err().message.find("WRONGTYPE"), std::string::npos) << w.err().message;
+}
+
+TEST_F(RecordsTest, UpdatesRefreshTheTtl) {
+  task_record r = make_record();
+  r.idempotency_key = "ttl";
+  task_records short_ttl(*valkey, {"tm", 2s, 256});
+  const record_write w{r, "echo"};
+  ok(short_ttl.admit({&w, 1}));
+  const auto key = records->record_key(r.id);
+  EXPECT_LE(server->admin_integer({"PTTL", key}), 2000);
+  EXPECT_LE(server->admin_integer({"PTTL", "tm:idem:ttl"}), 2000);
+  // The 60 s store finishes it: record and key now live 60 s from here.
+  update_one(advanced(r, task_status::succeeded, 1));
+  EXPECT_GT(server->admin_integer({"PTTL", key}), 50'000);
+  EXPECT_GT(server->admin_integer({"PTTL", "tm:idem:ttl"}), 50'000);
+  const auto score = server->admin({"ZSCORE", "tm:records", r.id.to_string()});
+  EXPECT_TRUE(string_of(score.get()).has_value());
+}
+
+TEST_F(RecordsTest, CountRecordsIsExactAfterExpiry) {
+  task_records brief(*valkey, {"tm", 300ms, 256});
+  std::vector<task_record> short_lived, long_lived;
+  for (int i = 0; i < 5; ++i)
+    short_lived.push_back(make_record());
+  for (int i = 0; i < 3; ++i)
+    long_lived.push_back(make_record());
+  ok(brief.admit(writes(short_lived, "echo")));
+  ok(records->admit(writes(long_lived, "echo")));
+  // One of the long-lived ones finishes under the short TTL store: its
+  // expiry moves earlier, and the count must follow.
+  const task_record finished = advanced(long_lived[0], task_status::succeeded, 1);
+  const record_write w{finished, "echo"};
+  ok(brief.update({&w, 1}));
+
+  EXPECT_EQ(ok(records->count_records()), 8);
+  EXPECT_EQ(keys_matching(*server, "tm:task:*"), 8);
+  ASSERT_TRUE(wait_until([&] { return ok(records->count_records()) == 2; }, 3s));
+  // The keys really are gone, and no more than these are: exact, not approximate.
+  EXPECT_TRUE(wait_until([&] { return keys_matching(*server, "tm:task:*") == 2; }, 2s));
+  EXPECT_EQ(ok(records->count_records()), keys_matching(*server, "tm:task:*"));
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:records"}), 2); // trimmed, not just counted
+}
+
+TEST_F(RecordsTest, HeartbeatsAndCountWorkers) {
+  EXPECT_EQ(ok(records->count_workers()), 0);
+  EXPECT_EQ(ok(records->heartbeat("w1", 10s)), 1);
+  EXPECT_EQ(ok(records->heartbeat("w2", 10s)), 2);
+  EXPECT_EQ(ok(records->heartbeat("w3", 200ms)), 3);
+  EXPECT_EQ(ok(records->heartbeat("w1", 10s)), 3); // a repeat beat is the same worker
+  EXPECT_EQ(ok(records->count_workers()), 3);
+  const auto pttl = server->admin_integer({"PTTL", "tm:worker:w2"});
+  EXPECT_GT(pttl, 9000);
+  EXPECT_LE(pttl, 10'000);
+
+  ASSERT_TRUE(wait_until([&] { return ok(records->count_workers()) == 2; }, 3s));
+  EXPECT_EQ(keys_matching(*server, "tm:worker:*"), 2);
+  ASSERT_TRUE(records->forget_worker("w1"));
+  EXPECT_EQ(ok(records->count_workers()), 1);
+  EXPECT_EQ(keys_matching(*server, "tm:worker:*"), 1);
+}
+
+TEST_F(RecordsTest, ScriptsSurviveScriptFlush) {
+  const task_record r = make_record();
+  admit_one(r);
+  server->admin({"SCRIPT", "FLUSH"});
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::first_terminal);
+  EXPECT_EQ(ok(records->counters()).succeeded, 1);
+  // EVAL put it back into the cache: the next call is an EVALSHA hit.
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::already_terminal);
+}
+
+TEST_F(RecordsTest, ValkeyDownFailsPromptlyThenRecovers) {
+  const task_record before = make_record();
+  admit_one(before);
+  server->kill();
+
+  const task_record r = make_record();
+  const record_write w{r, "echo"};
+  for (int i = 0; i < 3; ++i) {
+    const auto start = clock_type::now();
+    auto out = records->admit({&w, 1});
+    const auto took = clock_type::now() - start;
+    ASSERT_FALSE(out);
+    EXPECT_LT(took, 600ms) << out.err().message; // at most the connect timeout, not a hang
+    EXPECT_FALSE(valkey->healthy());
+  }
+  EXPECT_FALSE(records->counters());
+  EXPECT_FALSE(records->count_records());
+
+  server->restart(); // empty: no AOF in this test, and no scripts cached
+  ASSERT_TRUE(wait_until([&] { return bool(records->admit({&w, 1})); }, 3s));
+  EXPECT_TRUE(valkey->healthy());
+  EXPECT_EQ(stored(r.id).record.status, task_status::queued);
+  EXPECT_EQ(ok(records->counters()).submitted, 1);
+}
+
+} // namespace
+} // namespace taskmesh::valkey::testing

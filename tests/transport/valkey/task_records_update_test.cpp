@@ -1,0 +1,148 @@
+// File: tests/transport/valkey/task_records_update_test.cpp
+// update against a real server: queued -> running -> terminal, terminal is
+// final, a double terminal write leaves one record and counts once, lower
+// attempts and earlier stages are stale, retries counted once per attempt,
+// counters per op, and an update that arrives before admit.
+#include "tests/transport/valkey/valkey_fixture.hpp"
+
+namespace taskmesh::valkey::testing {
+namespace {
+
+TEST_F(RecordsTest, QueuedRunningTerminalProgression) {
+  const task_record r = make_record();
+  admit_one(r);
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::applied);
+  EXPECT_EQ(stored(r.id).record.status, task_status::running);
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::first_terminal);
+  const stored_record s = stored(r.id);
+  EXPECT_EQ(s.record.status, task_status::succeeded);
+  EXPECT_EQ(s.record.result, R"({"words":3})");
+  EXPECT_EQ(s.record.attempts, 1);
+  EXPECT_GT(s.record.finished_at, 0);
+}
+
+TEST_F(RecordsTest, TerminalRecordIsFinal) {
+  const task_record r = make_record();
+  admit_one(r);
+  ASSERT_EQ(update_one(advanced(r, task_status::failed, 1)), update_outcome::first_terminal);
+  for (const task_record& late :
+       {advanced(r, task_status::running, 2), advanced(r, task_status::queued, 3, now_us()),
+        advanced(r, task_status::succeeded, 3), advanced(r, task_status::dead, 1)}) {
+    EXPECT_EQ(update_one(late), update_outcome::already_terminal);
+  }
+  const stored_record s = stored(r.id);
+  EXPECT_EQ(s.record.status, task_status::failed);
+  EXPECT_EQ(s.record.attempts, 1);
+  EXPECT_EQ(s.record.error, "boom");
+  const auto c = ok(records->counters());
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_EQ(c.succeeded, 0);
+  EXPECT_EQ(c.dead, 0);
+}
+
+TEST_F(RecordsTest, DoubleTerminalWriteLeavesOneRecordCountedOnce) {
+  const task_record r = make_record();
+  admit_one(r);
+  // Redelivery: two workers finish the same task, in one batch and again later.
+  const std::vector<task_record> twice{advanced(r, task_status::succeeded, 1),
+                                       advanced(r, task_status::succeeded, 1)};
+  const auto out = ok(records->update(writes(twice, "echo")));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], update_outcome::first_terminal);
+  EXPECT_EQ(out[1], update_outcome::already_terminal);
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::already_terminal);
+
+  EXPECT_EQ(ok(records->count_records()), 1);
+  const auto c = ok(records->counters());
+  EXPECT_EQ(c.succeeded, 1);
+  EXPECT_EQ(c.processed, 1);
+  EXPECT_EQ(c.by_type.at("echo").succeeded, 1);
+}
+
+TEST_F(RecordsTest, LowerAttemptsAreStale) {
+  const task_record r = make_record();
+  admit_one(r);
+  ASSERT_EQ(update_one(advanced(r, task_status::running, 2)), update_outcome::applied);
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::stale);
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 1, now_us())), update_outcome::stale);
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 0)), update_outcome::stale);
+  EXPECT_EQ(stored(r.id).record.attempts, 2);
+  EXPECT_EQ(stored(r.id).record.status, task_status::running);
+}
+
+TEST_F(RecordsTest, StagesWithinAnAttemptOnlyMoveForward) {
+  const task_record r = make_record();
+  admit_one(r);
+  ASSERT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::applied);
+  const timestamp retry_at = now_us() + 100'000;
+  ASSERT_EQ(update_one(advanced(r, task_status::queued, 1, retry_at)), update_outcome::applied);
+  // A late "running" of the same attempt (redelivered) must not hide the retry.
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::stale);
+  // Nor may the admit-time "queued" state come back.
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 1)), update_outcome::stale);
+  const stored_record s = stored(r.id);
+  EXPECT_EQ(s.record.status, task_status::queued);
+  EXPECT_EQ(s.record.next_attempt_at, retry_at);
+  // The retry's own attempt starts.
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 2)), update_outcome::applied);
+  // The same state again (e.g. a resent batch) is applied and harmless.
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 2)), update_outcome::applied);
+  EXPECT_EQ(update_one(advanced(r, task_status::dead, 2)), update_outcome::first_terminal);
+}
+
+TEST_F(RecordsTest, RetriedCountedOncePerAttempt) {
+  const task_record r = make_record();
+  admit_one(r, "fail");
+  const timestamp at = now_us() + 50'000;
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 1, at), "fail"), update_outcome::applied);
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 1, at), "fail"), update_outcome::applied);
+  EXPECT_EQ(ok(records->counters()).retried, 1); // the same retry, written twice
+  EXPECT_EQ(update_one(advanced(r, task_status::queued, 2, at), "fail"), update_outcome::applied);
+  EXPECT_EQ(update_one(advanced(r, task_status::dead, 3), "fail"), update_outcome::first_terminal);
+  const auto c = ok(records->counters());
+  EXPECT_EQ(c.retried, 2);
+  EXPECT_EQ(c.dead, 1);
+  EXPECT_EQ(c.by_type.at("fail"), (type_counters{1, 0, 0, 1, 2}));
+}
+
+TEST_F(RecordsTest, UpdateBeforeAdmitCreatesTheRecord) {
+  const task_record r = make_record();
+  EXPECT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::applied);
+  EXPECT_EQ(stored(r.id).record.status, task_status::running);
+  EXPECT_EQ(ok(records->count_records()), 1);
+  EXPECT_GT(server->admin_integer({"PTTL", records->record_key(r.id)}), 0);
+}
+
+TEST_F(RecordsTest, CountersPerType) {
+  std::vector<task_record> echo{make_record(), make_record()}, sha{make_record()},
+    fail{make_record()}, words{make_record()};
+  ok(records->admit(writes(echo, "echo")));
+  ok(records->admit(writes(sha, "sha256")));
+  ok(records->admit(writes(fail, "fail")));
+  ok(records->admit(writes(words, "wordcount")));
+  std::vector<task_record> done{advanced(echo[0], task_status::succeeded, 1),
+                                advanced(echo[1], task_status::succeeded, 1)};
+  ok(records->update(writes(done, "echo")));
+  update_one(advanced(sha[0], task_status::failed, 1), "sha256");
+  update_one(advanced(fail[0], task_status::queued, 1, now_us()), "fail");
+  update_one(advanced(fail[0], task_status::dead, 2), "fail");
+
+  const auto c = ok(records->counters());
+  EXPECT_EQ(c.submitted, 5);
+  EXPECT_EQ(c.succeeded, 2);
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_EQ(c.dead, 1);
+  EXPECT_EQ(c.retried, 1);
+  EXPECT_EQ(c.processed, 4);
+  ASSERT_EQ(c.by_type.size(), 4u);
+  EXPECT_EQ(c.by_type.at("echo"), (type_counters{2, 2, 0, 0, 0}));
+  EXPECT_EQ(c.by_type.at("sha256"), (type_counters{1, 0, 1, 0, 0}));
+  EXPECT_EQ(c.by_type.at("fail"), (type_counters{1, 0, 0, 1, 1}));
+  EXPECT_EQ(c.by_type.at("wordcount"), (type_counters{1, 0, 0, 0, 0}));
+  // The documented key layout.
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:count:processed"}).get()), "4");
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:count:type:echo:succeeded"}).get()), "2");
+}
+
+} // namespace
+} // namespace taskmesh::valkey::testing

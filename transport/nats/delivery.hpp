@@ -1,0 +1,80 @@
+// File: transport/nats/delivery.hpp
+// One message fetched from a durable pull consumer, owned until it is
+// settled. Exposes what a worker needs (payload, headers, delivery count,
+// stream sequence) and the outcomes: ack, nak (optionally delayed), term,
+// and in_progress to extend AckWait for a long task.
+//
+// Outcomes are one publish each and do not wait for the server (ack_sync
+// does, BLOCKING one round trip up to api_timeout). A delivery dropped
+// without an outcome is NAKed by its destructor, so a forgotten or thrown-
+// away message is redelivered at once instead of holding a MaxAckPending
+// slot until AckWait runs out (a consumer at MaxAckPending delivers nothing
+// more, see pull_consumer.hpp). abandon() opts out: the server redelivers it
+// after AckWait.
+//
+// Move-only; may be settled from any thread. It keeps its subscription
+// alive, so it may outlive the pull_consumer that fetched it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "transport/nats/nats_error.hpp"
+#include "transport/nats/nats_handle.hpp"
+
+namespace taskmesh::nats {
+
+class delivery {
+public:
+  // Made by pull_consumer::fetch. `late`: the message reached us after the
+  // Fetch that asked for it had returned, so its AckWait started earlier.
+  delivery(msg_ptr msg, std::shared_ptr<natsSubscription> sub, bool late);
+  ~delivery();
+
+  delivery(delivery&& other) noexcept;
+  delivery& operator=(delivery&& other) noexcept;
+  delivery(const delivery&) = delete;
+  delivery& operator=(const delivery&) = delete;
+
+  std::string_view subject() const noexcept;
+  std::string_view data() const noexcept;
+  // The first value of header `key`, valid while this delivery lives.
+  std::optional<std::string_view> header(const char* key) const noexcept;
+  std::string_view msg_id() const noexcept;      // Nats-Msg-Id, "" when absent
+  std::string_view traceparent() const noexcept; // "" when absent
+
+  std::uint64_t num_delivered() const noexcept { return num_delivered_; } // 1 on first delivery
+  std::uint64_t stream_sequence() const noexcept { return stream_seq_; }
+  std::uint64_t num_pending() const noexcept { return num_pending_; } // left in the consumer after this one
+  std::int64_t published_at_ns() const noexcept { return timestamp_ns_; } // stream time, UTC
+  bool late() const noexcept { return late_; }
+  bool settled() const noexcept { return settled_; }
+
+  error ack();
+  error ack_sync(); // BLOCKS: waits for the server's confirmation
+  error nak();
+  error nak(std::chrono::milliseconds delay); // redelivered after `delay`
+  error term();        // never redelivered
+  error in_progress(); // restarts AckWait; may be repeated; does not settle
+  void abandon() noexcept; // settle locally, tell the server nothing
+
+private:
+  error settle_with(natsStatus s);
+  void nak_if_unsettled() noexcept;
+
+  // Declaration order matters: msg_ is destroyed before sub_ (nats.c acks
+  // through the message's subscription).
+  std::shared_ptr<natsSubscription> sub_;
+  msg_ptr msg_;
+  std::uint64_t num_delivered_ = 0;
+  std::uint64_t stream_seq_ = 0;
+  std::uint64_t num_pending_ = 0;
+  std::int64_t timestamp_ns_ = 0;
+  bool late_ = false;
+  bool settled_ = false;
+};
+
+} // namespace taskmesh::nats

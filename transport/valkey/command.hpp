@@ -1,0 +1,70 @@
+// File: transport/valkey/command.hpp
+// One Valkey command as an argument list, built without copying the large
+// arguments: strings are borrowed (string_view into the caller's memory),
+// numbers are formatted into one small buffer the command owns. The client
+// turns it into hiredis's argv/argvlen arrays (redisAppendCommandArgv), which
+// copies each byte once, into the socket buffer.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace taskmesh::valkey {
+
+class command {
+public:
+  command() = default;
+  explicit command(std::string_view name) { arg(name); }
+
+  // Borrowed: the bytes must stay alive and unchanged until the call that
+  // sends this command has returned.
+  command& arg(std::string_view borrowed);
+  command& arg(const char* literal) { return arg(std::string_view(literal)); }
+  command& arg(std::string&&) = delete; // a temporary would dangle: use copy()
+
+  // Copied into the command.
+  command& copy(std::string_view text);
+
+  // Formatted in decimal into the command (bool and char are not numbers).
+  template <std::integral Int>
+    requires(!std::same_as<Int, bool> && !std::same_as<Int, char>)
+  command& arg(Int n) {
+    if constexpr (std::is_signed_v<Int>)
+      return append_number(static_cast<std::int64_t>(n));
+    else
+      return append_unsigned(static_cast<std::uint64_t>(n));
+  }
+
+  // Replaces argument i by a borrowed string (e.g. EVALSHA sha -> EVAL source).
+  void set(std::size_t i, std::string_view borrowed);
+
+  std::size_t size() const noexcept { return pieces_.size(); }
+  bool empty() const noexcept { return pieces_.empty(); }
+  std::string_view operator[](std::size_t i) const;
+
+  // Fills argv/argvlen for hiredis (cleared first). Pointers are valid
+  // while this command and the borrowed strings are.
+  void to_argv(std::vector<const char*>& argv, std::vector<std::size_t>& lens) const;
+
+private:
+  // Owned pieces keep an offset into owned_ (stable across moves and copies
+  // of the command, unlike a pointer into a short string's inline buffer).
+  struct piece {
+    const char* data = nullptr; // borrowed; nullptr: owned at `offset`
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+  command& append_owned(std::string_view text);
+  command& append_number(std::int64_t n);
+  command& append_unsigned(std::uint64_t n);
+
+  std::vector<piece> pieces_;
+  std::string owned_;
+};
+
+} // namespace taskmesh::valkey

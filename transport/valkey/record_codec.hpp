@@ -1,0 +1,62 @@
+// File: transport/valkey/record_codec.hpp
+// A task record as the fields of its Valkey HASH, and back. Pure functions
+// (no I/O), shared by task_records and its tests.
+//
+// Fields: id (canonical UUID), type (op NAME: op indexes are per build),
+// status and priority (their to_string names), attempts, max_attempts,
+// submitted_at, started_at, finished_at, next_attempt_at (decimal
+// microseconds since the epoch, 0 = null), result (serialized JSON, "" =
+// null), error ("" = null), idempotency_key ("" = none; lets later writes
+// keep the key's TTL in step with the record). Decoding ignores fields it
+// does not know (the scripts keep an 'admitted' marker in the same hash).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "actors/model/task.hpp"
+#include "transport/valkey/command.hpp"
+#include "transport/valkey/valkey_error.hpp"
+
+struct redisReply;
+
+namespace taskmesh::valkey {
+
+// In the order the encoders write them.
+inline constexpr std::array<std::string_view, 13> record_fields{
+  "id",           "type",          "status",      "priority",    "attempts",
+  "max_attempts", "submitted_at",  "started_at",  "finished_at", "next_attempt_at",
+  "result",       "error",         "idempotency_key"};
+
+struct stored_record {
+  task_record record; // record.op stays 0: map `type` to an index with the op registry
+  std::string type;   // op name
+};
+
+// (name, value) pairs, in record_fields order.
+std::vector<std::pair<std::string, std::string>> encode_record(const task_record& r,
+                                                               std::string_view type);
+
+// The same pairs appended to `cmd` (2 x record_fields.size() arguments).
+// type, result, error and idempotency_key are borrowed from the caller
+// (no copy of a large result); id and numbers are formatted into `cmd`.
+void append_record_fields(command& cmd, const task_record& r, std::string_view type);
+
+// Errors (bad_record): id, type or status missing; a value that does not
+// parse (bad UUID, unknown status or priority, attempts outside 0..255,
+// timestamps that are not decimal integers). The message names the field.
+result<stored_record> decode_record(
+  std::span<const std::pair<std::string_view, std::string_view>> fields);
+
+// From an HGETALL reply: nullopt for an empty array (no such key).
+result<std::optional<stored_record>> decode_hgetall(const redisReply* reply);
+
+std::optional<task_status> parse_status(std::string_view text);
+std::optional<priority> parse_priority(std::string_view text);
+
+} // namespace taskmesh::valkey

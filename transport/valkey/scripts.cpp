@@ -1,0 +1,351 @@
+// File: transport/valkey/scripts.cpp
+// Lua sources of the task-record scripts, and script_set (load, call, run).
+//
+// Key layout (P = prefix, "taskmesh" by default):
+//   P:task:<id>                 HASH  task record (fields: record_codec.hpp) + 'admitted'
+//   P:idem:<key>                STRING id of the task that owns an idempotency key
+//   P:records                   ZSET  task ids scored by record expiry (ms, server clock)
+//   P:worker:<id>               STRING heartbeat (server time in ms), PX = heartbeat TTL
+//   P:workers                   ZSET  worker ids scored by heartbeat expiry
+//   P:count:<name>              STRING counter: submitted succeeded failed dead retried processed
+//   P:count:type:<op>:<name>    STRING counter per op: submitted succeeded failed dead retried
+//   P:types                     SET   op names that have counters
+// Every record write refreshes the record's PEXPIRE and its P:records score
+// in the same script, so "records held" = ZCARD after dropping members whose
+// score has passed: exact, with no KEYS and no SCAN. Times come from the
+// server's TIME, the clock PEXPIRE uses.
+#include "transport/valkey/scripts.hpp"
+
+#include <stdexcept>
+
+namespace taskmesh::valkey {
+namespace {
+
+constexpr std::string_view admit_lua = R"lua(
+-- admit: the first write of accepted tasks.
+-- ARGV: prefix, ttl_ms, n, then per task: id, type, status, idempotency_key
+--       ('' = none), nfields, nfields x (name, value) of the queued record.
+-- Per task, in order:
+--  1. With a key: SET P:idem:<key> id NX PX ttl. If the key was there and
+--     names another task whose record still exists, this task is a duplicate:
+--     nothing else happens, the reply is {0, original id, its status}. A key
+--     whose record is gone, or that names this very task (a resent admit),
+--     is (re)claimed.
+--  2. The queued record is written only if the record key does not exist:
+--     a fast worker may already have written a later state.
+--  3. The hash field 'admitted' is set once: only the write that sets it
+--     counts the task as submitted (P:count:submitted,
+--     P:count:type:<op>:submitted), so a resent admit counts nothing.
+--  4. PEXPIRE record ttl; P:records gets the id scored now + ttl.
+-- Reply per task: {1, id, current status} or {0, original id, its status}.
+-- Counter increments and ZADDs are gathered and sent once per script run.
+local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expires = string.format('%d', now + tonumber(ttl))
+local records = prefix .. ':records'
+redis.call('ZREMRANGEBYSCORE', records, '-inf', '(' .. string.format('%d', now))
+local out, i, zadd, incr, types = {}, 4, {}, {}, {}
+local function count(typ)
+  local key = prefix .. ':count:type:' .. typ .. ':submitted'
+  incr[key] = (incr[key] or 0) + 1
+  types[typ] = true
+end
+for k = 1, n do
+  local id, typ, written, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local nf = tonumber(ARGV[i + 4])
+  local first, last = i + 5, i + 4 + 2 * nf
+  i = last + 1
+  local key = prefix .. ':task:' .. id
+  local dup = nil
+  if idem ~= '' then
+    local ikey = prefix .. ':idem:' .. idem
+    if not redis.call('SET', ikey, id, 'NX', 'PX', ttl) then
+      local owner = redis.call('GET', ikey)
+      local status = false
+      if owner and owner ~= id then
+        status = redis.call('HGET', prefix .. ':task:' .. owner, 'status')
+      end
+      if status then
+        dup = {0, owner, status}
+      else
+        redis.call('SET', ikey, id, 'PX', ttl)
+      end
+    end
+  end
+  if dup then
+    out[k] = dup
+  else
+    local status = redis.call('HGET', key, 'status')
+    if not status then
+      redis.call('HSET', key, 'admitted', '1', unpack(ARGV, first, last))
+      status = written
+      count(typ)
+    elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
+      count(typ)
+    end
+    redis.call('PEXPIRE', key, ttl)
+    zadd[#zadd + 1] = expires
+    zadd[#zadd + 1] = id
+    out[k] = {1, id, status}
+  end
+end
+if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
+local total = 0
+for key, by in pairs(incr) do
+  redis.call('INCRBY', key, by)
+  total = total + by
+end
+if total > 0 then
+  redis.call('INCRBY', prefix .. ':count:submitted', total)
+  local names = {}
+  for typ in pairs(types) do names[#names + 1] = typ end
+  redis.call('SADD', prefix .. ':types', unpack(names))
+end
+return out
+)lua";
+
+constexpr std::string_view update_lua = R"lua(
+-- update: state changes from workers, applied only if they move forward.
+-- ARGV: prefix, ttl_ms, n, then per update: id, type, status, attempts,
+--       next_attempt_at, idempotency_key, nfields, nfields x (name, value)
+--       (the whole record).
+-- A record's states are ordered by attempts, then by stage within an attempt:
+--   0 queued, not started   1 running   2 queued, waiting out a retry
+--   (next_attempt_at > 0)   3 terminal (succeeded, failed, dead).
+-- Per update, against the stored record (none stored: always applied):
+--   stored terminal                    -> 3 already terminal, nothing written
+--   (attempts, stage) below stored     -> 0 stale, nothing written
+--   otherwise                          -> 1 applied: HSET the fields ('admitted'
+--       stays), PEXPIRE ttl, P:records score now + ttl, and the idempotency
+--       key's TTL follows if it still names this task
+--   applied and terminal               -> 2 first terminal write: P:count:<status>,
+--       P:count:type:<op>:<status> and P:count:processed go up by one
+--   applied retry with (attempts, stage) above stored: P:count:retried and
+--       P:count:type:<op>:retried go up by one (once per attempt that ended
+--       in a retry)
+-- An equal (attempts, stage) write of a non-terminal state is applied (last
+-- writer wins) and counts nothing. Updates in one run apply in ARGV order.
+-- Counter increments and ZADDs are gathered and sent once per script run.
+local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expires = string.format('%d', now + tonumber(ttl))
+local records = prefix .. ':records'
+redis.call('ZREMRANGEBYSCORE', records, '-inf', '(' .. string.format('%d', now))
+local terminal = {succeeded = true, failed = true, dead = true}
+local function stage(status, next_at)
+  if terminal[status] then return 3 end
+  if status == 'running' then return 1 end
+  if next_at and next_at ~= '' and next_at ~= '0' then return 2 end
+  return 0
+end
+local out, i, zadd, incr, types = {}, 4, {}, {}, {}
+local function bump(key) incr[key] = (incr[key] or 0) + 1 end
+local function count(typ, name)
+  bump(prefix .. ':count:' .. name)
+  bump(prefix .. ':count:type:' .. typ .. ':' .. name)
+  types[typ] = true
+end
+for k = 1, n do
+  local id, typ, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local attempts, next_at, idem = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5]
+  local nf = tonumber(ARGV[i + 6])
+  local first, last = i + 7, i + 6 + 2 * nf
+  i = last + 1
+  local key = prefix .. ':task:' .. id
+  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at')
+  local new_stage = stage(status, next_at)
+  local code, advances = 1, true
+  if cur[1] then
+    if terminal[cur[1]] then
+      code = 3
+    else
+      local cur_attempts, cur_stage = tonumber(cur[2]) or 0, stage(cur[1], cur[3])
+      if attempts < cur_attempts or (attempts == cur_attempts and new_stage < cur_stage) then
+        code = 0
+      end
+      advances = attempts > cur_attempts or new_stage > cur_stage
+    end
+  end
+  if code == 1 then
+    redis.call('HSET', key, unpack(ARGV, first, last))
+    redis.call('PEXPIRE', key, ttl)
+    zadd[#zadd + 1] = expires
+    zadd[#zadd + 1] = id
+    if idem ~= '' then
+      local ikey = prefix .. ':idem:' .. idem
+      if redis.call('GET', ikey) == id then
+        redis.call('PEXPIRE', ikey, ttl)
+      end
+    end
+    if terminal[status] then
+      code = 2
+      count(typ, status)
+      bump(prefix .. ':count:processed')
+    elseif new_stage == 2 and advances then
+      count(typ, 'retried')
+    end
+  end
+  out[k] = code
+end
+if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
+local names = {}
+for typ in pairs(types) do names[#names + 1] = typ end
+for key, by in pairs(incr) do redis.call('INCRBY', key, by) end
+if #names > 0 then redis.call('SADD', prefix .. ':types', unpack(names)) end
+return out
+)lua";
+
+constexpr std::string_view counters_lua = R"lua(
+-- counters: ARGV: prefix. Reply: submitted, succeeded, failed, dead, retried,
+-- processed, then per op (sorted by name): name, submitted, succeeded,
+-- failed, dead, retried. Missing counters read as 0. One MGET.
+local prefix = ARGV[1]
+local names = {'submitted', 'succeeded', 'failed', 'dead', 'retried'}
+local keys = {}
+for _, name in ipairs(names) do keys[#keys + 1] = prefix .. ':count:' .. name end
+keys[#keys + 1] = prefix .. ':count:processed'
+local types = redis.call('SMEMBERS', prefix .. ':types')
+table.sort(types)
+for _, typ in ipairs(types) do
+  for _, name in ipairs(names) do
+    keys[#keys + 1] = prefix .. ':count:type:' .. typ .. ':' .. name
+  end
+end
+local values = redis.call('MGET', unpack(keys))
+local out = {}
+for j = 1, 6 do out[j] = tonumber(values[j]) or 0 end
+for ti, typ in ipairs(types) do
+  out[#out + 1] = typ
+  for j = 1, 5 do out[#out + 1] = tonumber(values[6 + (ti - 1) * 5 + j]) or 0 end
+end
+return out
+)lua";
+
+constexpr std::string_view count_live_lua = R"lua(
+-- count_live: ARGV: a ZSET scored by expiry time (ms). Drops the members
+-- whose time has passed (a key with PEXPIRE at T is gone once now > T) and
+-- returns how many remain.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', ARGV[1], '-inf', '(' .. string.format('%d', now))
+return redis.call('ZCARD', ARGV[1])
+)lua";
+
+constexpr std::string_view heartbeat_lua = R"lua(
+-- heartbeat: ARGV: prefix, worker id, ttl_ms. SET P:worker:<id> <now ms> PX ttl,
+-- ZADD P:workers (now + ttl) id, drop expired members; reply: live workers.
+local prefix, id, ttl = ARGV[1], ARGV[2], ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local workers = prefix .. ':workers'
+redis.call('SET', prefix .. ':worker:' .. id, string.format('%d', now), 'PX', ttl)
+redis.call('ZADD', workers, string.format('%d', now + tonumber(ttl)), id)
+redis.call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. string.format('%d', now))
+return redis.call('ZCARD', workers)
+)lua";
+
+constexpr std::string_view forget_worker_lua = R"lua(
+-- forget_worker: ARGV: prefix, worker id. A clean shutdown stops counting at once.
+redis.call('DEL', ARGV[1] .. ':worker:' .. ARGV[2])
+return redis.call('ZREM', ARGV[1] .. ':workers', ARGV[2])
+)lua";
+
+struct entry {
+  std::string_view name;
+  std::string_view source;
+};
+
+constexpr std::array<entry, script_count> table{{
+  {"admit", admit_lua},
+  {"update", update_lua},
+  {"counters", counters_lua},
+  {"count_live", count_live_lua},
+  {"heartbeat", heartbeat_lua},
+  {"forget_worker", forget_worker_lua},
+}};
+
+bool is_noscript(const redisReply* r) {
+  return is_error(r) && std::string_view(r->str, r->len).starts_with("NOSCRIPT");
+}
+
+} // namespace
+
+std::string_view script_name(script_id id) {
+  return table.at(static_cast<std::size_t>(id)).name;
+}
+
+std::string_view script_source(script_id id) {
+  return table.at(static_cast<std::size_t>(id)).source;
+}
+
+result<void> script_set::load(client& c) {
+  if (loaded_)
+    return {};
+  std::vector<command> loads;
+  loads.reserve(script_count);
+  for (const entry& e : table)
+    loads.emplace_back("SCRIPT").arg("LOAD").arg(e.source);
+  auto replies = c.pipeline(loads, retry::once_if_connection_lost);
+  if (!replies)
+    return std::move(replies).err();
+  for (std::size_t i = 0; i < script_count; ++i) {
+    const redisReply* r = (*replies)[i].get();
+    if (auto e = reply_error(r)) {
+      e->message = "SCRIPT LOAD " + std::string(table[i].name) + ": " + e->message;
+      return std::move(*e);
+    }
+    const auto sha = string_of(r);
+    if (!sha || sha->size() != 40)
+      return unexpected(r, "a SHA1 from SCRIPT LOAD");
+    sha_[i] = std::string(*sha);
+  }
+  loaded_ = true;
+  return {};
+}
+
+command script_set::call(script_id id) const {
+  const auto i = static_cast<std::size_t>(id);
+  command cmd;
+  if (loaded_)
+    cmd.arg("EVALSHA").arg(std::string_view(sha_[i]));
+  else
+    cmd.arg("EVAL").arg(table[i].source);
+  cmd.arg("0");
+  return cmd;
+}
+
+result<std::vector<reply_ptr>> script_set::run(client& c, std::span<const command> calls) const {
+  auto replies = c.pipeline(calls, retry::once_if_connection_lost);
+  if (!replies)
+    return replies;
+  std::vector<std::size_t> missing;
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    if (is_noscript((*replies)[i].get()))
+      missing.push_back(i);
+  if (missing.empty())
+    return replies;
+
+  std::vector<command> evals;
+  evals.reserve(missing.size());
+  for (const std::size_t i : missing) {
+    command& cmd = evals.emplace_back(calls[i]);
+    const std::string_view sha = cmd[1];
+    std::size_t s = 0;
+    while (s < script_count && sha_[s] != sha)
+      ++s;
+    if (s == script_count)
+      throw std::logic_error("script_set::run: NOSCRIPT for a call not made by call()");
+    cmd.set(0, "EVAL");
+    cmd.set(1, table[s].source);
+  }
+  auto again = c.pipeline(evals, retry::once_if_connection_lost);
+  if (!again)
+    return again;
+  for (std::size_t j = 0; j < missing.size(); ++j)
+    (*replies)[missing[j]] = std::move((*again)[j]);
+  return replies;
+}
+
+} // namespace taskmesh::valkey

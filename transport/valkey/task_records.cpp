@@ -1,0 +1,243 @@
+// File: transport/valkey/task_records.cpp
+// Builds the script calls (ARGV layouts documented in scripts.cpp) and reads
+// their replies back into plain structs.
+#include "transport/valkey/task_records.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace taskmesh::valkey {
+namespace {
+
+std::string_view id_text(const task_id& id, char (&buf)[36]) {
+  id.write_to(buf);
+  return {buf, sizeof buf};
+}
+
+// n script replies, each an array; returns the arrays' elements in order.
+result<std::vector<const redisReply*>> flatten(const std::vector<reply_ptr>& replies,
+                                               std::size_t expected, std::string_view what) {
+  std::vector<const redisReply*> out;
+  out.reserve(expected);
+  for (const auto& r : replies) {
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+      return unexpected(r.get(), what);
+    for (std::size_t i = 0; i < r->elements; ++i)
+      out.push_back(r->element[i]);
+  }
+  if (out.size() != expected)
+    return error{errc::unexpected_reply, std::string(what) + ": expected " +
+                                           std::to_string(expected) + " entries, got " +
+                                           std::to_string(out.size())};
+  return out;
+}
+
+} // namespace
+
+task_records::task_records(client& c, records_options options)
+    : client_(c), options_(std::move(options)) {
+  if (options_.prefix.empty())
+    throw std::invalid_argument("valkey records: empty key prefix");
+  if (options_.result_ttl.count() <= 0)
+    throw std::invalid_argument("valkey records: result TTL must be positive");
+  // Each script run ends with one ZADD of 2 x batch arguments, unpacked in
+  // Lua, whose C stack allows 8000.
+  if (options_.max_script_batch == 0 || options_.max_script_batch > max_script_batch_limit)
+    throw std::invalid_argument("valkey records: max_script_batch must be in 1..1000");
+}
+
+std::string task_records::record_key(const task_id& id) const {
+  return options_.prefix + ":task:" + id.to_string();
+}
+
+// Scripts are loaded before the first call is built, so calls go out as
+// EVALSHA (SHA1 only) rather than with their whole source.
+result<void> task_records::ready() {
+  return scripts_.load(client_);
+}
+
+result<std::vector<reply_ptr>> task_records::run(std::span<const command> calls) {
+  auto replies = scripts_.run(client_, calls);
+  if (!replies)
+    return replies;
+  for (const auto& r : *replies)
+    if (auto e = reply_error(r.get()))
+      return std::move(*e);
+  return replies;
+}
+
+result<std::int64_t> task_records::run_integer(const command& call) {
+  auto replies = run(std::span<const command>(&call, 1));
+  if (!replies)
+    return std::move(replies).err();
+  const auto n = integer_of(replies->front().get());
+  if (!n)
+    return unexpected(replies->front().get(), "an integer");
+  return static_cast<std::int64_t>(*n);
+}
+
+result<std::vector<admission>> task_records::admit(std::span<const record_write> records) {
+  if (records.empty())
+    return std::vector<admission>{};
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  std::vector<command> calls;
+  for (std::size_t at = 0; at < records.size(); at += options_.max_script_batch) {
+    const std::size_t n = std::min(options_.max_script_batch, records.size() - at);
+    command& cmd = calls.emplace_back(scripts_.call(script_id::admit));
+    cmd.arg(std::string_view(options_.prefix)).arg(options_.result_ttl.count()).arg(n);
+    for (const record_write& w : records.subspan(at, n)) {
+      char id[36];
+      cmd.copy(id_text(w.record.id, id));
+      cmd.arg(w.type).arg(to_string(w.record.status));
+      cmd.arg(std::string_view(w.record.idempotency_key)).arg(record_fields.size());
+      append_record_fields(cmd, w.record, w.type);
+    }
+  }
+  auto replies = run(calls);
+  if (!replies)
+    return std::move(replies).err();
+  auto entries = flatten(*replies, records.size(), "admit reply");
+  if (!entries)
+    return std::move(entries).err();
+
+  std::vector<admission> out;
+  out.reserve(records.size());
+  for (const redisReply* e : *entries) {
+    const auto code = integer_of(element(e, 0));
+    const auto id = string_of(element(e, 1));
+    const auto status = string_of(element(e, 2));
+    const auto parsed_id = id ? task_id::parse(*id) : std::nullopt;
+    const auto parsed_status = status ? parse_status(*status) : std::nullopt;
+    if (!code || !parsed_id || !parsed_status)
+      return unexpected(e, "{code, id, status} per admitted task");
+    out.push_back({*code == 1 ? admit_outcome::accepted : admit_outcome::duplicate, *parsed_id,
+                   *parsed_status});
+  }
+  return out;
+}
+
+result<std::vector<update_outcome>> task_records::update(std::span<const record_write> records) {
+  if (records.empty())
+    return std::vector<update_outcome>{};
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  std::vector<command> calls;
+  for (std::size_t at = 0; at < records.size(); at += options_.max_script_batch) {
+    const std::size_t n = std::min(options_.max_script_batch, records.size() - at);
+    command& cmd = calls.emplace_back(scripts_.call(script_id::update));
+    cmd.arg(std::string_view(options_.prefix)).arg(options_.result_ttl.count()).arg(n);
+    for (const record_write& w : records.subspan(at, n)) {
+      const task_record& r = w.record;
+      char id[36];
+      cmd.copy(id_text(r.id, id));
+      cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
+      cmd.arg(r.next_attempt_at).arg(std::string_view(r.idempotency_key));
+      cmd.arg(record_fields.size());
+      append_record_fields(cmd, r, w.type);
+    }
+  }
+  auto replies = run(calls);
+  if (!replies)
+    return std::move(replies).err();
+  auto entries = flatten(*replies, records.size(), "update reply");
+  if (!entries)
+    return std::move(entries).err();
+
+  std::vector<update_outcome> out;
+  out.reserve(records.size());
+  for (const redisReply* e : *entries) {
+    const auto code = integer_of(e);
+    if (!code || *code < 0 || *code > 3)
+      return unexpected(e, "an update code 0..3");
+    constexpr update_outcome by_code[] = {update_outcome::stale, update_outcome::applied,
+                                          update_outcome::first_terminal,
+                                          update_outcome::already_terminal};
+    out.push_back(by_code[*code]);
+  }
+  return out;
+}
+
+result<std::optional<stored_record>> task_records::get(const task_id& id) {
+  command cmd("HGETALL");
+  cmd.copy(record_key(id));
+  auto reply = client_.execute(cmd, retry::once_if_connection_lost);
+  if (!reply)
+    return std::move(reply).err();
+  return decode_hgetall(reply->get());
+}
+
+result<counter_snapshot> task_records::counters() {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::counters);
+  cmd.arg(std::string_view(options_.prefix));
+  auto replies = run(std::span<const command>(&cmd, 1));
+  if (!replies)
+    return std::move(replies).err();
+  const redisReply* r = replies->front().get();
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 6 || (r->elements - 6) % 6 != 0)
+    return unexpected(r, "the counters array");
+
+  std::int64_t v[6];
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto n = integer_of(r->element[i]);
+    if (!n)
+      return unexpected(r->element[i], "an integer counter");
+    v[i] = *n;
+  }
+  counter_snapshot out{v[0], v[1], v[2], v[3], v[4], v[5], {}};
+  for (std::size_t at = 6; at < r->elements; at += 6) {
+    const auto name = string_of(r->element[at]);
+    std::int64_t t[5];
+    for (std::size_t i = 0; i < 5; ++i) {
+      const auto n = integer_of(r->element[at + 1 + i]);
+      if (!n)
+        return unexpected(r->element[at + 1 + i], "an integer counter");
+      t[i] = *n;
+    }
+    if (!name)
+      return unexpected(r->element[at], "an op name");
+    out.by_type.emplace(std::string(*name), type_counters{t[0], t[1], t[2], t[3], t[4]});
+  }
+  return out;
+}
+
+result<std::int64_t> task_records::count_records() {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::count_live);
+  cmd.copy(options_.prefix + ":records");
+  return run_integer(cmd);
+}
+
+result<std::int64_t> task_records::heartbeat(std::string_view worker_id,
+                                             std::chrono::milliseconds ttl) {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::heartbeat);
+  cmd.arg(std::string_view(options_.prefix)).arg(worker_id);
+  cmd.arg(std::max<std::int64_t>(ttl.count(), 1));
+  return run_integer(cmd);
+}
+
+result<std::int64_t> task_records::count_workers() {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::count_live);
+  cmd.copy(options_.prefix + ":workers");
+  return run_integer(cmd);
+}
+
+result<void> task_records::forget_worker(std::string_view worker_id) {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::forget_worker);
+  cmd.arg(std::string_view(options_.prefix)).arg(worker_id);
+  auto n = run_integer(cmd);
+  if (!n)
+    return std::move(n).err();
+  return {};
+}
+
+} // namespace taskmesh::valkey
