@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
+#include "actors/stats.hpp"
 #include "actors/task_metrics.hpp"
 
 namespace taskmesh {

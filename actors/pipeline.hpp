@@ -35,12 +35,6 @@ struct store_config {
   milliseconds result_ttl{24 * 3600 * 1000};
 };
 
-struct stats_config {
-  std::string mode = "embedded";
-  std::uint32_t workers = 1;
-  std::uint32_t latency_window = 8192; // samples kept per latency series
-};
-
 // Written by one actor each, read by anyone.
 struct pipeline_gauges {
   std::atomic<std::int64_t> in_flight{0}; // dispatcher

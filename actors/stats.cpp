@@ -73,7 +73,35 @@ void refresh_gauges(stats_state& st) {
   st.metrics->worker_utilization->Set(st.utilization);
 }
 
-stats_snapshot snapshot(const stats_state& st) {
+// Cluster mode: replace this process's numbers with the cluster-wide ones,
+// read at most once per cluster_cache. If the reading fails, the snapshot
+// keeps the last good one (or the local numbers) rather than failing /stats.
+void apply_cluster_view(stats_state& st, stats_snapshot& s) {
+  if (!st.config.cluster)
+    return;
+  const auto now = steady_clock::now();
+  if (!st.cluster || now - st.cluster_read >= st.config.cluster_cache) {
+    if (auto fresh = st.config.cluster()) {
+      st.cluster = std::move(fresh);
+      st.cluster_read = now;
+    }
+  }
+  if (!st.cluster)
+    return;
+  const auto& c = *st.cluster;
+  s.submitted = c.submitted;
+  s.succeeded = c.succeeded;
+  s.failed = c.failed;
+  s.dead = c.dead;
+  s.retried = c.retried;
+  s.backlog = c.backlog;
+  s.in_flight = c.in_flight;
+  s.records = c.records;
+  s.workers = c.workers;
+  s.by_type = c.by_type;
+}
+
+stats_snapshot snapshot(stats_state& st) {
   stats_snapshot s;
   s.mode = st.config.mode;
   for (std::size_t i = 0; i < st.by_op.size(); ++i) {
@@ -94,6 +122,7 @@ stats_snapshot snapshot(const stats_state& st) {
   s.worker_utilization = st.utilization;
   s.queue_wait = st.queue_wait.summary();
   s.processing = st.processing.summary();
+  apply_cluster_view(st, s);
   return s;
 }
 

@@ -5,6 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/intake_queue.hpp"
@@ -14,6 +18,34 @@
 #include "actors/task_metrics.hpp"
 
 namespace taskmesh {
+
+// Cluster mode: the numbers GET /stats shows are cluster-wide (counters
+// shared by all workers, the JetStream backlog, records in Valkey, live
+// workers), not this process's.
+struct cluster_view {
+  std::uint64_t submitted = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t retried = 0;
+  std::int64_t backlog = 0;
+  std::int64_t in_flight = 0;
+  std::int64_t records = 0;
+  std::uint32_t workers = 0;
+  std::vector<std::pair<std::string, op_tally>> by_type;
+};
+
+// Reads a cluster_view (blocking, bounded); nullopt if a dependency did not
+// answer. Empty function: embedded mode.
+using cluster_view_source = std::function<std::optional<cluster_view>()>;
+
+struct stats_config {
+  std::string mode = "embedded";
+  std::uint32_t workers = 1;
+  std::uint32_t latency_window = 8192; // samples kept per latency series
+  cluster_view_source cluster;         // set in cluster mode (spawn the actor detached)
+  std::chrono::milliseconds cluster_cache{1000}; // /stats under load reads Valkey at most this often
+};
 
 // A fixed-size ring of the most recent samples.
 class sample_window {
@@ -43,6 +75,8 @@ struct stats_state {
   std::chrono::steady_clock::time_point window_start;
   std::uint64_t window_busy_ns = 0;
   double utilization = 0;
+  std::optional<cluster_view> cluster;               // last cluster-wide reading
+  std::chrono::steady_clock::time_point cluster_read{}; // when it was taken
 };
 
 stats_actor::behavior_type stats(stats_actor::stateful_pointer<stats_state> self,

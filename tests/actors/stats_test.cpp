@@ -4,6 +4,8 @@
 // the gauges it reads from the queue and pipeline_gauges.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "actors/stats.hpp"
 #include "tests/actors/test_system.hpp"
 
@@ -65,7 +67,7 @@ TEST(SampleWindow, SkewedData) {
 class Stats : public actor_test {
 protected:
   stats_actor start(std::uint32_t workers = 4) {
-    return spawn(stats, stats_config{"embedded", workers, 64}, &ops, &queue, &gauges, &metrics);
+    return spawn(stats, stats_config{"embedded", workers, 64, {}, {}}, &ops, &queue, &gauges, &metrics);
   }
 
   stats_report report(std::string_view op_name, op_tally t) {
@@ -216,6 +218,72 @@ TEST_F(Stats, TickRefreshesGaugesEverySecond) {
   gauges.in_flight = 1;
   advance(1s); // the tick re-arms itself
   EXPECT_EQ(metrics.in_flight->Value(), 1);
+}
+
+} // namespace
+} // namespace taskmesh::actors_test
+
+namespace taskmesh::actors_test {
+namespace {
+
+// Cluster mode: /stats shows the cluster-wide reading instead of this
+// process's counters, reads it at most once per cluster_cache, and keeps the
+// last good reading when a read fails.
+class ClusterStats : public actor_test {
+protected:
+  int reads = 0;
+  bool fail_reads = false;
+
+  stats_actor start() {
+    stats_config config{"cluster", 2, 64, {}, std::chrono::milliseconds{20}};
+    config.cluster = [this]() -> std::optional<cluster_view> {
+      ++reads;
+      if (fail_reads)
+        return std::nullopt;
+      cluster_view v;
+      v.submitted = 100 + static_cast<std::uint64_t>(reads);
+      v.succeeded = 90;
+      v.backlog = 7;
+      v.records = 97;
+      v.workers = 3;
+      v.by_type = {{"echo", {100, 90, 0, 0, 0}}};
+      return v;
+    };
+    return spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  }
+  stats_snapshot snapshot(const stats_actor& s) {
+    auto r = ask<stats_snapshot>(s, get_atom::value);
+    EXPECT_TRUE(r.value);
+    return r.value.value_or(stats_snapshot{});
+  }
+};
+
+TEST_F(ClusterStats, SnapshotShowsTheClusterWideView) {
+  auto s = start();
+  caf::anon_send(s, report_atom::value, stats_report{}); // local numbers are ignored
+  run();
+  const auto snap = snapshot(s);
+  EXPECT_EQ(snap.mode, "cluster");
+  EXPECT_EQ(snap.submitted, 101u);
+  EXPECT_EQ(snap.succeeded, 90u);
+  EXPECT_EQ(snap.backlog, 7);
+  EXPECT_EQ(snap.records, 97);
+  EXPECT_EQ(snap.workers, 3u);
+  ASSERT_EQ(snap.by_type.size(), 1u);
+  EXPECT_EQ(snap.by_type[0].first, "echo");
+}
+
+TEST_F(ClusterStats, ReadsAtMostOncePerCacheWindowAndKeepsTheLastGoodReading) {
+  auto s = start();
+  snapshot(s);
+  snapshot(s);
+  snapshot(s);
+  EXPECT_EQ(reads, 1) << "three /stats within the cache window read Valkey once";
+  std::this_thread::sleep_for(std::chrono::milliseconds(25)); // the cache is on the steady clock
+  fail_reads = true;
+  const auto snap = snapshot(s);
+  EXPECT_EQ(reads, 2);
+  EXPECT_EQ(snap.submitted, 101u) << "a failed read keeps the last good reading";
 }
 
 } // namespace

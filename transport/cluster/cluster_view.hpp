@@ -1,0 +1,27 @@
+// File: transport/cluster/cluster_view.hpp
+// GET /stats in cluster mode is cluster-wide: counters shared by all workers
+// (Valkey), the backlog from the JetStream consumers (pending + ack-pending),
+// the records held in Valkey and the live workers (heartbeats). This reads
+// them, blocking for at most the clients' timeouts; the stats actor calls it
+// at most once a second (actors/stats.hpp, cluster_view_source).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "actors/stats.hpp"
+#include "transport/valkey/task_records.hpp"
+
+namespace taskmesh::cluster {
+
+// Pending + ack-pending over the task consumers, or nullopt if unreadable.
+using backlog_reader = std::function<std::optional<std::int64_t>()>;
+
+// A source for the stats actor that reads Valkey through its own client
+// (owned by the returned function) and the backlog through `backlog`.
+cluster_view_source make_cluster_view_source(valkey::valkey_config connection,
+                                             valkey::records_options records,
+                                             backlog_reader backlog);
+
+} // namespace taskmesh::cluster

@@ -1,0 +1,43 @@
+// File: transport/cluster/valkey_store.hpp
+// The cluster mode's store: the `store_actor` interface (actors/messages.hpp)
+// over Valkey (transport/valkey/task_records). Every pod reads and writes the
+// same records, so GET /task/{id} works on any API replica and idempotency
+// keys hold across replicas. hiredis calls block: spawn it detached.
+//   admit  -> task_records::admit  (SET NX idempotency key + queued record)
+//   update -> task_records::update (ordered, idempotent; counts once)
+//   forget -> delete records still queued (and their idempotency keys)
+//   get    -> task_records::get
+//   sweep  -> periodic: heartbeat this worker (if it runs workers), refresh
+//             the records gauge, and mark Valkey healthy/unhealthy
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/ops/registry.hpp"
+#include "actors/pipeline.hpp"
+#include "transport/cluster/cluster_health.hpp"
+#include "transport/valkey/task_records.hpp"
+#include "transport/valkey/valkey_config.hpp"
+
+namespace taskmesh::cluster {
+
+struct valkey_store_config {
+  valkey::valkey_config connection;
+  valkey::records_options records;
+  std::string worker_id;                          // non-empty: send heartbeats as this worker
+  std::chrono::milliseconds sweep_interval{1000}; // heartbeat and health refresh
+  std::chrono::milliseconds heartbeat_ttl{5000};
+};
+
+// Spawns the store (detached). `ops` maps op indexes to the names stored in
+// Valkey; `health->valkey` is kept current.
+store_actor spawn_valkey_store(caf::actor_system& sys, valkey_store_config config,
+                               const op_registry* ops, pipeline_gauges* gauges,
+                               dependency_health* health);
+
+} // namespace taskmesh::cluster
