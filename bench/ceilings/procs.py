@@ -1,0 +1,182 @@
+# File: bench/ceilings/procs.py
+# The processes a bench script starts (taskmesh, nginx) and how they end:
+# every one is registered with a Procs group, which stops each by its own PID
+# (SIGTERM, then SIGKILL after a grace period) when the `with` block exits,
+# also on Ctrl-C or an exception. Only 127.0.0.1 is ever used.
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+
+HOST = "127.0.0.1"
+
+
+def free_port():
+    """A loopback TCP port nobody listens on right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path, timeout=2.0):
+    """(status, body) of GET path on 127.0.0.1:port, or (None, error text)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read()
+    except OSError as e:
+        return None, str(e)
+    finally:
+        conn.close()
+
+
+class Proc:
+    """One started process: its Popen, a name for messages, its log file."""
+
+    def __init__(self, name, popen, log_path):
+        self.name = name
+        self.popen = popen
+        self.pid = popen.pid
+        self.log_path = log_path
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def log_tail(self, n=2000):
+        try:
+            with open(self.log_path, "rb") as f:
+                data = f.read()
+            return data[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, grace_s=10.0):
+        """Signals this PID and waits; SIGKILL (this PID, then its own process
+        group, which it leads since it was started in a new session) if it
+        outlives the grace period. Returns the exit status."""
+        if self.popen.poll() is None:
+            try:
+                os.kill(self.pid, sig)
+                return self.popen.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                for kill in (lambda: os.kill(self.pid, signal.SIGKILL),
+                             lambda: os.killpg(self.pid, signal.SIGKILL)):
+                    try:
+                        kill()
+                    except OSError:
+                        pass
+            except OSError:
+                pass
+        try:
+            return self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+class Procs:
+    """Context manager owning the processes started inside it."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.procs = []
+
+    def start(self, name, argv, stop_signal=signal.SIGTERM):
+        log_path = os.path.join(self.workdir, f"{name}-{len(self.procs)}.log")
+        log = open(log_path, "wb")
+        try:
+            # A new session: Ctrl-C in the terminal reaches only the script,
+            # whose finally-blocks then stop each child by PID.
+            popen = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            log.close()
+        p = Proc(name, popen, log_path)
+        p.stop_signal = stop_signal
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, grace_s=10.0):
+        code = p.stop(p.stop_signal, grace_s)
+        if p in self.procs:
+            self.procs.remove(p)
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for p in reversed(list(self.procs)):
+            self.stop(p)
+        return False
+
+
+def wait_http(proc, port, path, deadline_s=15.0, want=200):
+    """Polls GET path until it answers `want`; raises if the process exits or
+    the deadline passes (the error carries the end of the process's log)."""
+    end = time.monotonic() + deadline_s
+    last = None
+    while time.monotonic() < end:
+        if not proc.alive():
+            raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode} before it "
+                               f"was ready; log:\n{proc.log_tail()}")
+        status, body = http_get(port, path, timeout=1.0)
+        if status == want:
+            return
+        last = (status, body)
+        time.sleep(0.05)
+    raise RuntimeError(f"{proc.name} not ready on port {port} after {deadline_s}s "
+                       f"(last answer {last}); log:\n{proc.log_tail()}")
+
+
+def rss_bytes(pid):
+    """VmRSS of a PID from /proc/PID/status, in bytes (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _stat_fields(pid):
+    """Fields of /proc/PID/stat after the command name (field 3 onwards)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid):
+    """User+system CPU of a PID and its direct child processes (nginx's
+    workers), in seconds; None once the PID is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = _stat_fields(pid)
+    except OSError:
+        return None
+    total = int(fields[11]) + int(fields[12])
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            child = _stat_fields(entry)
+        except OSError:
+            continue
+        if child[1] == str(pid):
+            total += int(child[11]) + int(child[12])
+    return total / tick
+
+
+def interrupt_on_signals():
+    """SIGTERM and SIGHUP raise KeyboardInterrupt like Ctrl-C does, so the
+    `with Procs(...)` blocks stop what they started; SIGINT gets Python's
+    handler back if the launching shell had set it to ignored."""
+    def raise_interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, raise_interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
