@@ -20,31 +20,52 @@ namespace taskmesh {
 //                               ^                       |  \--report--> stats
 //                               +-------- done ---------+
 //
+// Cluster mode swaps the seams:  intake --dispatch--> JetStream publisher
+//   (api pod)  ...  JetStream feeder --run batch--> worker x N  (worker pod)
+//
 // Spawned in reverse data-flow order so each actor gets the handles it sends to.
 actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, graph_context ctx,
-                        store_actor store) {
+                        graph_seams seams) {
   actor_graph g;
-  g.store = std::move(store);
-  g.stats = sys.spawn(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics);
-  g.dispatcher = sys.spawn(dispatcher, config.dispatch, ctx.queue, ctx.gauges);
-  for (std::uint32_t i = 0; i < config.workers; ++i) {
-    auto w = sys.spawn(worker, ctx.ops, config.retry, g.store, g.stats, g.dispatcher);
-    // A new worker starts by asking for work.
-    caf::anon_send(g.dispatcher, done_atom::value, w, std::uint32_t{0}, true);
-    g.workers.push_back(std::move(w));
+  g.store = std::move(seams.store);
+  g.stats = seams.blocking_stats
+              ? sys.spawn<caf::detached>(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges,
+                                         ctx.metrics)
+              : sys.spawn(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics);
+  const bool needs_local = (seams.intake && !seams.sink) || (seams.workers && !seams.work_source);
+  dispatcher_actor local;
+  if (needs_local)
+    local = sys.spawn(dispatcher, config.dispatch, ctx.queue, ctx.gauges);
+  g.sink = seams.sink ? seams.sink : worker_sink_actor{local};
+  if (seams.workers) {
+    g.dispatcher = seams.work_source ? seams.work_source : local;
+    for (std::uint32_t i = 0; i < config.workers; ++i) {
+      auto w = sys.spawn(worker, ctx.ops, config.retry, g.store, g.stats, g.dispatcher);
+      // A new worker starts by asking for work.
+      caf::anon_send(g.dispatcher, done_atom::value, w, std::uint32_t{0}, true);
+      g.workers.push_back(std::move(w));
+    }
+  } else {
+    g.dispatcher = local;
   }
-  g.intake = sys.spawn(intake, config.intake, ctx.queue, ctx.ops->size(), g.store, g.dispatcher,
-                       g.stats);
+  if (seams.intake) {
+    g.intake = sys.spawn(intake, config.intake, ctx.queue, ctx.ops->size(), g.store, g.sink,
+                         g.stats);
+    ctx.queue->on_wake([intake = g.intake] { caf::anon_send(intake, drain_atom::value); });
+  }
   g.bridge = sys.spawn(bridge, g.store, g.stats);
-  ctx.queue->on_wake([intake = g.intake] { caf::anon_send(intake, drain_atom::value); });
   return g;
 }
 
 void actor_graph::stop() {
   auto kill = [](const auto& a) { caf::anon_send_exit(a, caf::exit_reason::user_shutdown); };
-  kill(intake);
+  if (intake)
+    kill(intake);
   kill(bridge);
-  kill(dispatcher);
+  if (dispatcher)
+    kill(dispatcher);
+  if (sink)
+    kill(sink);
   for (auto& w : workers)
     kill(w);
   kill(store);

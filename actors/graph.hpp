@@ -1,8 +1,11 @@
 // File: actors/graph.hpp
 // The topology of the actor graph: spawn_graph() is the one function that
-// creates and connects the actors. The store is one of the two seams where
-// modes differ, so it is spawned by the caller (apps/taskmesh/wiring.cpp)
-// and handed in.
+// creates and connects the actors. Where modes differ the caller
+// (apps/taskmesh/wiring.cpp) fills the seams: the store (memory | Valkey),
+// the worker sink intake hands tasks to (local dispatcher | JetStream
+// publisher) and the work source workers pull from (local dispatcher |
+// JetStream feeder). Intake, dispatcher, workers and stats are the same code
+// in every mode.
 #pragma once
 
 #include <vector>
@@ -36,9 +39,20 @@ struct graph_context {
   task_metrics* metrics;
 };
 
+// Which actors fill the seams, and which parts this process runs.
+struct graph_seams {
+  store_actor store;            // required
+  worker_sink_actor sink;       // null: the local dispatcher
+  dispatcher_actor work_source; // null: the local dispatcher
+  bool intake = true;           // takes HTTP submissions (embedded, api, all)
+  bool workers = true;          // runs tasks (embedded, worker, all)
+  bool blocking_stats = false;  // stats reads a cluster view: spawn it detached
+};
+
 struct actor_graph {
-  intake_actor intake;
-  dispatcher_actor dispatcher;
+  intake_actor intake;          // null when the process takes no submissions
+  dispatcher_actor dispatcher;  // local dispatcher or feeder; null without workers
+  worker_sink_actor sink;
   std::vector<worker_actor> workers;
   store_actor store;
   stats_actor stats;
@@ -49,6 +63,6 @@ struct actor_graph {
 };
 
 actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, graph_context ctx,
-                        store_actor store);
+                        graph_seams seams);
 
 } // namespace taskmesh

@@ -10,6 +10,16 @@ namespace {
 using self_ptr = intake_actor::stateful_pointer<intake_state>;
 using submissions = std::vector<submission>;
 
+// A round finished: if a drain was put off for it, do it now.
+void round_done(self_ptr self) {
+  auto& st = self->state;
+  --st.rounds_in_flight;
+  if (st.drain_deferred) {
+    st.drain_deferred = false;
+    self->send(self, drain_atom::value);
+  }
+}
+
 // Everything intake knows about one drained round while it waits for the
 // store and then the sink.
 struct round {
@@ -52,6 +62,7 @@ void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refus
   forget(self, refused);
   for (std::size_t s = 0; s < r->subs.size(); ++s)
     r->subs[s].waiter->complete(std::move(r->results[s]));
+  round_done(self);
 }
 
 // The store answered: duplicates are settled, the rest go to the sink
@@ -108,6 +119,7 @@ void refuse(self_ptr self, const round_ptr& r) {
   }
   self->state.queue->release(ids.size());
   forget(self, std::move(ids));
+  round_done(self);
 }
 
 void admit(self_ptr self, submissions subs) {
@@ -143,10 +155,18 @@ intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> 
   return {
     [=](drain_atom) {
       auto& st = self->state;
+      if (st.rounds_in_flight >= st.config.max_rounds_in_flight) {
+        // Stay "woken" (producers send no more wake-ups); the next finished
+        // round drains everything that arrived meanwhile in one go.
+        st.drain_deferred = true;
+        return;
+      }
       submissions subs;
       const auto n = st.queue->drain(subs, st.config.drain_batch);
-      if (n > 0)
+      if (n > 0) {
+        ++st.rounds_in_flight;
         admit(self, std::move(subs));
+      }
       // A full round may mean more is waiting: come back after other
       // messages (store replies) had their turn, instead of looping here.
       if (n == st.config.drain_batch || st.queue->finish_drain())

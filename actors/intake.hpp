@@ -19,6 +19,11 @@ namespace taskmesh {
 
 struct intake_config {
   std::size_t drain_batch = 1024;               // submissions per drain round
+  // Rounds waiting on the store/sink at once. Submissions that arrive
+  // meanwhile wait in the queue and go out together in the next round, so a
+  // slow store (Valkey, JetStream: a round trip each) sees few large batches
+  // instead of many single tasks.
+  std::uint32_t max_rounds_in_flight = 2;
   std::chrono::milliseconds admit_timeout{10'000};
 };
 
@@ -30,6 +35,8 @@ struct intake_state {
   store_actor store;
   worker_sink_actor sink;
   stats_actor stats;
+  std::uint32_t rounds_in_flight = 0;
+  bool drain_deferred = false; // woken while at max_rounds_in_flight
 };
 
 intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> self,

@@ -39,6 +39,7 @@ struct store_config {
 struct pipeline_gauges {
   std::atomic<std::int64_t> in_flight{0}; // dispatcher
   std::atomic<std::int64_t> records{0};   // store
+  std::atomic<bool> draining{false};      // process: shutting down, take no new work
 };
 
 } // namespace taskmesh

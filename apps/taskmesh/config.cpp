@@ -47,6 +47,56 @@ void add_duration(CLI::App& app, const char* flag, const char* env, std::chrono:
   opt->default_str(std::to_string(out.count()) + "ms");
 }
 
+void add_cluster_options(CLI::App& app, cluster_config& k) {
+  const char* group = "Cluster mode (--nats and --valkey together)";
+  auto opt = [&](const char* flag, auto& value, const char* env, const char* help) {
+    return app.add_option(flag, value, help)->envname(env)->group(group);
+  };
+  opt("--role", k.role, "TASKMESH_ROLE", "all: API and workers; api: HTTP intake only; worker: workers only")
+    ->check(CLI::IsMember({"all", "api", "worker"}));
+  opt("--nats", k.nats, "TASKMESH_NATS", "NATS server URLs, comma separated (enables cluster mode)");
+  opt("--valkey", k.valkey, "TASKMESH_VALKEY", "Valkey URL redis://[user:password@]host:port[/db]");
+  opt("--valkey-password", k.valkey_password, "TASKMESH_VALKEY_PASSWORD",
+      "Valkey password (overrides the URL's)");
+  opt("--nats-creds", k.nats_creds, "TASKMESH_NATS_CREDS", "NATS credentials file (JWT + NKey)")
+    ->check(CLI::ExistingFile);
+  opt("--nats-token", k.nats_token, "TASKMESH_NATS_TOKEN", "NATS token");
+  opt("--nats-user", k.nats_user, "TASKMESH_NATS_USER", "NATS user");
+  opt("--nats-password", k.nats_password, "TASKMESH_NATS_PASSWORD", "NATS password");
+  opt("--nats-tls-ca", k.nats_tls_ca, "TASKMESH_NATS_TLS_CA", "CA file; enables TLS to NATS")
+    ->check(CLI::ExistingFile);
+  opt("--nats-tls-cert", k.nats_tls_cert, "TASKMESH_NATS_TLS_CERT", "client certificate file")
+    ->check(CLI::ExistingFile);
+  opt("--nats-tls-key", k.nats_tls_key, "TASKMESH_NATS_TLS_KEY", "client key file")
+    ->check(CLI::ExistingFile);
+  opt("--stream-name", k.stream_name, "TASKMESH_STREAM_NAME", "JetStream stream for tasks");
+  opt("--subject-prefix", k.subject_prefix, "TASKMESH_SUBJECT_PREFIX",
+      "subjects <prefix>.tasks.{high,normal,dead}; also the Valkey key prefix");
+  opt("--stream-replicas", k.stream_replicas, "TASKMESH_STREAM_REPLICAS", "stream replicas")
+    ->check(CLI::Range(1, 5));
+  opt("--fetch-batch", k.fetch_batch, "TASKMESH_FETCH_BATCH", "tasks per JetStream fetch")
+    ->check(CLI::Range(1u, 256u));
+  auto* ack_wait = app.add_option_function<std::int64_t>(
+    "--ack-wait", [&k](std::int64_t ms) { k.ack_wait = std::chrono::milliseconds{ms}; },
+    "JetStream AckWait: redelivery after a worker went silent this long");
+  ack_wait->envname("TASKMESH_ACK_WAIT")->transform(duration_units)
+    ->check(CLI::Range(std::int64_t{500}, std::int64_t{3'600'000}))->group(group)
+    ->default_str("30000ms");
+  opt("--max-ack-pending", k.max_ack_pending, "TASKMESH_MAX_ACK_PENDING",
+      "unacknowledged tasks per consumer at most")->check(CLI::Range(1, 1'000'000));
+  opt("--worker-id", k.worker_id, "TASKMESH_WORKER_ID", "name in worker heartbeats (default host:pid)");
+}
+
+void check_cluster_options(const cluster_config& k) {
+  if (k.nats.empty() != k.valkey.empty())
+    throw CLI::ValidationError(k.nats.empty() ? "--nats" : "--valkey",
+                               "cluster mode needs both --nats and --valkey");
+  if (!k.enabled() && k.role != "all")
+    throw CLI::ValidationError("--role", "'" + k.role + "' needs cluster mode (--nats and --valkey)");
+  if (k.nats_tls_cert.empty() != k.nats_tls_key.empty())
+    throw CLI::ValidationError("--nats-tls-cert", "--nats-tls-cert and --nats-tls-key go together");
+}
+
 } // namespace
 
 std::optional<int> parse_config(int argc, char** argv, config& c) {
@@ -102,8 +152,11 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
                  "json|text (default: json unless stdout is a terminal)")
     ->envname("TASKMESH_LOG_FORMAT")->check(CLI::IsMember({"json", "text"}));
 
+  add_cluster_options(app, c.cluster);
+
   try {
     app.parse(argc, argv);
+    check_cluster_options(c.cluster);
     if (!split_listen(listen, c.listen_host, c.listen_port))
       throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT");
   } catch (const CLI::CallForHelp& e) {

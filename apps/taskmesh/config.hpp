@@ -12,6 +12,32 @@
 
 namespace taskmesh::app {
 
+// Cluster mode: set by --nats and --valkey (both or neither).
+struct cluster_config {
+  std::string role = "all";  // all | api | worker
+  std::string nats;          // server URLs, comma separated; empty: embedded mode
+  std::string valkey;        // redis://[user:password@]host:port[/db]; empty: embedded mode
+  std::string valkey_password; // overrides the URL's password (keep secrets out of URLs)
+  std::string nats_creds;
+  std::string nats_token;
+  std::string nats_user;
+  std::string nats_password;
+  std::string nats_tls_ca;
+  std::string nats_tls_cert;
+  std::string nats_tls_key;
+  std::string stream_name = "TASKS";
+  std::string subject_prefix = "taskmesh";
+  int stream_replicas = 1;
+  std::uint32_t fetch_batch = 64;
+  std::chrono::milliseconds ack_wait{30'000};
+  int max_ack_pending = 1024;
+  std::string worker_id; // heartbeat name; default host:pid
+
+  bool enabled() const noexcept { return !nats.empty(); }
+  bool runs_api() const noexcept { return role != "worker"; }
+  bool runs_workers() const noexcept { return role != "api"; }
+};
+
 struct config {
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 8080;
@@ -29,6 +55,7 @@ struct config {
   std::vector<std::string> disabled_ops;
   std::string log_level = "info";
   std::string log_format; // json|text; "" = json unless stdout is a terminal
+  cluster_config cluster;
 };
 
 // Parses argv. On --help/--version prints and returns the exit code 0; on an

@@ -103,6 +103,7 @@ int run(const app::config& c) {
   // so the system (which waits for its actors) is destroyed first.
   intake_queue queue{c.queue_capacity, c.io_threads};
   pipeline_gauges gauges;
+  app::cluster_resources cluster; // connections the cluster actors use
   prometheus::Registry registry;
   task_metrics metrics{registry, ops};
   caf::actor_system_config cfg = actor_config(c);
@@ -110,10 +111,21 @@ int run(const app::config& c) {
   metrics.queue_capacity->Set(static_cast<double>(c.queue_capacity));
   metrics.max_in_flight->Set(c.max_in_flight);
   metrics.max_records->Set(static_cast<double>(c.max_records));
-  auto graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics});
+  actor_graph graph;
+  try {
+    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics}, cluster);
+  } catch (const std::exception& e) {
+    std::cerr << "taskmesh: " << e.what() << "\n";
+    return 2;
+  }
+  const std::string mode = c.cluster.enabled() ? "cluster" : "embedded";
 
   http::health_state health;
-  http::router routes = http::router::api();
+  if (c.cluster.enabled()) {
+    health.dependencies = {{"nats", &cluster.health.nats}, {"valkey", &cluster.health.valkey}};
+  }
+  // A worker pod takes no submissions; it serves health, metrics and stats.
+  http::router routes = c.cluster.runs_api() ? http::router::api() : http::router::worker();
   std::vector<std::string> labels;
   for (const auto& r : routes.routes())
     labels.emplace_back(r.pattern);
@@ -128,6 +140,7 @@ int run(const app::config& c) {
   ctx.health = &health;
   ctx.registry = &registry;
   ctx.http_metrics = &request_metrics;
+  ctx.mode = mode;
 
   http::server server{ctx, std::move(routes), {*address, c.listen_port}, c.io_threads};
   try {
@@ -138,12 +151,14 @@ int run(const app::config& c) {
     return 1;
   }
   health.started = true;
-  spdlog::info("taskmesh {} listening on {}:{} (mode embedded, {} workers, {} io threads)",
+  spdlog::info("taskmesh {} listening on {}:{} (mode {}, role {}, {} workers, {} io threads)",
                TASKMESH_VERSION, server.local_endpoint().address().to_string(),
-               server.local_endpoint().port(), c.workers, c.io_threads);
+               server.local_endpoint().port(), mode, c.cluster.role,
+               c.cluster.runs_workers() ? c.workers : 0, c.io_threads);
 
   signal.wait();
   health.draining = true;
+  gauges.draining = true; // a JetStream feeder stops fetching new tasks
   const bool drained = drain(queue, gauges, c.drain_timeout);
   server.stop_accepting();
   server.stop();

@@ -1,26 +1,153 @@
 // File: apps/taskmesh/wiring.cpp
 #include "apps/taskmesh/wiring.hpp"
 
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
 #include "actors/memory_store.hpp"
+#include "transport/cluster/cluster_view.hpp"
+#include "transport/cluster/jetstream_feeder.hpp"
+#include "transport/cluster/jetstream_sink.hpp"
+#include "transport/cluster/valkey_store.hpp"
+#include "transport/nats/connection.hpp"
+#include "transport/nats/stream_setup.hpp"
+#include "transport/valkey/valkey_config.hpp"
 
 namespace taskmesh::app {
+namespace {
+
+nats::nats_config nats_config_from(const cluster_config& k) {
+  nats::nats_config n;
+  n.connection.servers = k.nats;
+  n.connection.name = "taskmesh-" + k.role;
+  n.connection.creds_file = k.nats_creds;
+  n.connection.token = k.nats_token;
+  n.connection.user = k.nats_user;
+  n.connection.password = k.nats_password;
+  n.connection.tls.enabled = !k.nats_tls_ca.empty();
+  n.connection.tls.ca_file = k.nats_tls_ca;
+  n.connection.tls.cert_file = k.nats_tls_cert;
+  n.connection.tls.key_file = k.nats_tls_key;
+  n.stream.name = k.stream_name;
+  n.stream.subject_prefix = k.subject_prefix;
+  n.stream.replicas = k.stream_replicas;
+  n.consumer.durable_prefix = k.subject_prefix;
+  n.consumer.ack_wait = k.ack_wait;
+  n.consumer.max_ack_pending = k.max_ack_pending;
+  n.consumer.max_batch = static_cast<int>(k.fetch_batch);
+  return n;
+}
+
+valkey::valkey_config valkey_config_from(const cluster_config& k) {
+  auto parsed = valkey::parse_url(k.valkey);
+  if (!parsed)
+    throw std::runtime_error("--valkey: " + parsed.err().message);
+  auto v = *parsed;
+  if (!k.valkey_password.empty())
+    v.password = k.valkey_password;
+  return v;
+}
+
+std::string default_worker_id() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string{host} + ":" + std::to_string(getpid());
+}
+
+actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_context ctx) {
+  store_config store;
+  store.max_records = c.max_records;
+  store.result_ttl = c.result_ttl;
+  auto records = sys.spawn(memory_store, store, ctx.gauges);
+  graph_seams seams;
+  seams.store = std::move(records);
+  return spawn_graph(sys, graph_config_from(c), ctx, std::move(seams));
+}
+
+actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context ctx,
+                          cluster_resources& res) {
+  const auto& k = c.cluster;
+  const auto n = nats_config_from(k);
+  res.health.uses_nats = true;
+  res.health.uses_valkey = true;
+  auto conn = nats::connection::open(n.connection, [&health = res.health](nats::connection_event e) {
+    health.nats = e == nats::connection_event::connected || e == nats::connection_event::reconnected;
+  });
+  if (!conn)
+    throw std::runtime_error("--nats: " + nats::to_string(conn.err()));
+  res.nats = std::move(*conn);
+  res.health.nats = res.nats->connected();
+  // Provisioning is idempotent; if NATS is not up yet the feeder and sink
+  // retry, and readiness stays 503 until it is.
+  if (auto e = nats::ensure_streams(*res.nats, n.stream))
+    spdlog::warn("JetStream stream setup: {} (will retry)", nats::to_string(e));
+  else if (auto e2 = nats::ensure_consumers(*res.nats, n.stream, n.consumer))
+    spdlog::warn("JetStream consumer setup: {} (will retry)", nats::to_string(e2));
+
+  cluster::valkey_store_config store;
+  store.connection = valkey_config_from(k);
+  store.records.prefix = k.subject_prefix;
+  store.records.result_ttl = c.result_ttl;
+  if (k.runs_workers())
+    store.worker_id = k.worker_id.empty() ? default_worker_id() : k.worker_id;
+
+  graph_seams seams;
+  seams.store = cluster::spawn_valkey_store(sys, store, ctx.ops, ctx.gauges, &res.health);
+  seams.intake = k.runs_api();
+  seams.workers = k.runs_workers();
+  if (seams.intake)
+    seams.sink = cluster::spawn_jetstream_sink(sys, res.nats.get(), n.stream, ctx.ops, ctx.queue);
+  if (seams.workers) {
+    cluster::feeder_config feeder;
+    feeder.dispatch.max_in_flight = c.max_in_flight;
+    feeder.dispatch.batch_size = k.fetch_batch;
+    seams.work_source = cluster::spawn_jetstream_feeder(sys, res.nats.get(), n.stream, n.consumer,
+                                                        feeder, ctx.ops, ctx.gauges);
+  }
+
+  auto config = graph_config_from(c);
+  config.stats.mode = "cluster";
+  // Backlog = pending + ack-pending over both task consumers.
+  auto* nats_conn = res.nats.get();
+  config.stats.cluster = cluster::make_cluster_view_source(
+    store.connection, store.records, [nats_conn, n]() -> std::optional<std::int64_t> {
+      std::int64_t total = 0;
+      for (const auto& durable : {n.consumer.high_durable(), n.consumer.normal_durable()}) {
+        auto info = nats::consumer_info(*nats_conn, n.stream.name, durable);
+        if (!info)
+          return std::nullopt;
+        total += static_cast<std::int64_t>(info->pending) + info->ack_pending;
+      }
+      return total;
+    });
+  seams.blocking_stats = true;
+  return spawn_graph(sys, config, ctx, std::move(seams));
+}
+
+} // namespace
+
+cluster_resources::~cluster_resources() = default;
 
 graph_config graph_config_from(const config& c) {
   graph_config g;
   g.workers = c.workers;
   g.dispatch.max_in_flight = c.max_in_flight;
   g.retry.base_delay = c.retry_base_delay;
+  // In-progress acks well inside AckWait while a cluster task waits out its delay.
+  g.retry.keepalive = std::max(std::chrono::milliseconds{100}, c.cluster.ack_wait / 3);
   g.stats.mode = "embedded";
   g.stats.workers = c.workers;
   return g;
 }
 
-actor_graph build_graph(caf::actor_system& sys, const config& c, graph_context ctx) {
-  store_config store;
-  store.max_records = c.max_records;
-  store.result_ttl = c.result_ttl;
-  auto records = sys.spawn(memory_store, store, ctx.gauges);
-  return spawn_graph(sys, graph_config_from(c), ctx, std::move(records));
+actor_graph build_graph(caf::actor_system& sys, const config& c, graph_context ctx,
+                        cluster_resources& resources) {
+  if (!c.cluster.enabled())
+    return build_embedded(sys, c, ctx);
+  return build_cluster(sys, c, ctx, resources);
 }
 
 } // namespace taskmesh::app

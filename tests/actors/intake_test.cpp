@@ -18,7 +18,7 @@ protected:
   intake_actor start(store_actor store, std::size_t drain_batch = 1024) {
     stats = spawn(probe_stats, &reported);
     disp = spawn(probe_dispatcher, &told);
-    auto i = spawn(intake, intake_config{drain_batch, 10'000ms}, &queue, ops.size(), store,
+    auto i = spawn(intake, intake_config{drain_batch, 2, 10'000ms}, &queue, ops.size(), store,
                    disp, stats);
     queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
     return i;

@@ -7,6 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <prometheus/registry.h>
 
@@ -31,7 +34,17 @@ struct server_limits {
 struct health_state {
   std::atomic<bool> started{false};
   std::atomic<bool> draining{false};
-  bool ready() const noexcept { return started.load() && !draining.load(); }
+  // External services this process needs (cluster mode), kept current by
+  // the transports; not ready while any is down.
+  std::vector<std::pair<std::string, const std::atomic<bool>*>> dependencies;
+
+  bool dependencies_ok() const noexcept {
+    for (const auto& [name, up] : dependencies)
+      if (!up->load())
+        return false;
+    return true;
+  }
+  bool ready() const noexcept { return started.load() && !draining.load() && dependencies_ok(); }
 };
 
 struct context {

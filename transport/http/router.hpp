@@ -30,6 +30,8 @@ public:
 
   // The taskmesh API (see handlers/).
   static router api();
+  // A cluster worker pod: health, metrics and stats only.
+  static router worker();
 
   struct lookup {
     const route* found = nullptr;     // nullptr: see allow

@@ -18,4 +18,15 @@ router router::api() {
   }};
 }
 
+router router::worker() {
+  using v = bhttp::verb;
+  return router{{
+    {v::get, "/stats", get_stats},
+    {v::get, "/health", get_health},
+    {v::get, "/health/live", get_health_live},
+    {v::get, "/health/ready", get_health_ready},
+    {v::get, "/metrics", get_metrics},
+  }};
+}
+
 } // namespace taskmesh::http

@@ -29,13 +29,6 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::e
   return a;
 }
 
-// Another handle on the same listening socket, driven by another io_context.
-std::unique_ptr<tcp::acceptor> share_acceptor(asio::io_context& ioc, tcp::acceptor& first) {
-  const int fd = ::dup(first.native_handle());
-  if (fd < 0)
-    throw boost::system::system_error(errno, boost::system::system_category(), "dup");
-  return std::make_unique<tcp::acceptor>(ioc, first.local_endpoint().protocol(), fd);
-}
 
 } // namespace
 
@@ -52,19 +45,25 @@ server::~server() {
 void server::start() {
   auto& first = *threads_.front();
   first.acceptor = open_acceptor(first.ioc, listen_);
-  for (std::size_t i = 1; i < threads_.size(); ++i)
-    threads_[i]->acceptor = share_acceptor(threads_[i]->ioc, *first.acceptor);
   bound_ = first.acceptor->local_endpoint();
+  asio::co_spawn(first.ioc, accept_loop(*first.acceptor), asio::detached);
   for (auto& t : threads_) {
-    asio::co_spawn(t->ioc, accept_loop(*t->acceptor), asio::detached);
+    // Keep idle I/O threads running until stop().
+    t->work.emplace(t->ioc.get_executor());
     t->thread = std::thread([&ioc = t->ioc] { ioc.run(); });
   }
 }
 
+// Accepts on the first I/O thread and hands each connection to the next
+// thread in turn: an even spread, where threads accepting on a shared socket
+// left one thread with most connections.
 awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
   auto ex = co_await asio::this_coro::executor;
+  std::size_t next = 0;
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    auto& target = threads_[next++ % threads_.size()]->ioc;
+    auto [ec, socket] =
+      co_await acceptor.async_accept(target, asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open())
       co_return;
     if (ec) { // e.g. EMFILE: wait for connections to close, then go on
@@ -79,7 +78,8 @@ awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
     }
     socket.set_option(tcp::no_delay(true));
     connections_.fetch_add(1, std::memory_order_relaxed);
-    asio::co_spawn(ex, run_session(std::move(socket), ctx_, routes_),
+    auto session_ex = socket.get_executor();
+    asio::co_spawn(session_ex, run_session(std::move(socket), ctx_, routes_),
                    [this](std::exception_ptr) { connections_.fetch_sub(1, std::memory_order_relaxed); });
   }
 }
@@ -97,8 +97,10 @@ void server::stop() {
   if (stopped_)
     return;
   stopped_ = true;
-  for (auto& t : threads_)
+  for (auto& t : threads_) {
+    t->work.reset();
     t->ioc.stop();
+  }
   for (auto& t : threads_)
     if (t->thread.joinable())
       t->thread.join();

@@ -1,13 +1,16 @@
 // File: transport/http/server.hpp
-// The HTTP server: one io_context and one thread per I/O thread, so no lock
-// is shared between threads. All threads accept on the same listening socket
-// (each through its own dup'ed descriptor); SO_REUSEPORT is deliberately not
-// used, because it would let a second process silently share the port.
-// A session is one coroutine (session.cpp).
+// The HTTP server: one io_context and one thread per I/O thread; a
+// connection lives on one thread, so sessions share no lock. The first
+// thread accepts and hands connections to the threads in turn. SO_REUSEPORT
+// is deliberately not used: it would let a second process silently share
+// the port. A session is one coroutine (session.cpp).
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <optional>
+
+#include <boost/asio/executor_work_guard.hpp>
 #include <thread>
 #include <vector>
 
@@ -38,7 +41,8 @@ public:
 private:
   struct io_thread {
     asio::io_context ioc{1};
-    std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor; // first thread only
     std::thread thread;
   };
 

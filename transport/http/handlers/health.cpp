@@ -14,11 +14,14 @@ namespace {
 boost::json::object checks(const context& ctx) {
   const auto backlog = ctx.queue->backlog();
   const auto capacity = ctx.queue->capacity();
-  return {
+  boost::json::object o{
     {"started", ctx.health->started.load() ? "ok" : "starting"},
     {"draining", ctx.health->draining.load() ? "draining" : "ok"},
     {"queue", backlog < capacity ? "ok" : "full"},
   };
+  for (const auto& [name, up] : ctx.health->dependencies)
+    o[name] = up->load() ? "ok" : "unreachable";
+  return o;
 }
 
 } // namespace
@@ -38,9 +41,10 @@ awaitable<response> get_health_live(const request& req, const route_match&, cont
 awaitable<response> get_health_ready(const request& req, const route_match&, context& ctx) {
   if (ctx.health->ready())
     co_return json_response(req, bhttp::status::ok, R"({"status":"ready"})");
-  co_return json_response(req, bhttp::status::service_unavailable,
-                          ctx.health->draining.load() ? R"({"status":"draining"})"
-                                                      : R"({"status":"starting"})");
+  const char* why = ctx.health->draining.load()   ? R"({"status":"draining"})"
+                    : !ctx.health->started.load() ? R"({"status":"starting"})"
+                                                  : R"({"status":"dependency_unavailable"})";
+  co_return json_response(req, bhttp::status::service_unavailable, why);
 }
 
 } // namespace taskmesh::http

@@ -1,0 +1,294 @@
+// File: tests/transport/cluster/valkey_store_test.cpp
+// The cluster store actor against a real redis-server, on a real threaded
+// actor system (the actor is detached and blocks in hiredis, so CAF's testing
+// scheduler cannot drive it): admit/duplicate/update/get through the actor,
+// update errors reaching the requester while Valkey is down, forget, the
+// sweep (records gauge, health, heartbeat), and health following a server
+// restart.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <optional>
+
+#include <caf/all.hpp>
+
+#include "actors/ops/registry.hpp"
+#include "tests/transport/valkey/valkey_fixture.hpp"
+#include "transport/cluster/valkey_store.hpp"
+
+namespace taskmesh::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using valkey::testing::wait_until;
+
+class threaded_config : public caf::actor_system_config {
+public:
+  threaded_config() {
+    add_message_types<caf::id_block::taskmesh>();
+    add_error_category(caf::atom("taskmesh"),
+                       [](std::uint8_t code, caf::atom_value, const caf::message&) {
+                         return "taskmesh: " + to_string(static_cast<errc>(code));
+                       });
+    set("scheduler.max-threads", 2);
+    set("logger.file-verbosity", caf::atom("quiet"));
+    set("logger.console-verbosity", caf::atom("quiet"));
+  }
+};
+
+bool is(const caf::error& e, errc code) {
+  return e.category() == caf::atom("taskmesh") && e.code() == static_cast<std::uint8_t>(code);
+}
+
+// A request's answer: the value, or the error the requester's handler got.
+template <class T>
+struct answer {
+  std::optional<T> value;
+  std::optional<caf::error> error;
+};
+
+class ValkeyStore : public valkey::testing::RecordsTest {
+protected:
+  void SetUp() override {
+    RecordsTest::SetUp();
+    echo = op("echo");
+  }
+
+  void TearDown() override {
+    if (store)
+      caf::anon_send_exit(store, caf::exit_reason::kill);
+  }
+
+  // Prefix "tm", as the fixture's own task_records, so tests can check
+  // through both.
+  void start(std::string worker_id = "", std::chrono::milliseconds sweep = 50ms) {
+    valkey_store_config c;
+    c.connection = server->config();
+    c.records = {"tm", 60s, 256};
+    c.worker_id = std::move(worker_id);
+    c.sweep_interval = sweep;
+    c.heartbeat_ttl = 2s;
+    store = spawn_valkey_store(sys, c, &ops, &gauges, &health);
+  }
+
+  op_index op(std::string_view name) const {
+    op_index i = 0;
+    EXPECT_NE(ops.find(name, &i), nullptr) << name;
+    return i;
+  }
+
+  task_record record(std::string key = "") const {
+    task_record r = valkey::testing::make_record();
+    r.op = echo;
+    r.idempotency_key = std::move(key);
+    return r;
+  }
+
+  // The same task in a later state, as a worker reports it.
+  static task_record advanced(const task_record& r, task_status status, std::uint8_t attempts) {
+    task_record out = valkey::testing::advanced(r, status, attempts);
+    out.op = r.op;
+    return out;
+  }
+
+  template <class T, class... Ts>
+  answer<T> ask(Ts... xs) {
+    answer<T> out;
+    caf::scoped_actor self{sys};
+    self->request(store, 10s, xs...)
+      .receive([&](T& v) { out.value = std::move(v); },
+               [&](caf::error& e) { out.error = std::move(e); });
+    return out;
+  }
+
+  std::vector<admission> admit(std::vector<task_record> batch) {
+    auto a = ask<std::vector<admission>>(admit_atom::value, std::move(batch));
+    EXPECT_TRUE(a.value) << (a.error ? sys.render(*a.error) : "");
+    return a.value.value_or(std::vector<admission>{});
+  }
+
+  // As the worker does it: an event-based requester whose .then() has a
+  // void value handler and an error handler. Returns the error, if any.
+  std::optional<caf::error> update(std::vector<task_record> batch) {
+    auto done = std::make_shared<std::promise<std::optional<caf::error>>>();
+    auto result = done->get_future();
+    auto dest = store;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(dest, 10s, update_atom::value, batch)
+        .then([=] { done->set_value(std::nullopt); },
+              [=](caf::error& e) { done->set_value(e); });
+    });
+    EXPECT_EQ(result.wait_for(15s), std::future_status::ready);
+    return result.get();
+  }
+
+  answer<task_record> get(const task_id& id) { return ask<task_record>(get_atom::value, id); }
+
+  std::int64_t submitted() { return ok(records->counters()).submitted; }
+
+  // Objects the actor points into first: they must outlive `sys`, whose
+  // destructor waits for the actor to stop.
+  op_registry ops = op_registry::builtin();
+  op_index echo = 0;
+  pipeline_gauges gauges;
+  dependency_health health;
+  threaded_config cfg;
+  caf::actor_system sys{cfg};
+  store_actor store;
+};
+
+TEST_F(ValkeyStore, AdmitDuplicateUpdateGet) {
+  start();
+  const task_record original = record("order-1");
+  const task_record again = record("order-1");
+  const task_record plain = record();
+
+  const auto first = admit({original, plain});
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_FALSE(first[0].duplicate);
+  EXPECT_EQ(first[0].id, original.id);
+  EXPECT_EQ(first[0].status, task_status::queued);
+  EXPECT_FALSE(first[1].duplicate);
+
+  // Running, then done: the duplicate reports the original's current status.
+  EXPECT_FALSE(update({advanced(original, task_status::running, 1)}));
+  const auto dup = admit({again});
+  ASSERT_EQ(dup.size(), 1u);
+  EXPECT_TRUE(dup[0].duplicate);
+  EXPECT_EQ(dup[0].id, original.id);
+  EXPECT_EQ(dup[0].status, task_status::running);
+
+  const task_record done = advanced(original, task_status::succeeded, 1);
+  EXPECT_FALSE(update({done}));
+  const auto got = get(original.id);
+  ASSERT_TRUE(got.value) << (got.error ? sys.render(*got.error) : "");
+  EXPECT_EQ(got.value->id, original.id);
+  EXPECT_EQ(got.value->op, echo);
+  EXPECT_EQ(got.value->status, task_status::succeeded);
+  EXPECT_EQ(got.value->attempts, 1);
+  EXPECT_EQ(got.value->result, done.result);
+  EXPECT_EQ(got.value->idempotency_key, "order-1");
+  EXPECT_EQ(stored(original.id).type, "echo");
+
+  const auto queued = get(plain.id);
+  ASSERT_TRUE(queued.value);
+  EXPECT_EQ(queued.value->status, task_status::queued);
+
+  const auto missing = get(task_id::generate());
+  ASSERT_TRUE(missing.error);
+  EXPECT_TRUE(is(*missing.error, errc::not_found)) << sys.render(*missing.error);
+  EXPECT_TRUE(health.valkey);
+  EXPECT_EQ(submitted(), 2);
+}
+
+TEST_F(ValkeyStore, OpNamesMapToThisBuildsIndexes) {
+  start();
+  task_record r = record();
+  const valkey::record_write w{r, "uppercase"};
+  ok(records->admit({&w, 1}));
+  const auto got = get(r.id);
+  ASSERT_TRUE(got.value);
+  EXPECT_EQ(got.value->op, op("uppercase"));
+
+  // A type this build does not have: unavailable, not a wrong op.
+  task_record alien = record();
+  const valkey::record_write a{alien, "teleport"};
+  ok(records->admit({&a, 1}));
+  const auto bad = get(alien.id);
+  ASSERT_TRUE(bad.error);
+  EXPECT_TRUE(is(*bad.error, errc::unavailable)) << sys.render(*bad.error);
+}
+
+TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
+  start();
+  const task_record r = record();
+  admit({r});
+  server->kill();
+
+  auto running = advanced(r, task_status::running, 1);
+  const auto err = update({running});
+  ASSERT_TRUE(err) << "the worker's error handler must run, so it does not ack";
+  EXPECT_TRUE(is(*err, errc::unavailable)) << sys.render(*err);
+  EXPECT_FALSE(health.valkey);
+
+  const auto refused = ask<std::vector<admission>>(admit_atom::value,
+                                                   std::vector<task_record>{record()});
+  ASSERT_TRUE(refused.error);
+  EXPECT_TRUE(is(*refused.error, errc::unavailable));
+  const auto lookup = get(r.id);
+  ASSERT_TRUE(lookup.error);
+  EXPECT_TRUE(is(*lookup.error, errc::unavailable));
+
+  // Back (empty: no AOF): writes work again without restarting the actor.
+  server->restart();
+  ASSERT_TRUE(wait_until([&] { return !update({running}); }, 5s));
+  EXPECT_TRUE(health.valkey);
+}
+
+TEST_F(ValkeyStore, ForgetRemovesQueuedRecordsAndFreesTheirKeys) {
+  start();
+  const task_record refused = record("retry-me");
+  const task_record started = record("keep-me");
+  admit({refused, started});
+  EXPECT_FALSE(update({advanced(started, task_status::running, 1)}));
+  EXPECT_EQ(submitted(), 2);
+
+  caf::scoped_actor self{sys};
+  const std::vector<task_id> ids{refused.id, started.id, task_id::generate()};
+  self->send(store, forget_atom::value, ids);
+  self->send(store, forget_atom::value, ids); // idempotent
+  // The get is handled after the forgets (same sender, same receiver).
+  const auto gone = get(refused.id);
+  ASSERT_TRUE(gone.error);
+  EXPECT_TRUE(is(*gone.error, errc::not_found));
+  EXPECT_TRUE(get(started.id).value) << "a record a worker has written is not forgotten";
+
+  EXPECT_EQ(server->admin_integer({"EXISTS", "tm:idem:retry-me"}), 0);
+  EXPECT_EQ(server->admin_integer({"EXISTS", "tm:idem:keep-me"}), 1);
+  EXPECT_EQ(ok(records->count_records()), 1);
+  const auto counters = ok(records->counters());
+  EXPECT_EQ(counters.submitted, 1); // undone exactly once
+  EXPECT_EQ(counters.by_type.at("echo").submitted, 1);
+
+  // The client retries after its 503: the key is free, a new task is made.
+  const task_record retried = record("retry-me");
+  const auto a = admit({retried});
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_FALSE(a[0].duplicate);
+  EXPECT_EQ(a[0].id, retried.id);
+  EXPECT_EQ(submitted(), 2);
+}
+
+TEST_F(ValkeyStore, SweepPublishesRecordsHealthAndHeartbeat) {
+  start("worker-a");
+  admit({record(), record(), record()});
+  ASSERT_TRUE(wait_until([&] { return gauges.records.load() == 3; }, 5s)) << gauges.records.load();
+  EXPECT_TRUE(health.valkey);
+  EXPECT_EQ(ok(records->count_workers()), 1);
+  EXPECT_EQ(server->admin_integer({"EXISTS", "tm:worker:worker-a"}), 1);
+
+  // A clean stop takes the worker out of the count at once.
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  store = store_actor{};
+  EXPECT_TRUE(wait_until([&] { return ok(records->count_workers()) == 0; }, 5s));
+}
+
+TEST_F(ValkeyStore, NoHeartbeatWithoutWorkerId) {
+  start();
+  ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s));
+  EXPECT_EQ(ok(records->count_workers()), 0);
+}
+
+TEST_F(ValkeyStore, HealthFollowsTheServer) {
+  start();
+  ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s));
+  server->kill();
+  ASSERT_TRUE(wait_until([&] { return !health.valkey.load(); }, 5s));
+  server->restart();
+  ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s));
+  // And the store serves again.
+  EXPECT_EQ(admit({record()}).size(), 1u);
+}
+
+} // namespace
+} // namespace taskmesh::cluster

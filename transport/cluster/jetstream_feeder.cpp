@@ -1,0 +1,282 @@
+// File: transport/cluster/jetstream_feeder.cpp
+// A detached actor that behaves towards workers exactly like the embedded
+// dispatcher (actors/dispatcher.cpp): workers announce themselves with
+// done(worker, 0, true), batches go (run_atom) only to idle workers that
+// asked, at most max_in_flight tasks are out, gauges->in_flight follows.
+// Where the dispatcher takes tasks from its lanes, the feeder fetches them
+// from JetStream, blocking in priority_fetcher::fetch on its own thread.
+//
+// The fetch loop runs inside the done handler: while a worker is idle and
+// there is in-flight room, fetch and hand out. dispatcher_actor has no
+// message of its own for "poll again", and the protocol stays in
+// messages.hpp, so the feeder sends itself done(<null worker>, 0, false):
+// a null worker handle means "poll again" (see on_done).
+#include "transport/cluster/jetstream_feeder.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/codec/task_codec.hpp"
+#include "transport/cluster/nats_receipt.hpp"
+#include "transport/nats/priority_fetcher.hpp"
+#include "transport/nats/publisher.hpp"
+#include "transport/nats/pull_consumer.hpp"
+#include "transport/nats/stream_setup.hpp"
+
+namespace taskmesh::cluster {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// Stream/consumer set-up that failed is tried again at most this often
+// (each try BLOCKS up to a few api_timeouts when the server hangs).
+constexpr std::chrono::milliseconds setup_retry{1'000};
+// A pull to a consumer that no longer exists (deleted by an operator, lost
+// with the server's store) just comes back empty. While fetches stay empty
+// the consumers are ensured again this often, so the pod heals itself.
+constexpr std::chrono::milliseconds idle_recheck{5'000};
+
+struct feeder_state {
+  static inline const char* name = "jetstream_feeder";
+  nats::connection* conn = nullptr;
+  nats::stream_options stream;
+  nats::consumer_options consumers;
+  feeder_config config;
+  const op_registry* ops = nullptr;
+  pipeline_gauges* gauges = nullptr;
+
+  // Shared with every receipt handed out (dead-letter publisher, warnings).
+  std::shared_ptr<receipt_context> receipts;
+  // Declaration order: the fetcher refers to the consumers.
+  std::unique_ptr<nats::pull_consumer> high;
+  std::unique_ptr<nats::pull_consumer> normal;
+  std::unique_ptr<nats::priority_fetcher> fetcher;
+  steady::time_point next_setup{};
+  bool recheck = false; // ensure the streams and consumers again before fetching
+  steady::time_point last_recheck = steady::now(); // or the last fetch that got messages
+
+  std::vector<worker_actor> idle_workers;
+  std::int64_t in_flight = 0;
+  bool poll_pending = false; // a "poll again" message is on its way
+};
+
+using self_ptr = dispatcher_actor::stateful_pointer<feeder_state>;
+
+std::shared_ptr<receipt_context> make_receipt_context(feeder_state& st) {
+  auto ctx = std::make_shared<receipt_context>();
+  ctx->dead_subject = st.stream.dead_subject();
+  auto pub = nats::publisher::create(*st.conn, nats::publish_options{});
+  if (pub)
+    ctx->dead_letters = std::move(*pub);
+  else
+    ctx->warnings.warn("jetstream feeder: no dead-letter publisher (retried)", pub.err());
+  return ctx;
+}
+
+// Ensures the streams and consumers (idempotent; the app may have done it
+// already) and binds the fetcher. True when the fetcher is ready. With
+// `recheck` set (a fetch failed while connected, e.g. the consumer was
+// deleted), ensures again before the next fetch. BLOCKS a few JetStream API
+// round trips, and only every setup_retry while failing.
+bool setup(feeder_state& st) {
+  if (st.fetcher && !st.recheck)
+    return true;
+  const auto now = steady::now();
+  if (now < st.next_setup)
+    return st.fetcher != nullptr;
+  st.next_setup = now + setup_retry;
+  auto& warnings = st.receipts->warnings;
+  if (!st.conn->connected()) {
+    if (!st.fetcher)
+      warnings.warn("jetstream feeder: not connected to NATS, cannot bind the task consumers yet");
+    return st.fetcher != nullptr;
+  }
+  if (!st.receipts->dead_letters) // receipts already out keep the old context
+    st.receipts = make_receipt_context(st);
+  if (auto e = nats::ensure_streams(*st.conn, st.stream))
+    warnings.warn("jetstream feeder: ensure_streams", e);
+  else if (auto e2 = nats::ensure_consumers(*st.conn, st.stream, st.consumers))
+    warnings.warn("jetstream feeder: ensure_consumers", e2);
+  else
+    st.recheck = false;
+  if (st.fetcher)
+    return true; // pulls name the consumer: a re-created one serves the old binding
+  // Bind even after a failed ensure: the consumers may well exist.
+  auto bind = [&](const std::string& durable) -> std::unique_ptr<nats::pull_consumer> {
+    auto c = nats::pull_consumer::bind(*st.conn, st.stream.name, durable, st.consumers.max_batch);
+    if (!c) {
+      warnings.warn("jetstream feeder: binding consumer " + durable, c.err());
+      return nullptr;
+    }
+    return std::move(*c);
+  };
+  auto high = bind(st.consumers.high_durable());
+  auto normal = high ? bind(st.consumers.normal_durable()) : nullptr;
+  if (!high || !normal)
+    return false;
+  st.high = std::move(high);
+  st.normal = std::move(normal);
+  st.fetcher = std::make_unique<nats::priority_fetcher>(*st.high, *st.normal);
+  spdlog::info("jetstream feeder: fetching from {} ({}, {})", st.stream.name,
+               st.consumers.high_durable(), st.consumers.normal_durable());
+  return true;
+}
+
+// Keeps the loop going while workers wait and nothing arrives: after an
+// empty fetch (which already waited) at once, after a failure (NATS down,
+// consumers not bound) after idle_wait.
+void schedule_poll(self_ptr self, bool back_off) {
+  auto& st = self->state;
+  if (st.poll_pending)
+    return;
+  st.poll_pending = true;
+  if (back_off)
+    self->delayed_send(self, st.config.idle_wait, done_atom::value, worker_actor{},
+                       std::uint32_t{0}, false);
+  else
+    self->send(self, done_atom::value, worker_actor{}, std::uint32_t{0}, false);
+}
+
+// JetStream messages -> tasks with receipts. A message that does not decode
+// is dead-lettered here (this BLOCKS up to the dead-letter PubAck; rare).
+std::vector<task> decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
+  std::vector<task> tasks;
+  tasks.reserve(deliveries.size());
+  for (auto& d : deliveries) {
+    auto decoded = task_from_wire(d.data(), *st.ops);
+    if (auto* bad = std::get_if<api_error>(&decoded)) {
+      std::string reason = bad->code + ": " + bad->message;
+      if (!bad->field.empty())
+        reason += " (" + bad->field + ")";
+      st.receipts->warnings.warn("jetstream feeder: dead-lettering message " +
+                                 std::string(d.msg_id()) + " (stream sequence " +
+                                 std::to_string(d.stream_sequence()) + "): " + reason);
+      nats_receipt(std::move(d), st.receipts).dead_letter(reason);
+      continue;
+    }
+    auto& t = std::get<task>(decoded);
+    // Deliveries count attempts across all worker pods; the worker counts
+    // the attempt it is about to start itself.
+    const auto delivered = std::max<std::uint64_t>(d.num_delivered(), 1);
+    t.attempts = static_cast<std::uint8_t>(std::min<std::uint64_t>(delivered - 1, 255));
+    t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
+    tasks.push_back(std::move(t));
+  }
+  return tasks;
+}
+
+// Spreads `tasks` (in fetch order: high first) over the idle workers, like
+// the embedded dispatcher: fair share, at most batch_size each.
+void hand_out(self_ptr self, std::vector<task>& tasks) {
+  auto& st = self->state;
+  std::size_t next = 0;
+  while (next < tasks.size() && !st.idle_workers.empty()) {
+    const auto left = tasks.size() - next;
+    const auto fair_share = (left + st.idle_workers.size() - 1) / st.idle_workers.size();
+    const auto n = std::min<std::size_t>(fair_share, st.config.dispatch.batch_size);
+    std::vector<task> batch(std::make_move_iterator(tasks.begin() + static_cast<std::ptrdiff_t>(next)),
+                            std::make_move_iterator(tasks.begin() + static_cast<std::ptrdiff_t>(next + n)));
+    next += n;
+    st.in_flight += static_cast<std::int64_t>(n);
+    auto worker = std::move(st.idle_workers.back());
+    st.idle_workers.pop_back();
+    self->send(worker, run_atom::value, std::move(batch));
+  }
+  // Nothing is left over: pump() never fetches more than the idle workers
+  // take. Were anything left, dropping its receipt NAKs it (redelivered).
+}
+
+// Fetches and hands out while workers wait and in-flight room remains.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  const auto batch_size = std::max<std::uint32_t>(st.config.dispatch.batch_size, 1);
+  while (!st.idle_workers.empty()) {
+    const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
+    if (room <= 0)
+      break;
+    if (!setup(st)) {
+      schedule_poll(self, true);
+      break;
+    }
+    const auto want = std::min<std::int64_t>(
+      {room, static_cast<std::int64_t>(st.idle_workers.size()) * batch_size,
+       static_cast<std::int64_t>(st.consumers.max_batch)});
+    // With tasks out, done messages (freeing room, bringing workers back)
+    // are due soon: do not sit in a long poll. With none out, wait longer.
+    const auto wait = st.in_flight > 0 ? nats::min_fetch_expiry : st.config.idle_wait;
+    auto got = st.fetcher->fetch(static_cast<int>(want), wait);
+    if (!got) {
+      st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());
+      if (st.conn->connected())
+        st.recheck = true; // not the connection: maybe the consumer is gone
+      schedule_poll(self, true);
+      break;
+    }
+    if (got->empty()) {
+      if (steady::now() - st.last_recheck >= idle_recheck) {
+        st.recheck = true;
+        st.last_recheck = steady::now();
+      }
+      schedule_poll(self, false);
+      break;
+    }
+    st.last_recheck = steady::now();
+    auto tasks = decode(st, *got);
+    hand_out(self, tasks);
+  }
+  if (st.gauges)
+    st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
+}
+
+dispatcher_actor::behavior_type jetstream_feeder(self_ptr self, nats::connection* conn,
+                                                 nats::stream_options stream,
+                                                 nats::consumer_options consumers,
+                                                 feeder_config config, const op_registry* ops,
+                                                 pipeline_gauges* gauges) {
+  auto& st = self->state;
+  st.conn = conn;
+  st.stream = std::move(stream);
+  st.consumers = std::move(consumers);
+  st.config = config;
+  st.ops = ops;
+  st.gauges = gauges;
+  st.receipts = make_receipt_context(st);
+  setup(st);
+  return {
+    [=](dispatch_atom, const std::vector<task>& tasks) {
+      // Worker pods take tasks from JetStream only; nothing should send
+      // here. Refuse rather than run tasks no store has admitted.
+      std::vector<task_id> refused;
+      refused.reserve(tasks.size());
+      for (const auto& t : tasks)
+        refused.push_back(t.id);
+      return refused;
+    },
+    [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
+      auto& st = self->state;
+      st.in_flight -= finished;
+      if (!worker)
+        st.poll_pending = false; // our own "poll again" (schedule_poll), not a worker
+      else if (wants_work)
+        st.idle_workers.push_back(std::move(worker));
+      pump(self);
+    },
+  };
+}
+
+} // namespace
+
+dispatcher_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,
+                                        nats::stream_options stream,
+                                        nats::consumer_options consumers, feeder_config config,
+                                        const op_registry* ops, pipeline_gauges* gauges) {
+  return sys.spawn<caf::detached>(jetstream_feeder, conn, std::move(stream), std::move(consumers),
+                                  config, ops, gauges);
+}
+
+} // namespace taskmesh::cluster
