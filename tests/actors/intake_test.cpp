@@ -113,3 +113,36 @@ TEST_F(Intake, UnavailableWhenTheStoreIsGone) {
 
 } // namespace
 } // namespace taskmesh::actors_test
+
+namespace taskmesh::actors_test {
+namespace {
+
+// While max_rounds_in_flight rounds wait for the store, intake drains no
+// more; what arrives meanwhile goes out as one round when a round finishes.
+// (A slow store, e.g. Valkey, then sees few large batches.)
+TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
+  auto i = start(spawn(probe_store, &stored));
+  auto drain_once = [&] {
+    ASSERT_TRUE(sched.prioritize(i));
+    sched.run_once();
+  };
+  ASSERT_TRUE(push({make_task("echo", "1")}, &results));
+  drain_once(); // round 1 waits for the store
+  ASSERT_TRUE(push({make_task("echo", "2")}, &results));
+  drain_once(); // round 2 waits for the store
+  ASSERT_TRUE(push({make_task("echo", "3")}, &results));
+  ASSERT_TRUE(push({make_task("echo", "4")}, &results));
+  ASSERT_TRUE(push({make_task("echo", "5")}, &results));
+  drain_once(); // two rounds out: put off
+  EXPECT_EQ(queue.backlog(), 5);
+  run();
+  ASSERT_EQ(stored.admits.size(), 3u);
+  EXPECT_EQ(stored.admits[0].size(), 1u);
+  EXPECT_EQ(stored.admits[1].size(), 1u);
+  EXPECT_EQ(stored.admits[2].size(), 3u) << "3, 4 and 5 go out together";
+  EXPECT_EQ(results.results.size(), 5u);
+  EXPECT_EQ(dispatched(), 5u);
+}
+
+} // namespace
+} // namespace taskmesh::actors_test
