@@ -131,9 +131,9 @@ TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
   ASSERT_TRUE(push({make_task("echo", "2")}, &results));
   drain_once(); // round 2 waits for the store
   ASSERT_TRUE(push({make_task("echo", "3")}, &results));
+  drain_once(); // two rounds out: put off (without the limit: a round of its own)
   ASSERT_TRUE(push({make_task("echo", "4")}, &results));
   ASSERT_TRUE(push({make_task("echo", "5")}, &results));
-  drain_once(); // two rounds out: put off
   EXPECT_EQ(queue.backlog(), 5);
   run();
   ASSERT_EQ(stored.admits.size(), 3u);
