@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
 
 namespace taskmesh {
 namespace {
@@ -182,6 +183,9 @@ bool wait_out_delay(self_ptr self, task& t) {
 void begin_attempt(self_ptr self, task& t) {
   const auto now = self->state.clock.wall_now();
   ++t.attempts;
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("task {} attempt {} started traceparent={}", t.id.to_string(), t.attempts,
+                  t.traceparent);
   t.attempt_started_at = now;
   if (t.started_at == 0) {
     t.started_at = now;

@@ -24,7 +24,7 @@ api_error bad_wire(std::string message, std::string field = {}) {
 std::string task_to_wire(const task& t, const op_registry& ops) {
   const auto& op = ops.at(t.op);
   json::object o;
-  o.reserve(11);
+  o.reserve(12);
   o["v"] = wire_version;
   o["id"] = t.id.to_string();
   o["type"] = op.name;
@@ -41,6 +41,8 @@ std::string task_to_wire(const task& t, const op_registry& ops) {
   o["submitted_at"] = t.submitted_at;
   if (!t.idempotency_key.empty())
     o["idempotency_key"] = t.idempotency_key;
+  if (!t.traceparent.empty())
+    o["traceparent"] = t.traceparent;
   return json::serialize(o);
 }
 
@@ -98,6 +100,8 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
   t.submitted_at = int_field("submitted_at").value_or(0);
   if (auto* key = o.if_contains("idempotency_key"); key && key->is_string())
     t.idempotency_key = std::string{key->get_string()};
+  if (auto* tp = o.if_contains("traceparent"); tp && tp->is_string())
+    t.traceparent = std::string{tp->get_string()};
   return t;
 }
 

@@ -55,6 +55,7 @@ struct task {
   std::string payload;           // text ops: the text; json ops: serialized JSON
   std::string params;            // serialized JSON object without delay_ms; "" if none
   std::string idempotency_key;   // "" if none
+  std::string traceparent;       // W3C trace context, follows the task across pods
   std::shared_ptr<task_receipt> receipt; // set by a transport that delivered the task
 };
 

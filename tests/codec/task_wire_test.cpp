@@ -22,6 +22,7 @@ task sample(op_index op, std::string payload) {
   t.submitted_at = 1'795'000'000'123'456;
   t.payload = std::move(payload);
   t.idempotency_key = "order-42";
+  t.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   return t;
 }
 
@@ -42,6 +43,7 @@ TEST(TaskWire, TextTaskRoundTripsEveryField) {
   EXPECT_EQ(r.payload, t.payload);
   EXPECT_EQ(boost::json::parse(r.params), boost::json::parse(t.params));
   EXPECT_EQ(r.idempotency_key, "order-42");
+  EXPECT_EQ(r.traceparent, t.traceparent);
   EXPECT_EQ(r.attempts, 0); // attempts are counted by deliveries, not carried
 }
 

@@ -2,6 +2,7 @@
 // POST /task: validate on this I/O thread, hand over to intake, answer 202
 // once the task is recorded (or 200 for a repeated idempotency key).
 #include <boost/json/monotonic_resource.hpp>
+#include <spdlog/spdlog.h>
 
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
@@ -25,9 +26,14 @@ awaitable<response> post_task(const request& req, const route_match&, context& c
 
   std::vector<task> tasks;
   tasks.push_back(std::move(std::get<task>(parsed)));
+  tasks.front().traceparent = trace_context_of(req);
+  const auto traceparent = tasks.front().traceparent;
   auto result = co_await submit(*ctx.queue, std::move(tasks));
   if (auto refused = refusal_response(req, result))
     co_return std::move(*refused);
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("task {} {} traceparent={}", result.admissions.front().id.to_string(),
+                  result.admissions.front().duplicate ? "duplicate" : "accepted", traceparent);
 
   const auto& a = result.admissions.front();
   char id[36];

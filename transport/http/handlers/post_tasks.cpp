@@ -3,6 +3,7 @@
 // accepted as one submission. 202 {"ids":[...]} (a duplicate idempotency key
 // yields the original task's id in its slot).
 #include <boost/json/monotonic_resource.hpp>
+#include <spdlog/spdlog.h>
 
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
@@ -24,9 +25,15 @@ awaitable<response> post_tasks(const request& req, const route_match&, context& 
   if (auto* e = std::get_if<api_error>(&parsed))
     co_return error_response(req, *e);
 
-  auto result = co_await submit(*ctx.queue, std::move(std::get<std::vector<task>>(parsed)));
+  auto& tasks = std::get<std::vector<task>>(parsed);
+  const auto traceparent = trace_context_of(req);
+  for (auto& t : tasks)
+    t.traceparent = traceparent;
+  auto result = co_await submit(*ctx.queue, std::move(tasks));
   if (auto refused = refusal_response(req, result))
     co_return std::move(*refused);
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("{} tasks accepted traceparent={}", result.admissions.size(), traceparent);
 
   std::string out;
   out.reserve(16 + result.admissions.size() * 39);

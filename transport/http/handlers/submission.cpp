@@ -2,6 +2,9 @@
 #include "transport/http/handlers/submission.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/model/trace_context.hpp"
 
 #include "transport/http/responses.hpp"
 
@@ -26,6 +29,13 @@ std::optional<response> precheck_submission(const request& req, const context& c
     return error_response(req, bhttp::status::service_unavailable, "shutting_down",
                           "the server is shutting down and accepts no new tasks");
   return std::nullopt;
+}
+
+std::string trace_context_of(const request& req) {
+  const auto header = req["traceparent"];
+  if (is_valid_traceparent(header))
+    return std::string{header};
+  return new_traceparent();
 }
 
 std::optional<response> refusal_response(const request& req, const submission_result& r) {

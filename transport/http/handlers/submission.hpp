@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "transport/http/context.hpp"
 #include "transport/http/types.hpp"
@@ -12,6 +14,10 @@ namespace taskmesh::http {
 
 // 415 for a non-JSON content type, 503 while draining; nullopt = go on.
 std::optional<response> precheck_submission(const request& req, const context& ctx);
+
+// The request's W3C traceparent if well formed, else a new one; every task
+// of the submission carries it.
+std::string trace_context_of(const request& req);
 
 // 503 for queue_full / unavailable; nullopt when accepted.
 std::optional<response> refusal_response(const request& req, const submission_result& r);
