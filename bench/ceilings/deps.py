@@ -1,12 +1,14 @@
 # File: bench/ceilings/deps.py
 # The Debian packages the bench scripts need beyond the build (nginx for the
-# ceiling, gnuplot-nox for soak plots), installed only when missing, the way
+# ceiling, gnuplot-nox for soak plots, nats-server, redis-server and
+# redis-tools for the cluster runs), installed only when missing, the way
 # scripts/install-deps.sh does it: a second call installs nothing.
 import os
 import shutil
 import subprocess
 
-PACKAGES = {"nginx": "nginx", "gnuplot": "gnuplot-nox"}
+PACKAGES = {"nginx": "nginx", "gnuplot": "gnuplot-nox", "nats-server": "nats-server",
+            "redis-server": "redis-server", "redis-benchmark": "redis-tools"}
 
 
 def installed(package):

@@ -6,6 +6,7 @@
 # With server_pid, the server's CPU use over the measured window (warm-up
 # excluded) is added as report["_cpu"]: on a machine where loadgen and
 # server share two cores, CPU per request moves far less than requests/s.
+# server_pid may be a list (a cluster: API, worker, NATS, Valkey): the sum.
 import json
 import os
 import resource
@@ -46,8 +47,11 @@ def run(build_dir, url, mode, target="task", connections=64, threads=1, duration
         bound_s = (duration_s or 0) + warmup_s + 60
     marks = {}
 
+    pids = server_pid if isinstance(server_pid, (list, tuple)) else [server_pid] if server_pid else []
+
     def mark(tag):
-        marks[tag] = (time.monotonic(), procs.cpu_seconds(server_pid) if server_pid else None)
+        cpu = [procs.cpu_seconds(p) for p in pids]
+        marks[tag] = (time.monotonic(), sum(cpu) if pids and None not in cpu else None)
 
     self_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.monotonic()

@@ -1,21 +1,31 @@
 # File: bench/ceilings/topology.py
-# The taskmesh topologies a bench run can start. Embedded (one process) is the
-# only one that exists; cluster is listed so reports say so instead of staying
-# silent. Each start returns an object with .url, .port and .proc (the PID
-# whose RSS the soak samples); the Procs group stops it (SIGTERM: taskmesh
-# drains and exits 0).
+# The taskmesh topologies a bench run can start:
+#   embedded  one process (build/apps/taskmesh/taskmesh, default flags)
+#   cluster   nats-server -js + Valkey + `--role api` + `--role worker`
+#             (bench/ceilings/cluster.py); needs nats-server and
+#             valkey-server or redis-server installed
+# Each start returns an object with .url, .port and .proc (the PID whose RSS
+# the soak samples; in a cluster the API pod) and .pids (every PID whose CPU
+# counts toward a task); the Procs group stops it (SIGTERM: taskmesh drains
+# and exits 0). Cluster objects also have .stop() (API, worker, NATS, Valkey
+# in that order, returning the exit statuses).
 import os
 
 from . import procs
 
-TOPOLOGIES = {
-    "embedded": None,  # available
-    "cluster": "not yet available: taskmesh has no cluster mode yet (next step)",
-}
-
 
 def taskmesh_binary(build_dir):
     return os.path.join(build_dir, "apps", "taskmesh", "taskmesh")
+
+
+def unavailable(name):
+    """Why topology `name` cannot run here (None: it can)."""
+    if name == "embedded":
+        return None
+    if name == "cluster":
+        from . import cluster
+        return cluster.unavailable()
+    return f"unknown topology {name!r} (known: embedded, cluster)"
 
 
 class Embedded:
@@ -31,10 +41,14 @@ class Embedded:
         self.proc = group.start("taskmesh", [binary, *self.args])
         procs.wait_http(self.proc, self.port, "/health/ready", deadline_s=ready_timeout_s)
         self.url = f"http://{procs.HOST}:{self.port}"
+        self.pids = [self.proc.pid]
 
 
-def start(name, group, build_dir, extra_args=()):
-    reason = TOPOLOGIES.get(name, f"unknown topology {name!r}")
+def start(name, group, build_dir, extra_args=(), workdir=None):
+    reason = unavailable(name)
     if reason is not None:
         raise NotImplementedError(reason)
+    if name == "cluster":
+        from . import cluster
+        return cluster.Cluster(group, build_dir, workdir, api_args=extra_args, worker_args=extra_args)
     return Embedded(group, build_dir, extra_args)
