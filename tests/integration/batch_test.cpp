@@ -54,14 +54,14 @@ TEST_F(Batch, ThousandTasksAreAccepted) {
 }
 
 TEST_F(Batch, ThousandAndOneTasksIs400AndCreatesNothing) {
-  const auto before = num(get_stats(client()), "submitted");
+  const auto before = num(fresh_stats(client()), "submitted");
   EXPECT_TRUE(is_error(client().post_json("/tasks", repeat_batch(R"({"payload":1})", 1001)), 400,
                        "invalid_field"));
-  EXPECT_EQ(num(get_stats(client()), "submitted"), before);
+  EXPECT_EQ(num(fresh_stats(client()), "submitted"), before);
 }
 
 TEST_F(Batch, BadElementFailsTheWholeBatchNamingItsIndex) {
-  const auto before = num(get_stats(client()), "submitted");
+  const auto before = num(fresh_stats(client()), "submitted");
   EXPECT_TRUE(is_error(
     client().post_json("/tasks", R"([{"payload":1},{"payload":2},{"payload":3},{"type":"nope"}])"),
     400, "unknown_type", "[3].type"));
@@ -74,7 +74,7 @@ TEST_F(Batch, BadElementFailsTheWholeBatchNamingItsIndex) {
                        "invalid_field", "[1].tipe"));
   EXPECT_TRUE(is_error(client().post_json("/tasks", R"([{"payload":1},7])"), 400,
                        "invalid_field", "[1]"));
-  EXPECT_EQ(num(get_stats(client()), "submitted"), before) << "a rejected batch created tasks";
+  EXPECT_EQ(num(fresh_stats(client()), "submitted"), before) << "a rejected batch created tasks";
 }
 
 TEST_F(Batch, BodyThatIsNotAnArrayIs400) {

@@ -1,7 +1,10 @@
 // File: tests/integration/cli_test.cpp
 // The binary's command line: --help/--version exit 0, every invalid value
 // exits 2 naming its flag before anything starts, and TASKMESH_* variables
-// apply unless a flag overrides them.
+// apply unless a flag overrides them. In the cluster topology the invalid-
+// value cases also carry the cluster flags (an api pod must refuse them the
+// same way, before connecting anywhere), and the worker count is read from
+// each worker pod's /metrics, since /stats counts worker pods there.
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -20,6 +23,16 @@ finished_run run_cli(std::vector<std::string> args, env_list env = {}) {
 }
 
 std::string listen_arg() { return "127.0.0.1:" + std::to_string(free_loopback_port()); }
+
+// Cluster topology: the flags of an api pod, pointing at ports where nothing
+// listens (a process that wrongly starts is caught by run_cli's limit).
+std::vector<std::string> topology_args() {
+  if (!cluster_topology())
+    return {};
+  const auto unused = std::to_string(free_loopback_port());
+  return {"--role", "api", "--nats", "nats://127.0.0.1:" + unused, "--valkey",
+          "redis://127.0.0.1:" + unused};
+}
 
 TEST(Cli, HelpExitsZeroAndListsFlags) {
   const auto run = run_cli({"--help"});
@@ -61,6 +74,8 @@ TEST_P(InvalidFlag, ExitsTwoNamingTheFlag) {
     // 10 s limit instead of failing on a taken default port.
     args.insert(args.begin(), {"--listen", listen_arg()});
   }
+  const auto cluster = topology_args();
+  args.insert(args.begin(), cluster.begin(), cluster.end());
   const auto run = run_cli(args);
   ASSERT_TRUE(run.exit_code.has_value())
     << "still running 10 s after invalid flags; output:\n" << run.output;
@@ -92,7 +107,9 @@ INSTANTIATE_TEST_SUITE_P(
   [](const ::testing::TestParamInfo<bad_flag>& info) { return std::string(info.param.name); });
 
 TEST(Cli, InvalidEnvValueExitsTwo) {
-  const auto run = run_cli({"--listen", listen_arg()}, {{"TASKMESH_WORKERS", "abc"}});
+  auto args = topology_args();
+  args.insert(args.end(), {"--listen", listen_arg()});
+  const auto run = run_cli(args, {{"TASKMESH_WORKERS", "abc"}});
   ASSERT_TRUE(run.exit_code.has_value()) << "still running; output:\n" << run.output;
   EXPECT_EQ(*run.exit_code, 2) << run.output;
   std::string upper = run.output;
@@ -102,16 +119,36 @@ TEST(Cli, InvalidEnvValueExitsTwo) {
                                                       << run.output;
 }
 
-class CliEnv : public integration_test {};
+class CliEnv : public integration_test {
+protected:
+  // The worker actors `s` runs per process: embedded, /stats "workers";
+  // cluster, /stats counts worker pods, so each worker pod's
+  // taskmesh_workers gauge (its --workers) must say `expected`.
+  void expect_workers(taskmesh_server& s, std::int64_t expected) {
+    auto* k = s.cluster();
+    if (!k) {
+      EXPECT_EQ(num(get_stats(s.client()), "workers"), expected);
+      return;
+    }
+    EXPECT_EQ(num(get_stats(s.client()), "workers"),
+              static_cast<std::int64_t>(k->worker_count()));
+    for (std::size_t i = 0; i < k->worker_count(); ++i) {
+      const auto r = k->worker(i).client().get("/metrics");
+      ASSERT_EQ(r.status, 200u) << r.describe();
+      EXPECT_EQ(metric_sum(r.body, "taskmesh_workers"), static_cast<double>(expected))
+        << k->worker(i).name();
+    }
+  }
+};
 
 TEST_F(CliEnv, WorkersFromEnvShowInStats) {
   auto& s = start_own({}, {{"TASKMESH_WORKERS", "3"}});
-  EXPECT_EQ(num(get_stats(s.client()), "workers"), 3);
+  expect_workers(s, 3);
 }
 
 TEST_F(CliEnv, WorkersFlagOverridesEnv) {
   auto& s = start_own({"--workers", "2"}, {{"TASKMESH_WORKERS", "3"}});
-  EXPECT_EQ(num(get_stats(s.client()), "workers"), 2);
+  expect_workers(s, 2);
 }
 
 // A body of exactly `n` bytes for POST /task.

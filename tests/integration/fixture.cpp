@@ -5,10 +5,20 @@
 #include <cmath>
 #include <ctime>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace taskmesh::it {
+
+bool cluster_topology() {
+  static const bool cluster =
+    test_support::topology_from_env() == test_support::topology::cluster;
+  return cluster;
+}
 
 // --- fixture -------------------------------------------------------------------
 
@@ -37,7 +47,8 @@ namespace {
 
 void print_log(std::string_view whose, taskmesh_server& s) {
   const auto tail = s.log_tail();
-  std::cerr << "---- log tail of " << whose << " server (port " << s.port() << ") ----\n"
+  std::cerr << "---- log tail of " << whose << " server (" << to_string(s.kind()) << ", port "
+            << s.port() << ") ----\n"
             << (tail.empty() ? "(empty at this log level)" : tail) << "\n---- end of log ----\n";
 }
 
@@ -106,14 +117,43 @@ json::object get_task(http_client& c, std::string_view id) {
   return std::move(v.as_object());
 }
 
+namespace {
+
+// When this process last got a /stats answer from each port (fresh_stats).
+std::mutex stats_reads_mutex;
+std::map<unsigned short, std::chrono::steady_clock::time_point> stats_reads;
+
+} // namespace
+
 json::object get_stats(http_client& c) {
   const auto r = c.get("/stats");
+  {
+    std::lock_guard lock(stats_reads_mutex);
+    stats_reads[c.port()] = std::chrono::steady_clock::now();
+  }
   if (r.status != 200)
     throw std::runtime_error("GET /stats expected 200, got " + r.describe());
   auto v = r.json();
   if (!v.is_object())
     throw std::runtime_error("GET /stats: not an object: " + r.describe());
   return std::move(v.as_object());
+}
+
+json::object fresh_stats(http_client& c) {
+  return cluster_topology() ? fresh_cluster_stats(c) : get_stats(c);
+}
+
+json::object fresh_cluster_stats(http_client& c) {
+  std::optional<std::chrono::steady_clock::time_point> last;
+  {
+    std::lock_guard lock(stats_reads_mutex);
+    if (const auto it = stats_reads.find(c.port()); it != stats_reads.end())
+      last = it->second;
+  }
+  // +20 ms: the pod compares its own clock against its last read (">=").
+  if (last)
+    std::this_thread::sleep_until(*last + stats_cache + std::chrono::milliseconds(20));
+  return get_stats(c);
 }
 
 json::object wait_for_status(http_client& c, std::string_view id, std::string_view status,
@@ -198,6 +238,22 @@ const json::object& sub(const json::object& obj, std::string_view key) {
 
 bool is_terminal(std::string_view status) {
   return status == "succeeded" || status == "failed" || status == "dead";
+}
+
+double metric_sum(const std::string& text, std::string_view name) {
+  std::istringstream in(text);
+  std::string line;
+  double sum = -1;
+  while (std::getline(in, line)) {
+    if (!line.starts_with(name) || line.size() == name.size())
+      continue;
+    const char next = line[name.size()];
+    if (next != ' ' && next != '{')
+      continue;
+    const auto value = line.substr(line.find_last_of(' ') + 1);
+    sum = (sum < 0 ? 0 : sum) + std::stod(value);
+  }
+  return sum;
 }
 
 std::int64_t rfc3339_ms(std::string_view text) {

@@ -5,6 +5,13 @@
 // body). Helpers that return values throw std::runtime_error quoting the
 // HTTP response when the server answers something else; GoogleTest reports
 // that as a failure with the whole message.
+//
+// Topologies: the same tests run against one embedded process and, with
+// TASKMESH_IT_TOPOLOGY=cluster (CTest prefix "cluster."), against an api
+// pod plus two worker pods with their own nats-server and redis-server
+// (tests/support/taskmesh_server.hpp). A test that cannot hold in a cluster
+// says why with EMBEDDED_ONLY("reason"); where only /stats semantics differ,
+// the test adapts its assertion instead (cluster_topology()).
 #pragma once
 
 #include <chrono>
@@ -37,6 +44,17 @@ using test_support::taskmesh_server;
 using test_support::wait_until;
 
 inline std::string binary() { return TASKMESH_BINARY; }
+
+// True when this run tests the cluster topology (TASKMESH_IT_TOPOLOGY).
+bool cluster_topology();
+
+// Skips the test in the cluster topology, naming why it cannot hold there.
+// Use at the top of a test body or SetUp(), before starting a server.
+#define EMBEDDED_ONLY(why)                                                                         \
+  do {                                                                                             \
+    if (::taskmesh::it::cluster_topology())                                                        \
+      GTEST_SKIP() << "embedded only: " << why;                                                    \
+  } while (false)
 
 // --- fixture -------------------------------------------------------------------
 
@@ -78,8 +96,25 @@ std::vector<std::string> submit_batch(http_client& c, std::string_view body);
 // GET /task/{id} as an object; throws unless 200.
 json::object get_task(http_client& c, std::string_view id);
 
-// GET /stats as an object; throws unless 200.
+// GET /stats as an object; throws unless 200. In the cluster topology the
+// pod answers from a cache that is up to stats_cache old (below).
 json::object get_stats(http_client& c);
+
+// How old a cluster pod's /stats may be: the stats actor reads Valkey and
+// JetStream at most once per stats_config::cluster_cache (actors/stats.hpp,
+// docs/cluster.md "read at most once a second per pod").
+inline constexpr std::chrono::milliseconds stats_cache{1000};
+
+// GET /stats reflecting everything that happened before the call, for
+// exact before/after comparisons. Embedded: get_stats(). Cluster: first
+// waits until stats_cache has passed since the last /stats answer this
+// process got from that port (the pod's cache is at most that old, so the
+// next read refreshes it), then get_stats(). Waiting out a documented cache
+// period is not a guess at how long the server needs.
+json::object fresh_stats(http_client& c);
+// The cluster branch of fresh_stats(), whatever the topology variable says
+// (tests/cluster talks to cluster pods without setting it).
+json::object fresh_cluster_stats(http_client& c);
 
 // Polls GET /task/{id} until `status` (or any terminal status when `status`
 // is "terminal") and returns the task; throws with the last body on timeout.
@@ -107,6 +142,10 @@ std::string str(const json::object& obj, std::string_view key);
 const json::object& sub(const json::object& obj, std::string_view key);
 
 bool is_terminal(std::string_view status);
+
+// Sum of every sample of `name` (any labels) in Prometheus text; -1 when
+// there is no sample at all.
+double metric_sum(const std::string& text, std::string_view name);
 
 // Milliseconds since the epoch of an RFC 3339 UTC timestamp with exactly
 // three fraction digits ("2026-11-22T02:12:15.123Z"); throws otherwise.

@@ -20,7 +20,7 @@ TEST_F(Idempotency, RepeatReturnsOriginalWithoutNewTask) {
   const std::string body = R"({"payload":"once","idempotency_key":"order-1"})";
   const auto id = submit(client(), body);
   wait_for_status(client(), id, "succeeded");
-  const auto before = get_stats(client());
+  const auto before = fresh_stats(client());
 
   const auto r = client().post_json("/task", body);
   ASSERT_EQ(r.status, 200u) << r.describe();
@@ -30,7 +30,7 @@ TEST_F(Idempotency, RepeatReturnsOriginalWithoutNewTask) {
   ASSERT_TRUE(v.contains("duplicate")) << r.body;
   EXPECT_EQ(v.at("duplicate"), json::value(true)) << r.body;
 
-  const auto after = get_stats(client());
+  const auto after = fresh_stats(client());
   EXPECT_EQ(num(after, "submitted"), num(before, "submitted"))
     << "a duplicate created a task\nbefore: " << json::serialize(before)
     << "\nafter: " << json::serialize(after);
@@ -70,7 +70,7 @@ TEST_F(Idempotency, KeyOf128CharsIsAccepted) {
 }
 
 TEST_F(Idempotency, ConcurrentRepeatsCreateOneTask) {
-  const auto before = num(get_stats(client()), "submitted");
+  const auto before = num(fresh_stats(client()), "submitted");
   const std::string body = R"({"payload":"race","idempotency_key":"race-1"})";
   std::mutex m;
   std::vector<std::pair<unsigned, std::string>> answers; // status, id
@@ -104,7 +104,7 @@ TEST_F(Idempotency, ConcurrentRepeatsCreateOneTask) {
   }
   EXPECT_EQ(created, 1) << "202 must be answered exactly once";
   EXPECT_EQ(ids.size(), 1u) << "every answer must carry the one id";
-  EXPECT_EQ(num(get_stats(client()), "submitted") - before, 1);
+  EXPECT_EQ(num(fresh_stats(client()), "submitted") - before, 1);
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 // File: tests/integration/stats_metrics_test.cpp
 // GET /stats (every documented field, per-type counts, the sums that must
 // hold when idle) and GET /metrics (Prometheus text with the documented
-// families, counting what happened).
-#include <sstream>
-
+// families, counting what happened). In a cluster /stats is cluster-wide
+// (mode "cluster", workers = worker pods) while /metrics is per process:
+// task counters are summed over every pod, as a scraper would.
 #include "tests/integration/fixture.hpp"
 
 namespace taskmesh::it {
@@ -14,28 +14,27 @@ protected:
   static void SetUpTestSuite() { start_shared({"--workers", "2"}); }
 };
 
+// The sum of `name` over the /metrics of every taskmesh process (the only
+// one, or the api and the worker pods); -1 when none has a sample.
+double metric_sum_all_pods(taskmesh_server& s, std::string_view name) {
+  double sum = -1;
+  for (const auto port : s.ports()) {
+    http_client c(port);
+    const auto r = c.get("/metrics");
+    if (r.status != 200)
+      throw std::runtime_error("GET /metrics on port " + std::to_string(port) + ": " +
+                               r.describe());
+    const auto v = metric_sum(r.body, name);
+    if (v >= 0)
+      sum = (sum < 0 ? 0 : sum) + v;
+  }
+  return sum;
+}
+
 std::int64_t type_count(const json::object& stats, std::string_view type, std::string_view key) {
   const auto& by_type = sub(stats, "by_type");
   const auto* t = by_type.if_contains(type);
   return t ? num(t->as_object(), key) : 0;
-}
-
-// Sum of every sample of `name` (any labels) in Prometheus text; -1 when
-// there is no sample at all.
-double metric_sum(const std::string& text, std::string_view name) {
-  std::istringstream in(text);
-  std::string line;
-  double sum = -1;
-  while (std::getline(in, line)) {
-    if (!line.starts_with(name) || line.size() == name.size())
-      continue;
-    const char next = line[name.size()];
-    if (next != ' ' && next != '{')
-      continue;
-    const auto value = line.substr(line.find_last_of(' ') + 1);
-    sum = (sum < 0 ? 0 : sum) + std::stod(value);
-  }
-  return sum;
 }
 
 TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
@@ -45,8 +44,9 @@ TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
                           "submitted", "succeeded", "failed", "dead", "in_flight", "retried",
                           "workers"})
     EXPECT_GE(num(s, key), 0) << key;
+  // --workers 2 in embedded; two worker pods (heartbeats) in the cluster.
   EXPECT_EQ(num(s, "workers"), 2);
-  EXPECT_EQ(str(s, "mode"), "embedded");
+  EXPECT_EQ(str(s, "mode"), cluster_topology() ? "cluster" : "embedded");
   EXPECT_GE(real(s, "uptime_s"), 0.0);
   EXPECT_NO_THROW(sub(s, "by_type"));
   for (const char* hist : {"queue_wait_ms", "processing_ms"}) {
@@ -57,12 +57,12 @@ TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
 }
 
 TEST_F(StatsMetrics, StatsCountsByOutcomeAndType) {
-  const auto before = get_stats(client());
+  const auto before = fresh_stats(client());
   const auto ok = run_task(client(), R"({"type":"wordcount","payload":"a b"})");
   const auto bad = run_task(client(), R"({"type":"fail","payload":"x"})");
   ASSERT_EQ(str(ok, "status"), "succeeded") << json::serialize(ok);
   ASSERT_EQ(str(bad, "status"), "failed") << json::serialize(bad);
-  const auto after = get_stats(client());
+  const auto after = fresh_stats(client());
   SCOPED_TRACE("before: " + json::serialize(before) + "\nafter: " + json::serialize(after));
   EXPECT_EQ(num(after, "submitted") - num(before, "submitted"), 2);
   EXPECT_EQ(num(after, "succeeded") - num(before, "succeeded"), 1);
@@ -83,12 +83,14 @@ TEST_F(StatsMetrics, StatsCountsByOutcomeAndType) {
 }
 
 TEST_F(StatsMetrics, StatsAddUpWhenIdle) {
+  const auto before = num(fresh_stats(client()), "succeeded");
   submit_batch(client(), repeat_batch(R"({"type":"lowercase","payload":"AB"})", 20));
   json::object s;
   ASSERT_TRUE(wait_until(
     [&] {
       s = get_stats(client());
-      return num(s, "in_flight") == 0 && num(s, "queue_backlog_length") == 0;
+      return num(s, "succeeded") >= before + 20 && num(s, "in_flight") == 0 &&
+             num(s, "queue_backlog_length") == 0;
     },
     10s))
     << json::serialize(s);
@@ -111,17 +113,18 @@ TEST_F(StatsMetrics, MetricsIsPrometheusText) {
   EXPECT_NE(r.body.find("# TYPE taskmesh_tasks_finished_total counter"), std::string::npos);
   EXPECT_NE(r.body.find("# TYPE taskmesh_queue_depth gauge"), std::string::npos);
   EXPECT_GE(metric_sum(r.body, "taskmesh_http_requests_total"), 2.0);
-  EXPECT_GE(metric_sum(r.body, "taskmesh_tasks_finished_total"), 1.0);
   EXPECT_GE(metric_sum(r.body, "taskmesh_queue_depth"), 0.0);
+  // Tasks finish where they run: on the worker pods in a cluster.
+  EXPECT_GE(metric_sum_all_pods(server(), "taskmesh_tasks_finished_total"), 1.0);
 }
 
 TEST_F(StatsMetrics, MetricsCountFinishedTasks) {
-  const auto before = metric_sum(client().get("/metrics").body, "taskmesh_tasks_finished_total");
+  const auto before = metric_sum_all_pods(server(), "taskmesh_tasks_finished_total");
   submit_batch(client(), repeat_batch(R"({"type":"sha256","payload":"x"})", 5));
   double after = 0;
   EXPECT_TRUE(wait_until(
     [&] {
-      after = metric_sum(client().get("/metrics").body, "taskmesh_tasks_finished_total");
+      after = metric_sum_all_pods(server(), "taskmesh_tasks_finished_total");
       return after - std::max(before, 0.0) >= 5.0;
     },
     10s))

@@ -2,7 +2,8 @@
 // A detached actor that behaves towards workers exactly like the embedded
 // dispatcher (actors/dispatcher.cpp): workers announce themselves with
 // done(worker, 0, true), batches go (run_atom) only to idle workers that
-// asked, at most max_in_flight tasks are out, gauges->in_flight follows.
+// asked, at most max_in_flight tasks are out, gauges->in_flight follows;
+// once gauges->draining is set nothing new is fetched.
 // Where the dispatcher takes tasks from its lanes, the feeder fetches them
 // from JetStream, blocking in priority_fetcher::fetch on its own thread.
 //
@@ -10,7 +11,9 @@
 // there is in-flight room, fetch and hand out. dispatcher_actor has no
 // message of its own for "poll again", and the protocol stays in
 // messages.hpp, so the feeder sends itself done(<null worker>, 0, false):
-// a null worker handle means "poll again" (see on_done).
+// a null worker handle means "poll again" (see schedule_poll and the done
+// handler). An empty long poll is followed by the next one at once (the
+// fetch itself was the wait); a failed one (NATS down) after idle_wait.
 #include "transport/cluster/jetstream_feeder.hpp"
 
 #include <algorithm>
@@ -188,14 +191,19 @@ void hand_out(self_ptr self, std::vector<task>& tasks) {
     self->send(worker, run_atom::value, std::move(batch));
   }
   // Nothing is left over: pump() never fetches more than the idle workers
-  // take. Were anything left, dropping its receipt NAKs it (redelivered).
+  // take. Were anything left, dropping its receipt would NAK it
+  // (redelivered after abandoned_retry).
 }
 
-// Fetches and hands out while workers wait and in-flight room remains.
+// Fetches and hands out while workers wait, in-flight room remains and the
+// process is not draining.
 void pump(self_ptr self) {
   auto& st = self->state;
   const auto batch_size = std::max<std::uint32_t>(st.config.dispatch.batch_size, 1);
   while (!st.idle_workers.empty()) {
+    // Shutting down (gauges->draining): finish what is out, take nothing new.
+    if (st.gauges && st.gauges->draining.load(std::memory_order_relaxed))
+      break;
     const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
     if (room <= 0)
       break;

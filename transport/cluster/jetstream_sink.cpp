@@ -5,11 +5,9 @@
 #include "transport/cluster/jetstream_sink.hpp"
 
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 
 #include "actors/codec/task_codec.hpp"
 #include "transport/cluster/nats_receipt.hpp"
@@ -30,7 +28,6 @@ struct sink_state {
   // outlive the actor.
   std::unique_ptr<nats::publisher> pub;
   nats_warnings warnings;
-  std::vector<nats::outgoing_message> out; // reused between batches
 };
 
 using sink_ptr = worker_sink_actor::stateful_pointer<sink_state>;
@@ -47,16 +44,14 @@ void report_refused(sink_state& st, std::size_t refused, std::size_t total,
 // The publisher is created at spawn; creation does no I/O, so it fails only
 // on a bad argument or memory exhaustion. Until it exists every dispatch is
 // refused; it is tried again on each one.
-bool ensure_publisher(sink_state& st) {
+nats::error ensure_publisher(sink_state& st) {
   if (st.pub)
-    return true;
+    return {};
   auto p = nats::publisher::create(*st.conn, nats::publish_options{});
-  if (!p) {
-    spdlog::error("jetstream sink: cannot create a publisher: {}", nats::to_string(p.err()));
-    return false;
-  }
+  if (!p)
+    return p.err();
   st.pub = std::move(*p);
-  return true;
+  return {};
 }
 
 std::vector<task_id> all_ids(const std::vector<task>& tasks) {
@@ -69,22 +64,21 @@ std::vector<task_id> all_ids(const std::vector<task>& tasks) {
 
 // Publishes `tasks`; returns the ids of those JetStream did not confirm.
 std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
-  if (!ensure_publisher(st)) {
-    report_refused(st, tasks.size(), tasks.size(),
-                   nats::make_error(NATS_ILLEGAL_STATE, "no publisher"));
+  if (auto e = ensure_publisher(st)) {
+    report_refused(st, tasks.size(), tasks.size(), e);
     return all_ids(tasks);
   }
   std::vector<task_id> refused;
   nats::error first;
   // Tasks whose message could not even be built (cannot happen for tasks
   // the codec validated) are refused without publishing.
+  std::vector<nats::outgoing_message> out;
   std::vector<std::size_t> index; // out[i] carries tasks[index[i]]
+  out.reserve(tasks.size());
   index.reserve(tasks.size());
-  st.out.resize(tasks.size());
-  std::size_t n = 0;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const auto& t = tasks[i];
-    auto& m = st.out[n];
+    nats::outgoing_message m;
     try {
       m.payload = task_to_wire(t, *st.ops);
     } catch (const std::exception& e) {
@@ -95,11 +89,12 @@ std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
     }
     m.subject = t.prio == priority::high ? st.high_subject : st.normal_subject;
     m.msg_id = t.id.to_string();
+    // traceparent: `task` carries no trace context yet; set m.traceparent
+    // here once it does.
+    out.push_back(std::move(m));
     index.push_back(i);
-    ++n;
   }
-  const auto results =
-    st.pub->publish_batch(std::span<const nats::outgoing_message>(st.out.data(), n));
+  const auto results = st.pub->publish_batch(out);
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i].ok())
       continue;
@@ -121,7 +116,8 @@ worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection*
   st.queue = queue;
   st.high_subject = stream.high_subject();
   st.normal_subject = stream.normal_subject();
-  ensure_publisher(st);
+  if (auto e = ensure_publisher(st))
+    st.warnings.warn("jetstream sink: cannot create a publisher (dispatches are refused)", e);
   return {
     [=](dispatch_atom, const std::vector<task>& tasks) {
       auto refused = publish(self->state, tasks);

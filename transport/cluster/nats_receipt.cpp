@@ -52,6 +52,15 @@ std::uint64_t nats_warnings::count() const noexcept {
 
 struct nats_receipt::shared {
   explicit shared(nats::delivery x) : d(std::move(x)) {}
+  shared(const shared&) = delete;
+  shared& operator=(const shared&) = delete;
+  ~shared() {
+    try {
+      if (!settled)
+        (void)d.nak(abandoned_retry); // settles the delivery: its destructor stays quiet
+    } catch (...) {
+    }
+  }
   std::mutex mtx;
   nats::delivery d;
   bool settled = false;
@@ -76,6 +85,10 @@ nats_receipt::nats_receipt(nats::delivery d, std::shared_ptr<receipt_context> ct
 bool nats_receipt::settled() const noexcept {
   std::lock_guard lock(s_->mtx);
   return s_->settled;
+}
+
+std::uint64_t nats_receipt::num_delivered() const noexcept {
+  return s_->d.num_delivered(); // read once at construction, never changes
 }
 
 void nats_receipt::done() noexcept {

@@ -8,7 +8,10 @@
 //                     Nats-Msg-Id), wait for the PubAck, then term
 //   in_progress()  -> in-progress ack (restarts AckWait); may repeat
 // Settled exactly once: the first of done/retry_after/dead_letter wins, later
-// calls (from any copy, on any thread) do nothing.
+// calls (from any copy, on any thread) do nothing. A receipt whose last copy
+// goes unsettled (the worker could not store the result, or shut down) is
+// NAKed with abandoned_retry: redelivered soon, to any pod, but not in a
+// tight loop while the store is down.
 //
 // Also here: nats_warnings, the one place where the JetStream actors turn
 // NATS failures into (rate-limited) log lines.
@@ -29,7 +32,7 @@
 namespace taskmesh::cluster {
 
 // spdlog::warn for NATS failures, at most one line per `interval`; lines held
-// back are counted into the next one ("... (+12 more since)"). Thread-safe:
+// back are counted into the next one ("... (+12 more warnings held back ...)"). Thread-safe:
 // receipts are settled on worker threads.
 class nats_warnings {
 public:
@@ -66,6 +69,8 @@ struct receipt_context {
 // before it is redelivered and dead-lettered again.
 inline constexpr std::chrono::milliseconds dead_letter_retry{2'000};
 
+inline constexpr std::chrono::milliseconds abandoned_retry{1'000};
+
 class nats_receipt final : public task_receipt {
 public:
   nats_receipt(nats::delivery d, std::shared_ptr<receipt_context> ctx);
@@ -86,6 +91,9 @@ public:
 
   // Settled by one of done/retry_after/dead_letter (or dead-lettering started).
   bool settled() const noexcept;
+  // The message's delivery count (1 on the first delivery), as the server
+  // reported it with this delivery.
+  std::uint64_t num_delivered() const noexcept;
 
 private:
   struct shared;

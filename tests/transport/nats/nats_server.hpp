@@ -1,59 +1,14 @@
 // File: tests/transport/nats/nats_server.hpp
-// nats_server: a real `nats-server -js` child on a free loopback port with
-// its own temp store dir, accepting connections when the constructor
-// returns. stop() + start() restart it on the same port and store (the
-// durability tests). The destructor kills only this child (by PID, through
-// test_support::child_process) and removes the store.
-//
-// The binary: $TASKMESH_NATS_SERVER, else `nats-server` on PATH, in
-// /usr/sbin, /usr/local/sbin or /usr/local/bin. Not found -> the
-// constructor throws with a message saying so (the tests then FAIL: the
-// server is a declared test dependency, see scripts/install-deps.sh).
+// The nats-server fixture moved to tests/support/nats_server.hpp (shared with
+// the cluster topology of the integration tests and tests/cluster); this
+// header keeps the names the NATS tests use.
 #pragma once
 
-#include <chrono>
-#include <memory>
-#include <string>
-
-#include "tests/support/process.hpp"
+#include "tests/support/nats_server.hpp"
 
 namespace taskmesh::nats_test {
 
-// Absolute path of nats-server, or "" when not found.
-std::string find_nats_server();
-
-class nats_server {
-public:
-  nats_server();
-  ~nats_server();
-
-  nats_server(const nats_server&) = delete;
-  nats_server& operator=(const nats_server&) = delete;
-
-  unsigned short port() const { return port_; }
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-  const std::string& store_dir() const { return store_dir_; }
-  bool running() const { return process_ != nullptr; }
-
-  // SIGTERM (a clean shutdown flushes the file store) and wait for the exit.
-  void stop();
-  // Start again on the same port and store dir; waits until it accepts.
-  void start();
-  // SIGSTOP / SIGCONT: a server that keeps its sockets open but answers
-  // nothing (what a hung or partitioned server looks like to a client).
-  void freeze();
-  void thaw();
-  // The server's output so far, for failure messages.
-  std::string log_tail() const;
-
-private:
-  bool start_once(std::chrono::milliseconds timeout);
-
-  std::string binary_;
-  std::string store_dir_;
-  unsigned short port_ = 0;
-  std::unique_ptr<test_support::child_process> process_;
-  std::string last_log_;
-};
+using test_support::find_nats_server;
+using test_support::nats_server;
 
 } // namespace taskmesh::nats_test

@@ -1,0 +1,175 @@
+// File: tests/transport/cluster/jetstream_sink_test.cpp
+// The API pod's worker sink against a real nats-server -js (nats_fixture.hpp)
+// on a real threaded actor system: a batch lands on the subjects of its
+// priorities with Nats-Msg-Id = task id and the wire body, a re-dispatch is
+// de-duplicated, and with the server stopped or hung every id is refused
+// within the publisher's bound. The intake backlog is released every time.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/codec/task_codec.hpp"
+#include "tests/transport/nats/nats_fixture.hpp"
+#include "transport/cluster/jetstream_sink.hpp"
+
+namespace taskmesh::cluster_test {
+namespace {
+
+using namespace std::chrono_literals;
+using nats_test::clock;
+using nats_test::eventually;
+using nats_test::ms_since;
+
+class threaded_config : public caf::actor_system_config {
+public:
+  threaded_config() {
+    add_message_types<caf::id_block::taskmesh>();
+    set("scheduler.max-threads", 4);
+    set("logger.file-verbosity", caf::atom("quiet"));
+    set("logger.console-verbosity", caf::atom("quiet"));
+  }
+};
+
+class JetStreamSink : public nats_test::NatsTest {
+protected:
+  void SetUp() override {
+    NatsTest::SetUp();
+    if (HasFatalFailure())
+      return;
+    sys_ = std::make_unique<caf::actor_system>(sys_cfg_);
+    sink_ = cluster::spawn_jetstream_sink(*sys_, conn_.get(), cfg_.stream, &ops_, &queue_);
+  }
+
+  void TearDown() override {
+    if (sys_) {
+      caf::anon_send_exit(sink_, caf::exit_reason::user_shutdown);
+      sink_ = nullptr;
+      sys_.reset(); // waits for the sink; before the connection goes
+    }
+  }
+
+  std::vector<task> make_tasks(int n, const std::string& payload = R"({"n":1})") {
+    op_index echo = 0;
+    EXPECT_NE(ops_.find("echo", &echo), nullptr);
+    std::vector<task> out;
+    for (int i = 0; i < n; ++i) {
+      task t;
+      t.id = task_id::generate();
+      t.op = echo;
+      t.prio = i % 2 == 0 ? priority::high : priority::normal;
+      t.payload = payload;
+      t.submitted_at = now_us();
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  // What intake does: the tasks enter the backlog before they are dispatched.
+  void enter_backlog(const std::vector<task>& tasks) {
+    submission s{tasks, nullptr};
+    ASSERT_TRUE(queue_.try_push(s));
+  }
+
+  // Asks the sink like intake does; returns the refused ids.
+  std::vector<task_id> dispatch(std::vector<task> tasks) {
+    caf::scoped_actor self{*sys_};
+    std::vector<task_id> refused;
+    self->request(sink_, caf::infinite, dispatch_atom::value, std::move(tasks))
+      .receive([&](std::vector<task_id>& ids) { refused = std::move(ids); },
+               [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+    return refused;
+  }
+
+  static std::vector<task_id> ids_of(const std::vector<task>& tasks) {
+    std::vector<task_id> ids;
+    for (const auto& t : tasks)
+      ids.push_back(t.id);
+    return ids;
+  }
+
+  op_registry ops_ = op_registry::builtin();
+  intake_queue queue_{10'000, 1};
+  threaded_config sys_cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  worker_sink_actor sink_;
+};
+
+TEST_F(JetStreamSink, PublishesABatchToThePrioritySubjectsWithMsgIds) {
+  auto tasks = make_tasks(10);
+  enter_backlog(tasks);
+  EXPECT_EQ(queue_.backlog(), 10);
+  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_EQ(queue_.backlog(), 0);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 10u);
+
+  auto high = bind_high();
+  auto normal = bind_normal();
+  ASSERT_TRUE(high && normal);
+  std::vector<nats::delivery> got;
+  for (auto* c : {high.get(), normal.get()}) {
+    auto r = c->fetch(10, 1s);
+    ASSERT_TRUE(r) << nats::to_string(r.err());
+    for (auto& d : *r)
+      got.push_back(std::move(d));
+  }
+  ASSERT_EQ(got.size(), 10u);
+  for (auto& d : got) {
+    auto decoded = task_from_wire(d.data(), ops_);
+    ASSERT_TRUE(std::holds_alternative<task>(decoded)) << d.data();
+    const auto& t = std::get<task>(decoded);
+    EXPECT_EQ(d.msg_id(), t.id.to_string());
+    EXPECT_EQ(d.subject(), t.prio == priority::high ? cfg_.stream.high_subject()
+                                                    : cfg_.stream.normal_subject());
+    auto it = std::find_if(tasks.begin(), tasks.end(), [&](const task& x) { return x.id == t.id; });
+    ASSERT_NE(it, tasks.end());
+    EXPECT_EQ(t.payload, it->payload);
+    EXPECT_EQ(t.prio, it->prio);
+    EXPECT_FALSE(d.ack());
+  }
+}
+
+TEST_F(JetStreamSink, ADispatchedAgainBatchIsDeduplicated) {
+  auto tasks = make_tasks(20);
+  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_TRUE(dispatch(tasks).empty()); // a retry: PubAcks say duplicate, nothing refused
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 20u);
+  EXPECT_EQ(stats(cfg_.consumer.high_durable()).pending + stats(cfg_.consumer.normal_durable()).pending,
+            20u);
+}
+
+TEST_F(JetStreamSink, RefusesEveryIdAtOnceWhileTheServerIsDown) {
+  server_->stop();
+  ASSERT_TRUE(eventually([&] { return !conn_->connected(); }, 2s));
+  auto tasks = make_tasks(8);
+  enter_backlog(tasks);
+  const auto t = clock::now();
+  EXPECT_EQ(dispatch(tasks), ids_of(tasks));
+  EXPECT_LT(ms_since(t), 500);
+  EXPECT_EQ(queue_.backlog(), 0);
+
+  server_->start(); // and it recovers by itself
+  ASSERT_TRUE(eventually([&] { return conn_->connected(); }, 3s)) << server_->log_tail();
+  EXPECT_TRUE(dispatch(make_tasks(3)).empty());
+}
+
+TEST_F(JetStreamSink, RefusesEveryIdWithinTheAckTimeoutWhenTheServerHangs) {
+  server_->freeze();
+  auto tasks = make_tasks(5);
+  enter_backlog(tasks);
+  const auto t = clock::now();
+  EXPECT_EQ(dispatch(tasks), ids_of(tasks));
+  const auto elapsed = ms_since(t);
+  server_->thaw();
+  // publish_options{} (the sink's): ack_timeout 2 s + 250 ms slack.
+  EXPECT_GE(elapsed, 1'900);
+  EXPECT_LE(elapsed, 2'250 + 750);
+  EXPECT_EQ(queue_.backlog(), 0);
+}
+
+} // namespace
+} // namespace taskmesh::cluster_test
