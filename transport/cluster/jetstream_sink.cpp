@@ -89,8 +89,7 @@ std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
     }
     m.subject = t.prio == priority::high ? st.high_subject : st.normal_subject;
     m.msg_id = t.id.to_string();
-    // traceparent: `task` carries no trace context yet; set m.traceparent
-    // here once it does.
+    m.traceparent = t.traceparent; // W3C trace context as a NATS header
     out.push_back(std::move(m));
     index.push_back(i);
   }
