@@ -1,6 +1,7 @@
 // File: tests/support/nats_server.cpp
 // Finding, starting, probing and stopping the nats-server child.
 #include "tests/support/nats_server.hpp"
+#include "tests/support/process.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -71,10 +72,7 @@ nats_server::nats_server() : binary_(find_nats_server()) {
                       "/usr/local/bin). It is a test dependency: run scripts/install-deps.sh "
                       "(Debian package nats-server) or point TASKMESH_NATS_SERVER at the binary."));
   }
-  std::string dir = (fs::temp_directory_path() / "taskmesh-nats-XXXXXX").string();
-  if (!::mkdtemp(dir.data()))
-    throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
-  store_dir_ = dir;
+  store_dir_ = make_temp_dir("taskmesh-nats");
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = free_loopback_port();
     if (start_once(10s))

@@ -25,6 +25,13 @@
 extern char** environ;
 
 namespace taskmesh::test_support {
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string dir = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (!::mkdtemp(dir.data()))
+    throw std::runtime_error("mkdtemp " + dir + ": " + std::strerror(errno));
+  return dir;
+}
 namespace {
 
 std::runtime_error sys_error(const std::string& what) {
@@ -68,11 +75,7 @@ void write_all(int fd, const char* text) {
 
 child_process::child_process(const std::string& binary, const std::vector<std::string>& args,
                              const env_list& env) {
-  std::string dir_template =
-    (std::filesystem::temp_directory_path() / "taskmesh-it-XXXXXX").string();
-  if (!::mkdtemp(dir_template.data()))
-    throw sys_error("mkdtemp " + dir_template);
-  dir_ = dir_template;
+  dir_ = make_temp_dir("taskmesh-it");
   log_path_ = dir_ + "/child.log";
 
   const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

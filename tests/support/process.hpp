@@ -15,6 +15,10 @@
 
 namespace taskmesh::test_support {
 
+// A fresh directory under the system temp dir ("<prefix>-XXXXXX" via
+// mkdtemp); throws std::runtime_error if it cannot be made.
+std::string make_temp_dir(const std::string& prefix);
+
 using env_list = std::vector<std::pair<std::string, std::string>>;
 
 class child_process {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/process.hpp"
 #include "tests/support/wait.hpp"
 
 namespace taskmesh::test_support {
@@ -84,10 +85,7 @@ redis_server::redis_server() : redis_server(redis_server_options{}) {}
 
 redis_server::redis_server(redis_server_options o)
     : options_(std::move(o)), binary_(find_redis_server()) {
-  std::string dir = (std::filesystem::temp_directory_path() / "taskmesh-valkey-XXXXXX").string();
-  if (!::mkdtemp(dir.data()))
-    throw std::runtime_error("mkdtemp failed for " + dir);
-  dir_ = dir;
+  dir_ = make_temp_dir("taskmesh-valkey");
   // Another process may take the free port before the server binds it:
   // try a few fresh ports before giving up.
   for (int attempt = 0;; ++attempt) {
