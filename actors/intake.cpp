@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace taskmesh {
 namespace {
@@ -21,10 +22,14 @@ void round_done(self_ptr self) {
 }
 
 // Everything intake knows about one drained round while it waits for the
-// store and then the sink.
+// store, the sink and (for reserved tasks) the store again.
 struct round {
   submissions subs;
   std::vector<submission_result> results; // per submission
+  // Reserved, not yet recorded tasks (admission.recorded == false): their
+  // queued records and where their admission sits in `results`.
+  std::vector<task_record> unrecorded;
+  std::vector<std::pair<std::size_t, std::size_t>> unrecorded_at; // (submission, task)
 };
 using round_ptr = std::shared_ptr<round>; // CAF handlers must be copyable
 
@@ -33,11 +38,20 @@ void forget(self_ptr self, std::vector<task_id> ids) {
     self->send(self->state.store, forget_atom::value, std::move(ids));
 }
 
-// The sink answered with the tasks it could not take. Count what was
-// accepted, then tell every waiter. Counting first means a client that reads
-// /stats right after its 202 already sees its task (stats handles messages
-// in arrival order). A submission with any task the sink refused is answered
-// 503 as a whole, and the refused tasks' records are forgotten.
+// A recorded duplicate is answered from the store alone.
+bool goes_to_sink(const admission& a) {
+  return !a.duplicate || !a.recorded;
+}
+
+bool was_refused(const std::vector<task_id>& refused, const task_id& id) {
+  return std::find(refused.begin(), refused.end(), id) != refused.end();
+}
+
+// Everything is settled. Count what was accepted, then tell every waiter.
+// Counting first means a client that reads /stats right after its 202
+// already sees its task (stats handles messages in arrival order). A
+// submission with any task the sink refused is answered 503 as a whole, and
+// the refused tasks' records are forgotten.
 void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refused) {
   auto& st = self->state;
   stats_report report;
@@ -47,8 +61,7 @@ void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refus
     auto& result = r->results[s];
     bool all_taken = true;
     for (std::size_t i = 0; i < sub.tasks.size(); ++i)
-      if (!result.admissions[i].duplicate &&
-          std::find(refused.begin(), refused.end(), sub.tasks[i].id) != refused.end())
+      if (goes_to_sink(result.admissions[i]) && was_refused(refused, sub.tasks[i].id))
         all_taken = false;
     if (!all_taken) {
       result = {submission_result::kind::unavailable, {}};
@@ -63,6 +76,33 @@ void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refus
   for (std::size_t s = 0; s < r->subs.size(); ++s)
     r->subs[s].waiter->complete(std::move(r->results[s]));
   round_done(self);
+}
+
+// The sink answered (cluster: JetStream stored what it did not refuse).
+// Reserved tasks it took get their queued records now, so a GET right after
+// the 202 finds them. If the store fails here the tasks are still durable
+// in the sink and their workers write the records, so the answer stays 202.
+void record_taken(self_ptr self, const round_ptr& r, std::vector<task_id> refused) {
+  std::vector<task_record> records;
+  std::vector<std::pair<std::size_t, std::size_t>> at;
+  for (std::size_t k = 0; k < r->unrecorded.size(); ++k)
+    if (!was_refused(refused, r->unrecorded[k].id)) {
+      records.push_back(std::move(r->unrecorded[k]));
+      at.push_back(r->unrecorded_at[k]);
+    }
+  if (records.empty()) {
+    finish(self, r, refused);
+    return;
+  }
+  self->request(self->state.store, self->state.config.admit_timeout, record_atom::value,
+                std::move(records))
+    .then(
+      [=](std::vector<admission>& recorded) {
+        for (std::size_t k = 0; k < recorded.size() && k < at.size(); ++k)
+          r->results[at[k].first].admissions[at[k].second].status = recorded[k].status;
+        finish(self, r, refused);
+      },
+      [=](caf::error&) { finish(self, r, refused); });
 }
 
 // The store answered: duplicates are settled, the rest go to the sink
@@ -83,13 +123,20 @@ void settle(self_ptr self, const round_ptr& r, std::vector<admission>& admission
                              admissions.begin() + static_cast<std::ptrdiff_t>(next + sub.tasks.size()));
     next += sub.tasks.size();
     for (std::size_t i = 0; i < sub.tasks.size(); ++i) {
-      if (result.admissions[i].duplicate) {
+      const admission& a = result.admissions[i];
+      if (!goes_to_sink(a)) {
         ++duplicates;
         continue;
       }
-      accepted_ids.push_back(sub.tasks[i].id);
+      task& t = sub.tasks[i];
+      if (!a.recorded) {
+        t.id = a.id; // the id reserved for its idempotency key (maybe an earlier request's)
+        r->unrecorded.push_back(queued_record(t));
+        r->unrecorded_at.emplace_back(s, i);
+      }
+      accepted_ids.push_back(t.id);
       // Moved-from tasks keep id and op (plain fields) for the answer.
-      accepted.push_back(std::move(sub.tasks[i]));
+      accepted.push_back(std::move(t));
     }
   }
   st.queue->release(duplicates);
@@ -99,7 +146,7 @@ void settle(self_ptr self, const round_ptr& r, std::vector<admission>& admission
   }
   // The sink releases the backlog for what it takes (when tasks leave it).
   self->request(st.sink, st.config.admit_timeout, dispatch_atom::value, std::move(accepted))
-    .then([=](std::vector<task_id>& refused) { finish(self, r, refused); },
+    .then([=](std::vector<task_id>& refused) { record_taken(self, r, std::move(refused)); },
           [=](caf::error&) {
             // No answer in time: the sink may still take them. Refuse all;
             // its backlog release is its own business.

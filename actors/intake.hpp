@@ -1,12 +1,18 @@
 // File: actors/intake.hpp
 // The actor side of intake. The HTTP threads have already validated the
 // tasks and given them ids; this actor drains them from the intake queue in
-// bulk, has the store record them (which also settles idempotency keys),
-// hands the accepted ones to the worker sink (embedded: the dispatcher;
-// cluster: JetStream) and answers each waiting HTTP request once the sink
-// confirmed. A task is acknowledged (202) only once its record exists and
-// its sink holds it, so a GET right after the 202 always finds it, and in
-// cluster mode a 202 means JetStream stored the task.
+// bulk and, per round:
+//   admit (store)     settles idempotency keys; records the tasks (embedded)
+//                     or only reserves their ids (cluster)
+//   dispatch (sink)   embedded: the dispatcher; cluster: JetStream
+//   record (store)    cluster only: the queued records of what the sink took
+// and then answers each waiting HTTP request. A 202 therefore means the sink
+// holds the task (in cluster mode: JetStream stored it) and its record
+// exists, so a GET right after the 202 finds it (a cluster store failing at
+// the record step leaves that to the worker; the task is durable, so the
+// answer is still 202). In cluster mode no record
+// is written before JetStream has the task, so a crash between the steps
+// leaves no record that nothing would ever run.
 #pragma once
 
 #include <vector>

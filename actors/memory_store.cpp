@@ -97,6 +97,17 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
       publish_size(st);
       return result;
     },
+    // Admissions here are always recorded, so intake never sends this; it
+    // answers like a resent admit would (each record's current status).
+    [=](record_atom, const std::vector<task_record>& batch) {
+      std::vector<admission> result;
+      result.reserve(batch.size());
+      for (const auto& r : batch) {
+        const auto* found = self->state.records.find(r.id);
+        result.push_back({r.id, found ? found->status : r.status, false});
+      }
+      return result;
+    },
     [=](update_atom, std::vector<task_record>& batch) {
       auto& st = self->state;
       for (auto& u : batch)

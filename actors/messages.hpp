@@ -4,7 +4,8 @@
 // it shows how a task moves:
 //
 //   HTTP threads --(intake_queue, lock-free)--> intake --admit--> store
-//   intake --dispatch--> dispatcher --run--> worker --update--> store
+//   intake --dispatch--> dispatcher (cluster: JetStream) [--record--> store]
+//   dispatcher --run--> worker --update--> store
 //                                    <--done--  worker --report--> stats
 //
 // Batches, never single tasks, cross actor mailboxes on the hot path.
@@ -30,7 +31,15 @@ namespace taskmesh {
 struct admission {
   task_id id;                 // the task's id, or the original's for a duplicate
   task_status status = task_status::queued;
-  bool duplicate = false;     // idempotency_key seen before: nothing was created
+  bool duplicate = false;     // idempotency_key seen before: answered as the original
+  // false: the store only reserved `id` (cluster: a record is written only
+  // after JetStream stored the task, so none can exist for a task that never
+  // reached it). Intake then hands the task to the sink under `id` and sends
+  // `record` once the sink took it. A duplicate that is not recorded is a
+  // retry of a request that claimed the key and may have died before
+  // publishing: it is published again under the original id, which
+  // JetStream de-duplicates, and answered as a duplicate.
+  bool recorded = true;
 };
 
 // Per-op counters, indexed by op_index.
@@ -108,7 +117,7 @@ typename Inspector::result_type inspect(Inspector& f, task_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, admission& x) {
   auto status = static_cast<std::uint8_t>(x.status);
-  return f(caf::meta::type_name("admission"), x.id, status, x.duplicate);
+  return f(caf::meta::type_name("admission"), x.id, status, x.duplicate, x.recorded);
 }
 
 template <class Inspector>
@@ -165,7 +174,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_callback))
 
   CAF_ADD_ATOM(taskmesh, taskmesh, drain_atom, "drain")       // intake: the queue went non-empty
-  CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // store: record accepted tasks
+  CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // store: record or reserve new tasks
+  CAF_ADD_ATOM(taskmesh, taskmesh, record_atom, "record")     // store: record reserved tasks the sink took
   CAF_ADD_ATOM(taskmesh, taskmesh, dispatch_atom, "dispatch") // dispatcher: accepted tasks
   CAF_ADD_ATOM(taskmesh, taskmesh, run_atom, "run")           // worker: a batch to run
   CAF_ADD_ATOM(taskmesh, taskmesh, resume_atom, "resume")     // worker: a task's delay_ms ran out
@@ -217,10 +227,15 @@ using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>>;
 
 // Holds task records. Embedded: in memory. Cluster: Valkey.
 using store_actor = caf::typed_actor<
+  // Idempotency first: duplicates are answered with the original. The
+  // others are recorded now (embedded) or only reserved (recorded = false).
   caf::replies_to<admit_atom, std::vector<task_record>>::with<std::vector<admission>>,
+  // The queued records of reserved tasks the sink has taken; the answer
+  // carries each record's current status (a fast worker may be ahead).
+  caf::replies_to<record_atom, std::vector<task_record>>::with<std::vector<admission>>,
   caf::reacts_to<update_atom, std::vector<task_record>>,
   // Undo admissions whose acceptance intake gave up on (timeout): the
-  // client was told 503, so the records and idempotency keys must go.
+  // client was told 503, so records written for them must go.
   caf::reacts_to<forget_atom, std::vector<task_id>>,
   caf::replies_to<get_atom, task_id>::with<task_record>,
   caf::reacts_to<sweep_atom>>;

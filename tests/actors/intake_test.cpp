@@ -2,8 +2,12 @@
 // Intake against probe store/stats/dispatcher actors: one admit per drain
 // round, answers in submission order, accepted tasks counted and handed to
 // the dispatcher, and "unavailable" (with the backlog released) when the
-// store does not answer in time or is gone.
+// store does not answer in time or is gone. The cluster order: a store that
+// only reserves ids gets `record` for what the sink took, under the id it
+// reserved, and nothing for what the sink refused.
 #include <gtest/gtest.h>
+
+#include <optional>
 
 #include "actors/intake.hpp"
 #include "tests/actors/test_system.hpp"
@@ -142,6 +146,150 @@ TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
   EXPECT_EQ(stored.admits[2].size(), 3u) << "3, 4 and 5 go out together";
   EXPECT_EQ(results.results.size(), 5u);
   EXPECT_EQ(dispatched(), 5u);
+}
+
+} // namespace
+} // namespace taskmesh::actors_test
+
+namespace taskmesh::actors_test {
+namespace {
+
+// A cluster-like store: admit reserves (recorded = false); if `reserved` is
+// set, the first task is a duplicate of that earlier, unrecorded claim;
+// record answers `recorded_status`, or fails if `record_fails`.
+struct reserving {
+  store_log* log;
+  std::optional<task_id> reserved;
+  bool record_fails = false;
+  task_status recorded_status = task_status::queued;
+};
+
+store_actor::behavior_type reserving_store(store_actor::pointer, reserving how) {
+  return {
+    [=](admit_atom, std::vector<task_record>& batch) {
+      how.log->admits.push_back(batch);
+      std::vector<admission> out;
+      for (const auto& r : batch)
+        out.push_back(out.empty() && how.reserved
+                        ? admission{*how.reserved, task_status::queued, true, false}
+                        : admission{r.id, task_status::queued, false, false});
+      return out;
+    },
+    [=](record_atom, std::vector<task_record>& batch) -> caf::result<std::vector<admission>> {
+      how.log->recorded.push_back(batch);
+      if (how.record_fails)
+        return caf::make_error(errc::unavailable);
+      std::vector<admission> out;
+      for (const auto& r : batch)
+        out.push_back({r.id, how.recorded_status, false});
+      return out;
+    },
+    [=](update_atom, std::vector<task_record>&) {},
+    [=](forget_atom, std::vector<task_id>& ids) { how.log->forgotten.push_back(ids); },
+    [=](get_atom, const task_id&) -> caf::result<task_record> {
+      return caf::make_error(errc::not_found);
+    },
+    [=](sweep_atom) {},
+  };
+}
+
+// JetStream refusing everything (e.g. NATS down).
+dispatcher_actor::behavior_type refusing_sink(dispatcher_actor::pointer, dispatcher_log* log) {
+  return {
+    [=](dispatch_atom, std::vector<task>& tasks) {
+      log->dispatched.push_back(tasks);
+      std::vector<task_id> refused;
+      for (const auto& t : tasks)
+        refused.push_back(t.id);
+      return refused;
+    },
+    [=](done_atom, worker_actor&, std::uint32_t, bool) {},
+  };
+}
+
+TEST_F(Intake, ReservedTasksAreRecordedOnceTheSinkTookThem) {
+  start(spawn(reserving_store, reserving{&stored, std::nullopt}));
+  auto a = make_task("echo", "1");
+  auto b = make_task("wordcount", "x y");
+  ASSERT_TRUE(push({a, b}, &results));
+  run();
+  ASSERT_EQ(told.dispatched.size(), 1u);
+  ASSERT_EQ(stored.recorded.size(), 1u);
+  ASSERT_EQ(stored.recorded[0].size(), 2u);
+  EXPECT_EQ(stored.recorded[0][0].id, a.id);
+  EXPECT_EQ(stored.recorded[0][1].id, b.id);
+  EXPECT_EQ(stored.recorded[0][1].status, task_status::queued);
+  EXPECT_EQ(stored.recorded[0][1].op, op("wordcount"));
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_EQ(results.results[0].outcome, kind::accepted);
+}
+
+TEST_F(Intake, EmbeddedAdmissionsAreNeverRecordedAgain) {
+  start(spawn(probe_store, &stored));
+  ASSERT_TRUE(push({make_task("echo")}, &results));
+  run();
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_TRUE(stored.recorded.empty());
+}
+
+// The retry of a request that claimed the key and may have died before
+// publishing: published again under the claim's id, answered as a duplicate.
+TEST_F(Intake, AnUnrecordedDuplicateIsPublishedUnderTheOriginalId) {
+  const auto earlier = task_id::generate();
+  start(spawn(reserving_store, reserving{&stored, earlier}));
+  auto retry = make_task("echo", "again");
+  retry.idempotency_key = "k";
+  ASSERT_TRUE(push({retry}, &results));
+  run();
+  ASSERT_EQ(told.dispatched.size(), 1u);
+  EXPECT_EQ(told.dispatched[0].at(0).id, earlier);
+  EXPECT_EQ(told.dispatched[0].at(0).payload, "again");
+  ASSERT_EQ(stored.recorded.size(), 1u);
+  EXPECT_EQ(stored.recorded[0].at(0).id, earlier);
+  EXPECT_EQ(stored.recorded[0].at(0).idempotency_key, "k");
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_EQ(results.results[0].outcome, kind::accepted);
+  EXPECT_EQ(results.results[0].admissions.at(0).id, earlier);
+  EXPECT_TRUE(results.results[0].admissions.at(0).duplicate);
+  ASSERT_EQ(reported.reports.size(), 1u);
+  EXPECT_EQ(reported.reports[0].by_op[op("echo")].submitted, 0u) << "the original counts it";
+}
+
+TEST_F(Intake, TheRecordedStatusIsAnswered) {
+  start(spawn(reserving_store,
+              reserving{&stored, std::nullopt, false, task_status::succeeded})); // a fast worker
+  ASSERT_TRUE(push({make_task("echo")}, &results));
+  run();
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_EQ(results.results[0].admissions.at(0).status, task_status::succeeded);
+}
+
+// The sink holds the task (durable), so a failed record is no reason to
+// refuse it: its worker writes the record.
+TEST_F(Intake, AFailedRecordStillAccepts) {
+  start(spawn(reserving_store, reserving{&stored, std::nullopt, true}));
+  ASSERT_TRUE(push({make_task("echo")}, &results));
+  run();
+  ASSERT_EQ(stored.recorded.size(), 1u);
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_EQ(results.results[0].outcome, kind::accepted);
+  EXPECT_TRUE(stored.forgotten.empty());
+}
+
+TEST_F(Intake, WhatTheSinkRefusedIsNeverRecorded) {
+  stats = spawn(probe_stats, &reported);
+  auto sink = spawn(refusing_sink, &told);
+  auto i = spawn(intake, intake_config{}, &queue, ops.size(), spawn(reserving_store, reserving{&stored, std::nullopt}),
+                 sink, stats);
+  queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
+  auto t = make_task("echo");
+  ASSERT_TRUE(push({t}, &results));
+  run();
+  EXPECT_TRUE(stored.recorded.empty());
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_EQ(results.results[0].outcome, kind::unavailable);
+  ASSERT_EQ(stored.forgotten.size(), 1u);
+  EXPECT_EQ(stored.forgotten[0].at(0), t.id);
 }
 
 } // namespace

@@ -60,6 +60,7 @@ struct reply {
 
 struct store_log {
   std::vector<std::vector<task_record>> admits;
+  std::vector<std::vector<task_record>> recorded; // record_atom batches
   std::vector<std::vector<task_record>> updates;
   std::vector<std::vector<task_id>> forgotten;
   // All updates in arrival order, flattened.
@@ -90,15 +91,23 @@ struct worker_log {
   std::vector<std::vector<task>> batches;
 };
 
-// Admits everything as new (unless `fail_admit`), records updates.
+inline std::vector<admission> all_new(const std::vector<task_record>& batch) {
+  std::vector<admission> out;
+  for (const auto& r : batch)
+    out.push_back({r.id, task_status::queued, false});
+  return out;
+}
+
+// Admits (and records) everything as new, records updates.
 inline store_actor::behavior_type probe_store(store_actor::pointer, store_log* log) {
   return {
     [=](admit_atom, std::vector<task_record>& batch) {
       log->admits.push_back(batch);
-      std::vector<admission> out;
-      for (const auto& r : batch)
-        out.push_back({r.id, task_status::queued, false});
-      return out;
+      return all_new(batch);
+    },
+    [=](record_atom, std::vector<task_record>& batch) {
+      log->recorded.push_back(batch);
+      return all_new(batch);
     },
     [=](update_atom, std::vector<task_record>& batch) { log->updates.push_back(batch); },
     [=](forget_atom, std::vector<task_id>& ids) { log->forgotten.push_back(ids); },
@@ -113,6 +122,9 @@ inline store_actor::behavior_type probe_store(store_actor::pointer, store_log* l
 inline store_actor::behavior_type silent_store(store_actor::pointer self) {
   return {
     [=](admit_atom, std::vector<task_record>&) -> caf::result<std::vector<admission>> {
+      return self->make_response_promise<std::vector<admission>>();
+    },
+    [=](record_atom, std::vector<task_record>&) -> caf::result<std::vector<admission>> {
       return self->make_response_promise<std::vector<admission>>();
     },
     [=](update_atom, std::vector<task_record>&) {},

@@ -93,15 +93,9 @@ TEST_F(Eviction, ResultTtlExpiresFinishedRecords) {
 }
 
 TEST_F(Eviction, ResultTtlDoesNotExpireRunningTasks) {
-  if (cluster_topology())
-    GTEST_SKIP() << "open cluster bug (issue 3): every record write sets the key TTL, so running tasks expire";
-  // A task that waits longer than the ttl must still be there when it ends.
-  // Cluster topology: fails (server bug, reported). The Valkey store gives
-  // every record write, queued and running ones included, a PEXPIRE of
-  // --result-ttl, so this task's "running" record expires 200 ms into its
-  // 600 ms delay and GET /task answers 404 until the worker writes the
-  // result; the API keeps records "until expired (--result-ttl after
-  // finishing)" (docs/api/openapi.yaml), as the embedded store does.
+  // A task that waits longer than the ttl must still be there when it ends:
+  // records are kept "until expired (--result-ttl after finishing)"
+  // (docs/api/openapi.yaml), in memory and in Valkey alike.
   auto& s = start_own({"--result-ttl", "200ms"});
   const auto id = submit(s.client(), R"({"payload":"p","params":{"delay_ms":600}})");
   const auto done = wait_terminal(s.client(), id, 5s);

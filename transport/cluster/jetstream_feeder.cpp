@@ -186,6 +186,10 @@ void hand_out(self_ptr self, std::vector<task>& tasks) {
                             std::make_move_iterator(tasks.begin() + static_cast<std::ptrdiff_t>(next + n)));
     next += n;
     st.in_flight += static_cast<std::int64_t>(n);
+    // At once, not after pump's next fetch: a drain reading 0 meanwhile
+    // would stop the process with these tasks still running.
+    if (st.gauges)
+      st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
     auto worker = std::move(st.idle_workers.back());
     st.idle_workers.pop_back();
     self->send(worker, run_atom::value, std::move(batch));

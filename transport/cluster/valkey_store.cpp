@@ -1,7 +1,9 @@
 // File: transport/cluster/valkey_store.cpp
-// The cluster store actor (contract: valkey_store.hpp): the same semantics as
-// the embedded memory_store (admit, update, forget, get), over Valkey through
-// task_records. Detached, because every Valkey call blocks (bounded by the
+// The cluster store actor (contract: valkey_store.hpp): the semantics of the
+// embedded memory_store seen from a client (idempotency, forward-only
+// updates, get), over Valkey through task_records, except that admit only
+// claims ids and record writes the queued records once JetStream stored
+// the tasks (the order is explained in actors/intake.hpp). Detached, because every Valkey call blocks (bounded by the
 // client's timeouts). Each handler marks health->valkey by its outcome;
 // failures answer errc::unavailable, so intake answers 503 and workers leave
 // their JetStream messages unacked (they are redelivered).
@@ -22,50 +24,6 @@
 namespace taskmesh::cluster {
 namespace {
 
-// forget: undo admissions intake gave up on. ARGV: prefix, then task ids.
-// Only records still in their admitted state go (status queued, attempts 0):
-// a worker that already wrote running/retry/terminal keeps its record. For
-// each one removed, atomically:
-//  - its idempotency key, if it still names this task;
-//  - its P:records member (count_records stays exact);
-//  - the submitted counters, when the record carries the 'admitted' marker:
-//    the admit script incremented them exactly once for exactly that marker,
-//    and the record goes in the same script, so a repeated forget finds no
-//    record and changes nothing (idempotent, never decrements twice).
-// Known gap: if the sink timed out but JetStream took the task after all and
-// a worker writes its first state AFTER this forget, the update script
-// recreates the record without 'admitted', so that task is counted as
-// processed but not submitted. Intake's timeouts make this rare.
-// Reply: how many records were removed.
-constexpr std::string_view forget_lua = R"lua(
-local prefix = ARGV[1]
-local removed, by_type = 0, {}
-for k = 2, #ARGV do
-  local id = ARGV[k]
-  local key = prefix .. ':task:' .. id
-  local cur = redis.call('HMGET', key, 'status', 'attempts', 'idempotency_key', 'type', 'admitted')
-  if cur[1] == 'queued' and (tonumber(cur[2]) or 0) == 0 then
-    if cur[3] and cur[3] ~= '' then
-      local ikey = prefix .. ':idem:' .. cur[3]
-      if redis.call('GET', ikey) == id then redis.call('DEL', ikey) end
-    end
-    redis.call('DEL', key)
-    redis.call('ZREM', prefix .. ':records', id)
-    if cur[5] and cur[4] then
-      by_type[cur[4]] = (by_type[cur[4]] or 0) + 1
-    end
-    removed = removed + 1
-  end
-end
-local total = 0
-for typ, n in pairs(by_type) do
-  redis.call('DECRBY', prefix .. ':count:type:' .. typ .. ':submitted', n)
-  total = total + n
-end
-if total > 0 then redis.call('DECRBY', prefix .. ':count:submitted', total) end
-return removed
-)lua";
-
 // The client and the records over it, made at spawn time (bad options throw
 // there, at start-up) and owned by the actor from then on.
 struct connection {
@@ -82,7 +40,7 @@ struct valkey_store_state {
   pipeline_gauges* gauges = nullptr;
   dependency_health* health = nullptr;
   std::shared_ptr<connection> conn;
-  std::optional<bool> last_ok; // for logging transitions only
+  std::optional<bool> last_ok; // the last call's outcome (none yet: unknown)
 
   valkey_store_state() = default;
   valkey_store_state(const valkey_store_state&) = delete;
@@ -152,17 +110,55 @@ std::optional<op_index> op_of(const op_registry& ops, std::string_view name) {
   return std::nullopt;
 }
 
+// Step 1 of a cluster admission (actors/intake.hpp): nothing is written
+// but idempotency claims, so a task whose publish never happens leaves no
+// record behind. Tasks without a key need no Valkey call at all.
 caf::result<std::vector<admission>> admit(valkey_store_state& st,
                                           const std::vector<task_record>& batch) {
+  std::vector<admission> out;
+  out.reserve(batch.size());
+  std::vector<valkey::key_claim> keys;
+  std::vector<std::size_t> keyed; // out[keyed[k]] is keys[k]'s task
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    out.push_back({batch[i].id, task_status::queued, false, false});
+    if (!batch[i].idempotency_key.empty()) {
+      keys.push_back({batch[i].id, batch[i].idempotency_key});
+      keyed.push_back(i);
+    }
+  }
+  if (keys.empty()) {
+    // Nothing to ask Valkey, but while it is known to be down the records of
+    // what gets published could not be written: refuse (503) as a keyed
+    // round would, rather than accept tasks nobody can look up.
+    if (st.last_ok == false)
+      return caf::make_error(errc::unavailable);
+    return out;
+  }
+  auto claims = st.conn->records.claim_keys(keys);
+  if (!claims)
+    return fail(st, "claim", claims.err());
+  mark_ok(st);
+  for (std::size_t k = 0; k < keyed.size(); ++k) {
+    const auto& c = (*claims)[k];
+    const bool recorded_duplicate = c.outcome == valkey::claim_outcome::duplicate;
+    out[keyed[k]] = {c.id, c.status, c.outcome != valkey::claim_outcome::claimed,
+                     recorded_duplicate};
+  }
+  return out;
+}
+
+// Step 3: JetStream stored these tasks; write their queued records.
+caf::result<std::vector<admission>> record(valkey_store_state& st,
+                                           const std::vector<task_record>& batch) {
   const auto writes = writes_of(st, batch);
-  auto admitted = st.conn->records.admit(writes);
-  if (!admitted)
-    return fail(st, "admit", admitted.err());
+  auto statuses = st.conn->records.admit(writes);
+  if (!statuses)
+    return fail(st, "admit", statuses.err());
   mark_ok(st);
   std::vector<admission> out;
-  out.reserve(admitted->size());
-  for (const auto& a : *admitted)
-    out.push_back({a.id, a.status, a.outcome == valkey::admit_outcome::duplicate});
+  out.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    out.push_back({batch[i].id, (*statuses)[i], false});
   return out;
 }
 
@@ -174,24 +170,6 @@ caf::result<void> update(valkey_store_state& st, const std::vector<task_record>&
     return fail(st, "update", r.err());
   mark_ok(st);
   return caf::unit;
-}
-
-void forget(valkey_store_state& st, const std::vector<task_id>& ids) {
-  if (ids.empty())
-    return;
-  valkey::command cmd("EVAL");
-  cmd.arg(forget_lua).arg("0").arg(std::string_view(st.conn->records.options().prefix));
-  for (const auto& id : ids) {
-    char text[36];
-    id.write_to(text);
-    cmd.copy(std::string_view(text, sizeof text));
-  }
-  // The script is idempotent: safe to resend after a lost connection.
-  if (auto r = st.conn->client.execute(cmd, valkey::retry::once_if_connection_lost); !r) {
-    (void)fail(st, "forget", r.err());
-    return;
-  }
-  mark_ok(st);
 }
 
 caf::result<task_record> get(valkey_store_state& st, const task_id& id) {
@@ -251,7 +229,14 @@ store_actor::behavior_type valkey_store(self_ptr self, valkey_store_config confi
     [=](update_atom, const std::vector<task_record>& batch) {
       return update(self->state, batch);
     },
-    [=](forget_atom, const std::vector<task_id>& ids) { forget(self->state, ids); },
+    [=](record_atom, const std::vector<task_record>& batch) {
+      return record(self->state, batch);
+    },
+    // Records are written only for tasks JetStream stored (record_atom), so
+    // a task intake gave up on left none to undo. Its idempotency claim
+    // stays on purpose: JetStream may have stored it after all, and a retry
+    // with the same key then reuses its id, which JetStream de-duplicates.
+    [=](forget_atom, const std::vector<task_id>&) {},
     [=](get_atom, const task_id& id) { return get(self->state, id); },
     [=](sweep_atom) {
       sweep(self->state);

@@ -3,17 +3,25 @@
 //
 // Key layout (P = prefix, "taskmesh" by default):
 //   P:task:<id>                 HASH  task record (fields: record_codec.hpp) + 'admitted'
-//   P:idem:<key>                STRING id of the task that owns an idempotency key
-//   P:records                   ZSET  task ids scored by record expiry (ms, server clock)
+//   P:idem:<key>                STRING '<id>~' while claimed (no record yet),
+//                                      '<id>' once the task's record exists
+//   P:records                   ZSET  task ids scored by record expiry (ms,
+//                                     server clock; +inf while not terminal)
 //   P:worker:<id>               STRING heartbeat (server time in ms), PX = heartbeat TTL
 //   P:workers                   ZSET  worker ids scored by heartbeat expiry
 //   P:count:<name>              STRING counter: submitted succeeded failed dead retried processed
 //   P:count:type:<op>:<name>    STRING counter per op: submitted succeeded failed dead retried
 //   P:types                     SET   op names that have counters
-// Every record write refreshes the record's PEXPIRE and its P:records score
-// in the same script, so "records held" = ZCARD after dropping members whose
-// score has passed: exact, with no KEYS and no SCAN. Times come from the
-// server's TIME, the clock PEXPIRE uses.
+// A record lives while its task is queued or running, and expires
+// result_ttl after its first terminal write; its idempotency key follows it.
+// P:records mirrors that in the same script, so "records held" = ZCARD after
+// dropping members whose score has passed: exact, with no KEYS and no SCAN.
+// Times come from the server's TIME, the clock PEXPIRE uses.
+//
+// How a task gets here (cluster intake, actors/intake.hpp): claim (only
+// tasks with an idempotency key) -> JetStream publish -> admit. Nothing is
+// recorded before JetStream holds the task, so no record can be stranded
+// by a crash in between.
 #include "transport/valkey/scripts.hpp"
 
 #include <stdexcept>
@@ -21,74 +29,116 @@
 namespace taskmesh::valkey {
 namespace {
 
+// Prepended to every script.
+constexpr std::string_view prelude_lua = R"lua(
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function ms(x) return string.format('%d', x) end
+-- Drops the members of an expiry-scored ZSET whose time has passed (a key
+-- with PEXPIRE at T is gone once now > T).
+local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
+local terminal = {succeeded = true, failed = true, dead = true}
+-- After a write of task `id`'s record: expiry for a terminal record, none
+-- for a live one; the idempotency key, if it is this task's (claimed or
+-- not), names the recorded task and follows the record's expiry. Returns
+-- the record's P:records score.
+local function keep(prefix, key, id, idem, status, ttl, now)
+  local final = terminal[status]
+  if final then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+  if idem ~= '' then
+    local ikey = prefix .. ':idem:' .. idem
+    local v = redis.call('GET', ikey)
+    if v == id or v == id .. '~' then
+      if final then redis.call('SET', ikey, id, 'PX', ttl) else redis.call('SET', ikey, id) end
+    end
+  end
+  if final then return ms(now + tonumber(ttl)) end
+  return '+inf'
+end
+)lua";
+
+constexpr std::string_view claim_lua = R"lua(
+-- claim: ids for idempotency keys, before the tasks are published.
+-- ARGV: prefix, claim_ttl_ms, n, then per task: id, idempotency_key.
+-- Per task, against P:idem:<key> (reply {code, id, status}):
+--   free, or naming a recorded task whose record is gone (expired)
+--       -> SET '<id>~' PX claim_ttl; {1, id, 'queued'}: publish under id
+--   naming a task whose record exists
+--       -> {0, owner, its status}: a duplicate, nothing to publish
+--   claimed by another id that has no record yet
+--       -> {2, owner, 'queued'}: take the claim over. The claiming request
+--          may be in flight, or may have died before or after its publish;
+--          publishing again under the owner's id is de-duplicated by
+--          JetStream (Nats-Msg-Id), so the task exists once either way, and
+--          this request is answered as a duplicate (the claim's 202 is the
+--          one). The same key twice in one run ends up here too.
+-- A claim whose request died before publishing expires after claim_ttl.
+local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local out = {}
+for k = 1, n do
+  local id, idem = ARGV[2 + 2 * k], ARGV[3 + 2 * k]
+  local ikey = prefix .. ':idem:' .. idem
+  local v = redis.call('GET', ikey)
+  local claimed = v and string.sub(v, -1) == '~'
+  local owner = v and (claimed and string.sub(v, 1, -2) or v)
+  local status = owner and redis.call('HGET', prefix .. ':task:' .. owner, 'status')
+  if status then
+    out[k] = {0, owner, status}
+  elseif claimed then
+    out[k] = {2, owner, 'queued'}
+  else
+    redis.call('SET', ikey, id .. '~', 'PX', ttl)
+    out[k] = {1, id, 'queued'}
+  end
+end
+return out
+)lua";
+
 constexpr std::string_view admit_lua = R"lua(
--- admit: the first write of accepted tasks.
+-- admit: the queued records of tasks JetStream has stored.
 -- ARGV: prefix, ttl_ms, n, then per task: id, type, status, idempotency_key
 --       ('' = none), nfields, nfields x (name, value) of the queued record.
 -- Per task, in order:
---  1. With a key: SET P:idem:<key> id NX PX ttl. If the key was there and
---     names another task whose record still exists, this task is a duplicate:
---     nothing else happens, the reply is {0, original id, its status}. A key
---     whose record is gone, or that names this very task (a resent admit),
---     is (re)claimed.
---  2. The queued record is written only if the record key does not exist:
---     a fast worker may already have written a later state.
---  3. The hash field 'admitted' is set once: only the write that sets it
+--  1. The queued record is written only if the record key does not exist:
+--     a fast worker may already have written a later state (and its keep()).
+--  2. The hash field 'admitted' is set once: only the write that sets it
 --     counts the task as submitted (P:count:submitted,
---     P:count:type:<op>:submitted), so a resent admit counts nothing.
---  4. PEXPIRE record ttl; P:records gets the id scored now + ttl.
--- Reply per task: {1, id, current status} or {0, original id, its status}.
+--     P:count:type:<op>:submitted), so a resent admit counts nothing. (If a
+--     worker wrote first, update counted it.)
+--  3. keep(): no expiry while queued, the idempotency key names the task,
+--     P:records gets the id.
+-- Reply per task: the record's current status.
 -- Counter increments and ZADDs are gathered and sent once per script run.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expires = string.format('%d', now + tonumber(ttl))
+local now = now_ms()
 local records = prefix .. ':records'
-redis.call('ZREMRANGEBYSCORE', records, '-inf', '(' .. string.format('%d', now))
+trim(records, now)
 local out, i, zadd, incr, types = {}, 4, {}, {}, {}
-local function count(typ)
-  local key = prefix .. ':count:type:' .. typ .. ':submitted'
-  incr[key] = (incr[key] or 0) + 1
-  types[typ] = true
-end
 for k = 1, n do
   local id, typ, written, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local nf = tonumber(ARGV[i + 4])
   local first, last = i + 5, i + 4 + 2 * nf
   i = last + 1
   local key = prefix .. ':task:' .. id
-  local dup = nil
-  if idem ~= '' then
-    local ikey = prefix .. ':idem:' .. idem
-    if not redis.call('SET', ikey, id, 'NX', 'PX', ttl) then
-      local owner = redis.call('GET', ikey)
-      local status = false
-      if owner and owner ~= id then
-        status = redis.call('HGET', prefix .. ':task:' .. owner, 'status')
-      end
-      if status then
-        dup = {0, owner, status}
-      else
-        redis.call('SET', ikey, id, 'PX', ttl)
-      end
-    end
-  end
-  if dup then
-    out[k] = dup
-  else
-    local status = redis.call('HGET', key, 'status')
-    if not status then
-      redis.call('HSET', key, 'admitted', '1', unpack(ARGV, first, last))
-      status = written
-      count(typ)
-    elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
-      count(typ)
-    end
-    redis.call('PEXPIRE', key, ttl)
-    zadd[#zadd + 1] = expires
+  local status = redis.call('HGET', key, 'status')
+  local counted = false
+  if not status then
+    redis.call('HSET', key, 'admitted', '1', unpack(ARGV, first, last))
+    status = written
+    counted = true
+    zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
     zadd[#zadd + 1] = id
-    out[k] = {1, id, status}
+  elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
+    counted = true
   end
+  if counted then
+    local ckey = prefix .. ':count:type:' .. typ .. ':submitted'
+    incr[ckey] = (incr[ckey] or 0) + 1
+    types[typ] = true
+  end
+  out[k] = status
 end
 if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
 local total = 0
@@ -116,9 +166,11 @@ constexpr std::string_view update_lua = R"lua(
 -- Per update, against the stored record (none stored: always applied):
 --   stored terminal                    -> 3 already terminal, nothing written
 --   (attempts, stage) below stored     -> 0 stale, nothing written
---   otherwise                          -> 1 applied: HSET the fields ('admitted'
---       stays), PEXPIRE ttl, P:records score now + ttl, and the idempotency
---       key's TTL follows if it still names this task
+--   otherwise                          -> 1 applied: HSET the fields, but a
+--       stored non-zero started_at stays (it is the FIRST attempt's start;
+--       each redelivery stamps its own), then keep()
+--   applied to no stored record        -> it is also counted as submitted
+--       ('admitted' set): a worker was faster than admit
 --   applied and terminal               -> 2 first terminal write: P:count:<status>,
 --       P:count:type:<op>:<status> and P:count:processed go up by one
 --   applied retry with (attempts, stage) above stored: P:count:retried and
@@ -128,12 +180,9 @@ constexpr std::string_view update_lua = R"lua(
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
 -- Counter increments and ZADDs are gathered and sent once per script run.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expires = string.format('%d', now + tonumber(ttl))
+local now = now_ms()
 local records = prefix .. ':records'
-redis.call('ZREMRANGEBYSCORE', records, '-inf', '(' .. string.format('%d', now))
-local terminal = {succeeded = true, failed = true, dead = true}
+trim(records, now)
 local function stage(status, next_at)
   if terminal[status] then return 3 end
   if status == 'running' then return 1 end
@@ -154,7 +203,7 @@ for k = 1, n do
   local first, last = i + 7, i + 6 + 2 * nf
   i = last + 1
   local key = prefix .. ':task:' .. id
-  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at')
+  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at', 'started_at')
   local new_stage = stage(status, next_at)
   local code, advances = 1, true
   if cur[1] then
@@ -170,15 +219,14 @@ for k = 1, n do
   end
   if code == 1 then
     redis.call('HSET', key, unpack(ARGV, first, last))
-    redis.call('PEXPIRE', key, ttl)
-    zadd[#zadd + 1] = expires
-    zadd[#zadd + 1] = id
-    if idem ~= '' then
-      local ikey = prefix .. ':idem:' .. idem
-      if redis.call('GET', ikey) == id then
-        redis.call('PEXPIRE', ikey, ttl)
-      end
+    if not cur[1] then
+      redis.call('HSET', key, 'admitted', '1')
+      count(typ, 'submitted')
+    elseif cur[4] and cur[4] ~= '' and cur[4] ~= '0' then
+      redis.call('HSET', key, 'started_at', cur[4])
     end
+    zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
+    zadd[#zadd + 1] = id
     if terminal[status] then
       code = 2
       count(typ, status)
@@ -225,11 +273,8 @@ return out
 
 constexpr std::string_view count_live_lua = R"lua(
 -- count_live: ARGV: a ZSET scored by expiry time (ms). Drops the members
--- whose time has passed (a key with PEXPIRE at T is gone once now > T) and
--- returns how many remain.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', ARGV[1], '-inf', '(' .. string.format('%d', now))
+-- whose time has passed and returns how many remain.
+trim(ARGV[1], now_ms())
 return redis.call('ZCARD', ARGV[1])
 )lua";
 
@@ -237,12 +282,11 @@ constexpr std::string_view heartbeat_lua = R"lua(
 -- heartbeat: ARGV: prefix, worker id, ttl_ms. SET P:worker:<id> <now ms> PX ttl,
 -- ZADD P:workers (now + ttl) id, drop expired members; reply: live workers.
 local prefix, id, ttl = ARGV[1], ARGV[2], ARGV[3]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local workers = prefix .. ':workers'
-redis.call('SET', prefix .. ':worker:' .. id, string.format('%d', now), 'PX', ttl)
-redis.call('ZADD', workers, string.format('%d', now + tonumber(ttl)), id)
-redis.call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. string.format('%d', now))
+redis.call('SET', prefix .. ':worker:' .. id, ms(now), 'PX', ttl)
+redis.call('ZADD', workers, ms(now + tonumber(ttl)), id)
+trim(workers, now)
 return redis.call('ZCARD', workers)
 )lua";
 
@@ -254,10 +298,11 @@ return redis.call('ZREM', ARGV[1] .. ':workers', ARGV[2])
 
 struct entry {
   std::string_view name;
-  std::string_view source;
+  std::string_view body; // without the prelude
 };
 
 constexpr std::array<entry, script_count> table{{
+  {"claim", claim_lua},
   {"admit", admit_lua},
   {"update", update_lua},
   {"counters", counters_lua},
@@ -265,6 +310,17 @@ constexpr std::array<entry, script_count> table{{
   {"heartbeat", heartbeat_lua},
   {"forget_worker", forget_worker_lua},
 }};
+
+// prelude + body, built once.
+const std::array<std::string, script_count>& sources() {
+  static const auto all = [] {
+    std::array<std::string, script_count> out;
+    for (std::size_t i = 0; i < script_count; ++i)
+      out[i] = std::string(prelude_lua) + std::string(table[i].body);
+    return out;
+  }();
+  return all;
+}
 
 bool is_noscript(const redisReply* r) {
   return is_error(r) && std::string_view(r->str, r->len).starts_with("NOSCRIPT");
@@ -277,7 +333,7 @@ std::string_view script_name(script_id id) {
 }
 
 std::string_view script_source(script_id id) {
-  return table.at(static_cast<std::size_t>(id)).source;
+  return sources().at(static_cast<std::size_t>(id));
 }
 
 result<void> script_set::load(client& c) {
@@ -285,8 +341,8 @@ result<void> script_set::load(client& c) {
     return {};
   std::vector<command> loads;
   loads.reserve(script_count);
-  for (const entry& e : table)
-    loads.emplace_back("SCRIPT").arg("LOAD").arg(e.source);
+  for (const std::string& source : sources())
+    loads.emplace_back("SCRIPT").arg("LOAD").arg(std::string_view(source));
   auto replies = c.pipeline(loads, retry::once_if_connection_lost);
   if (!replies)
     return std::move(replies).err();
@@ -311,7 +367,7 @@ command script_set::call(script_id id) const {
   if (loaded_)
     cmd.arg("EVALSHA").arg(std::string_view(sha_[i]));
   else
-    cmd.arg("EVAL").arg(table[i].source);
+    cmd.arg("EVAL").arg(std::string_view(sources()[i]));
   cmd.arg("0");
   return cmd;
 }
@@ -338,7 +394,7 @@ result<std::vector<reply_ptr>> script_set::run(client& c, std::span<const comman
     if (s == script_count)
       throw std::logic_error("script_set::run: NOSCRIPT for a call not made by call()");
     cmd.set(0, "EVAL");
-    cmd.set(1, table[s].source);
+    cmd.set(1, sources()[s]);
   }
   auto again = c.pipeline(evals, retry::once_if_connection_lost);
   if (!again)

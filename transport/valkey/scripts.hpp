@@ -22,14 +22,15 @@
 namespace taskmesh::valkey {
 
 enum class script_id : std::size_t {
-  admit,         // first write of accepted tasks (idempotency keys, submitted counters)
+  claim,         // ids for idempotency keys, before publishing (duplicates found here)
+  admit,         // queued records of published tasks (submitted counters)
   update,        // forward-only state changes (terminal and retried counters)
   counters,      // every counter, global and per op, in one reply
   count_live,    // trims an expiry-scored ZSET, returns its size
   heartbeat,     // worker key with PX + workers ZSET, returns live workers
   forget_worker, // removes a worker at shutdown
 };
-inline constexpr std::size_t script_count = 6;
+inline constexpr std::size_t script_count = 7;
 
 std::string_view script_name(script_id id);
 std::string_view script_source(script_id id);

@@ -32,6 +32,22 @@ result<std::vector<const redisReply*>> flatten(const std::vector<reply_ptr>& rep
   return out;
 }
 
+// The script calls for `count` items, at most max_batch per call, each
+// starting "prefix, ttl_ms, n"; add(cmd, first, n) appends the items' ARGV.
+template <class AddItems>
+std::vector<command> chunked_calls(const script_set& scripts, script_id id,
+                                   const records_options& o, std::chrono::milliseconds ttl,
+                                   std::size_t count, AddItems&& add) {
+  std::vector<command> calls;
+  for (std::size_t at = 0; at < count; at += o.max_script_batch) {
+    const std::size_t n = std::min(o.max_script_batch, count - at);
+    command& cmd = calls.emplace_back(scripts.call(id));
+    cmd.arg(std::string_view(o.prefix)).arg(ttl.count()).arg(n);
+    add(cmd, at, n);
+  }
+  return calls;
+}
+
 } // namespace
 
 task_records::task_records(client& c, records_options options)
@@ -40,6 +56,8 @@ task_records::task_records(client& c, records_options options)
     throw std::invalid_argument("valkey records: empty key prefix");
   if (options_.result_ttl.count() <= 0)
     throw std::invalid_argument("valkey records: result TTL must be positive");
+  if (options_.claim_ttl.count() <= 0)
+    throw std::invalid_argument("valkey records: claim TTL must be positive");
   // Each script run ends with one ZADD of 2 x batch arguments, unpacked in
   // Lua, whose C stack allows 8000.
   if (options_.max_script_batch == 0 || options_.max_script_batch > max_script_batch_limit)
@@ -76,24 +94,60 @@ result<std::int64_t> task_records::run_integer(const command& call) {
   return static_cast<std::int64_t>(*n);
 }
 
-result<std::vector<admission>> task_records::admit(std::span<const record_write> records) {
-  if (records.empty())
-    return std::vector<admission>{};
+result<std::vector<claim>> task_records::claim_keys(std::span<const key_claim> keys) {
+  if (keys.empty())
+    return std::vector<claim>{};
   if (auto r = ready(); !r)
     return std::move(r).err();
-  std::vector<command> calls;
-  for (std::size_t at = 0; at < records.size(); at += options_.max_script_batch) {
-    const std::size_t n = std::min(options_.max_script_batch, records.size() - at);
-    command& cmd = calls.emplace_back(scripts_.call(script_id::admit));
-    cmd.arg(std::string_view(options_.prefix)).arg(options_.result_ttl.count()).arg(n);
-    for (const record_write& w : records.subspan(at, n)) {
-      char id[36];
-      cmd.copy(id_text(w.record.id, id));
-      cmd.arg(w.type).arg(to_string(w.record.status));
-      cmd.arg(std::string_view(w.record.idempotency_key)).arg(record_fields.size());
-      append_record_fields(cmd, w.record, w.type);
-    }
+  const auto calls = chunked_calls(
+    scripts_, script_id::claim, options_, options_.claim_ttl, keys.size(),
+    [&](command& cmd, std::size_t at, std::size_t n) {
+      for (const key_claim& k : keys.subspan(at, n)) {
+        if (k.idempotency_key.empty())
+          throw std::invalid_argument("task_records::claim_keys: empty idempotency key");
+        char id[36];
+        cmd.copy(id_text(k.id, id));
+        cmd.arg(k.idempotency_key);
+      }
+    });
+  auto replies = run(calls);
+  if (!replies)
+    return std::move(replies).err();
+  auto entries = flatten(*replies, keys.size(), "claim reply");
+  if (!entries)
+    return std::move(entries).err();
+
+  std::vector<claim> out;
+  out.reserve(keys.size());
+  for (const redisReply* e : *entries) {
+    const auto code = integer_of(element(e, 0));
+    const auto id = string_of(element(e, 1));
+    const auto status = string_of(element(e, 2));
+    const auto parsed_id = id ? task_id::parse(*id) : std::nullopt;
+    const auto parsed_status = status ? parse_status(*status) : std::nullopt;
+    if (!code || *code < 0 || *code > 2 || !parsed_id || !parsed_status)
+      return unexpected(e, "{code 0..2, id, status} per claimed key");
+    out.push_back({static_cast<claim_outcome>(*code), *parsed_id, *parsed_status});
   }
+  return out;
+}
+
+result<std::vector<task_status>> task_records::admit(std::span<const record_write> records) {
+  if (records.empty())
+    return std::vector<task_status>{};
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  const auto calls = chunked_calls(
+    scripts_, script_id::admit, options_, options_.result_ttl, records.size(),
+    [&](command& cmd, std::size_t at, std::size_t n) {
+      for (const record_write& w : records.subspan(at, n)) {
+        char id[36];
+        cmd.copy(id_text(w.record.id, id));
+        cmd.arg(w.type).arg(to_string(w.record.status));
+        cmd.arg(std::string_view(w.record.idempotency_key)).arg(record_fields.size());
+        append_record_fields(cmd, w.record, w.type);
+      }
+    });
   auto replies = run(calls);
   if (!replies)
     return std::move(replies).err();
@@ -101,18 +155,14 @@ result<std::vector<admission>> task_records::admit(std::span<const record_write>
   if (!entries)
     return std::move(entries).err();
 
-  std::vector<admission> out;
+  std::vector<task_status> out;
   out.reserve(records.size());
   for (const redisReply* e : *entries) {
-    const auto code = integer_of(element(e, 0));
-    const auto id = string_of(element(e, 1));
-    const auto status = string_of(element(e, 2));
-    const auto parsed_id = id ? task_id::parse(*id) : std::nullopt;
-    const auto parsed_status = status ? parse_status(*status) : std::nullopt;
-    if (!code || !parsed_id || !parsed_status)
-      return unexpected(e, "{code, id, status} per admitted task");
-    out.push_back({*code == 1 ? admit_outcome::accepted : admit_outcome::duplicate, *parsed_id,
-                   *parsed_status});
+    const auto status = string_of(e);
+    const auto parsed = status ? parse_status(*status) : std::nullopt;
+    if (!parsed)
+      return unexpected(e, "a status per admitted task");
+    out.push_back(*parsed);
   }
   return out;
 }
@@ -122,21 +172,19 @@ result<std::vector<update_outcome>> task_records::update(std::span<const record_
     return std::vector<update_outcome>{};
   if (auto r = ready(); !r)
     return std::move(r).err();
-  std::vector<command> calls;
-  for (std::size_t at = 0; at < records.size(); at += options_.max_script_batch) {
-    const std::size_t n = std::min(options_.max_script_batch, records.size() - at);
-    command& cmd = calls.emplace_back(scripts_.call(script_id::update));
-    cmd.arg(std::string_view(options_.prefix)).arg(options_.result_ttl.count()).arg(n);
-    for (const record_write& w : records.subspan(at, n)) {
-      const task_record& r = w.record;
-      char id[36];
-      cmd.copy(id_text(r.id, id));
-      cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
-      cmd.arg(r.next_attempt_at).arg(std::string_view(r.idempotency_key));
-      cmd.arg(record_fields.size());
-      append_record_fields(cmd, r, w.type);
-    }
-  }
+  const auto calls = chunked_calls(
+    scripts_, script_id::update, options_, options_.result_ttl, records.size(),
+    [&](command& cmd, std::size_t at, std::size_t n) {
+      for (const record_write& w : records.subspan(at, n)) {
+        const task_record& r = w.record;
+        char id[36];
+        cmd.copy(id_text(r.id, id));
+        cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
+        cmd.arg(r.next_attempt_at).arg(std::string_view(r.idempotency_key));
+        cmd.arg(record_fields.size());
+        append_record_fields(cmd, r, w.type);
+      }
+    });
   auto replies = run(calls);
   if (!replies)
     return std::move(replies).err();

@@ -29,10 +29,14 @@ namespace taskmesh::valkey {
 
 struct records_options {
   std::string prefix = "taskmesh";
-  // Every write (re)sets the record's expiry to now + result_ttl; the
-  // idempotency key follows its record.
+  // A record expires result_ttl after its task's first terminal write (none
+  // before); the idempotency key follows its record.
   std::chrono::milliseconds result_ttl = std::chrono::hours(24);
   std::size_t max_script_batch = 256; // 1..max_script_batch_limit
+  // How long an idempotency key stays claimed by a task that never got a
+  // record (its request died before JetStream stored it, and no retry with
+  // the key came): then the key is free for a new task.
+  std::chrono::milliseconds claim_ttl = std::chrono::minutes(10);
 };
 inline constexpr std::size_t max_script_batch_limit = 1000;
 
@@ -42,12 +46,24 @@ struct record_write {
   std::string_view type;
 };
 
-enum class admit_outcome : std::uint8_t { accepted, duplicate };
+enum class claim_outcome : std::uint8_t {
+  duplicate,  // the key names a recorded task: publish nothing
+  claimed,    // the key is this task's now: publish it under its own id
+  taken_over, // the key was claimed by a task with no record yet: publish
+              // this one under that task's id (JetStream de-duplicates),
+              // answer it as a duplicate
+};
 
-struct admission {
-  admit_outcome outcome = admit_outcome::accepted;
-  task_id id;         // this task's id, or the original's for a duplicate
-  task_status status; // the record's current status (the original's for a duplicate)
+struct claim {
+  claim_outcome outcome = claim_outcome::claimed;
+  task_id id;         // the id to publish under, or the original's for a duplicate
+  task_status status; // queued, or the original's current status for a duplicate
+};
+
+// A task's idempotency key, borrowed for the call.
+struct key_claim {
+  task_id id;
+  std::string_view idempotency_key; // not empty
 };
 
 enum class update_outcome : std::uint8_t {
@@ -72,9 +88,14 @@ class task_records {
 public:
   task_records(client& c, records_options options);
 
-  // Accepted tasks' queued records (see the admit script for the rules).
-  // One admission per record, in order.
-  result<std::vector<admission>> admit(std::span<const record_write> records);
+  // Before publishing: the id each idempotency key's task is published
+  // under, or its duplicate (see the claim script). One claim per key, in
+  // order.
+  result<std::vector<claim>> claim_keys(std::span<const key_claim> keys);
+
+  // After publishing: the tasks' queued records (see the admit script).
+  // Returns each record's current status, in order.
+  result<std::vector<task_status>> admit(std::span<const record_write> records);
 
   // Whole records after a state change (see the update script).
   result<std::vector<update_outcome>> update(std::span<const record_write> records);

@@ -101,14 +101,17 @@ struct store_book {
   std::atomic<std::size_t> terminal_count{0};
 };
 
+std::vector<admission> all_queued(const std::vector<task_record>& batch) {
+  std::vector<admission> out;
+  for (const auto& r : batch)
+    out.push_back({r.id, task_status::queued, false});
+  return out;
+}
+
 store_actor::behavior_type fake_store(store_actor::pointer self, std::shared_ptr<store_book> book) {
   return {
-    [=](admit_atom, std::vector<task_record>& batch) {
-      std::vector<admission> out;
-      for (const auto& r : batch)
-        out.push_back({r.id, task_status::queued, false});
-      return out;
-    },
+    [=](admit_atom, std::vector<task_record>& batch) { return all_queued(batch); },
+    [=](record_atom, std::vector<task_record>& batch) { return all_queued(batch); },
     [=](update_atom, std::vector<task_record>& batch) {
       std::lock_guard lock(book->mtx);
       for (const auto& r : batch)

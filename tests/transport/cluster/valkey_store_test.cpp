@@ -1,10 +1,10 @@
 // File: tests/transport/cluster/valkey_store_test.cpp
 // The cluster store actor against a real redis-server, on a real threaded
 // actor system (the actor is detached and blocks in hiredis, so CAF's testing
-// scheduler cannot drive it): admit/duplicate/update/get through the actor,
-// update errors reaching the requester while Valkey is down, forget, the
-// sweep (records gauge, health, heartbeat), and health following a server
-// restart.
+// scheduler cannot drive it): admit (claims only) then record, as cluster
+// intake sends them; duplicates, update, get through the actor; errors
+// reaching the requester while Valkey is down; forget undoing nothing; the
+// sweep (records gauge, health, heartbeat); health following a restart.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -107,6 +107,31 @@ protected:
     return a.value.value_or(std::vector<admission>{});
   }
 
+  std::vector<admission> record_queued(std::vector<task_record> batch) {
+    auto a = ask<std::vector<admission>>(record_atom::value, std::move(batch));
+    EXPECT_TRUE(a.value) << (a.error ? sys.render(*a.error) : "");
+    return a.value.value_or(std::vector<admission>{});
+  }
+
+  // What cluster intake does: admit, then (as if JetStream stored them) the
+  // records of the non-duplicates, under the ids admit answered.
+  std::vector<admission> accept(std::vector<task_record> batch) {
+    auto admissions = admit(batch);
+    std::vector<task_record> published;
+    for (std::size_t i = 0; i < admissions.size(); ++i) {
+      EXPECT_EQ(admissions[i].recorded, admissions[i].duplicate && admissions[i].recorded);
+      if (admissions[i].recorded)
+        continue; // a duplicate of a recorded task: nothing to publish
+      batch[i].id = admissions[i].id;
+      published.push_back(batch[i]);
+    }
+    const auto recorded = record_queued(published);
+    for (std::size_t i = 0, k = 0; i < admissions.size() && k < recorded.size(); ++i)
+      if (!admissions[i].recorded)
+        admissions[i].status = recorded[k++].status;
+    return admissions;
+  }
+
   // As the worker does it: an event-based requester whose .then() has a
   // void value handler and an error handler. Returns the error, if any.
   std::optional<caf::error> update(std::vector<task_record> batch) {
@@ -143,7 +168,7 @@ TEST_F(ValkeyStore, AdmitDuplicateUpdateGet) {
   const task_record again = record("order-1");
   const task_record plain = record();
 
-  const auto first = admit({original, plain});
+  const auto first = accept({original, plain});
   ASSERT_EQ(first.size(), 2u);
   EXPECT_FALSE(first[0].duplicate);
   EXPECT_EQ(first[0].id, original.id);
@@ -152,9 +177,10 @@ TEST_F(ValkeyStore, AdmitDuplicateUpdateGet) {
 
   // Running, then done: the duplicate reports the original's current status.
   EXPECT_FALSE(update({advanced(original, task_status::running, 1)}));
-  const auto dup = admit({again});
+  const auto dup = accept({again});
   ASSERT_EQ(dup.size(), 1u);
   EXPECT_TRUE(dup[0].duplicate);
+  EXPECT_TRUE(dup[0].recorded);
   EXPECT_EQ(dup[0].id, original.id);
   EXPECT_EQ(dup[0].status, task_status::running);
 
@@ -202,7 +228,7 @@ TEST_F(ValkeyStore, OpNamesMapToThisBuildsIndexes) {
 TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
   start();
   const task_record r = record();
-  admit({r});
+  accept({r});
   server->kill();
 
   auto running = advanced(r, task_status::running, 1);
@@ -211,10 +237,18 @@ TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
   EXPECT_TRUE(is(*err, errc::unavailable)) << sys.render(*err);
   EXPECT_FALSE(health.valkey);
 
-  const auto refused = ask<std::vector<admission>>(admit_atom::value,
-                                                   std::vector<task_record>{record()});
-  ASSERT_TRUE(refused.error);
-  EXPECT_TRUE(is(*refused.error, errc::unavailable));
+  // Keyed or not (no Valkey call needed), admit refuses while Valkey is
+  // known to be down; so does record.
+  for (auto key : {"k", ""}) {
+    const auto refused = ask<std::vector<admission>>(admit_atom::value,
+                                                     std::vector<task_record>{record(key)});
+    ASSERT_TRUE(refused.error) << "key '" << key << "'";
+    EXPECT_TRUE(is(*refused.error, errc::unavailable));
+  }
+  const auto unrecorded = ask<std::vector<admission>>(record_atom::value,
+                                                      std::vector<task_record>{record()});
+  ASSERT_TRUE(unrecorded.error);
+  EXPECT_TRUE(is(*unrecorded.error, errc::unavailable));
   const auto lookup = get(r.id);
   ASSERT_TRUE(lookup.error);
   EXPECT_TRUE(is(*lookup.error, errc::unavailable));
@@ -225,43 +259,44 @@ TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
   EXPECT_TRUE(health.valkey);
 }
 
-TEST_F(ValkeyStore, ForgetRemovesQueuedRecordsAndFreesTheirKeys) {
+// Nothing is written before record: a round intake gives up on (forget)
+// leaves no record, and its idempotency claim stays so that the client's
+// retry publishes under the same id (JetStream de-duplicates it).
+TEST_F(ValkeyStore, AdmitOnlyClaimsAndForgetKeepsTheClaim) {
   start();
-  const task_record refused = record("retry-me");
-  const task_record started = record("keep-me");
-  admit({refused, started});
-  EXPECT_FALSE(update({advanced(started, task_status::running, 1)}));
-  EXPECT_EQ(submitted(), 2);
+  const task_record keyed = record("retry-me");
+  const task_record plain = record();
+  const auto a = admit({keyed, plain});
+  ASSERT_EQ(a.size(), 2u);
+  for (const auto& x : a) {
+    EXPECT_FALSE(x.duplicate);
+    EXPECT_FALSE(x.recorded);
+  }
+  EXPECT_EQ(a[0].id, keyed.id);
+  EXPECT_EQ(a[1].id, plain.id);
+  EXPECT_EQ(ok(records->count_records()), 0);
+  EXPECT_EQ(submitted(), 0);
 
   caf::scoped_actor self{sys};
-  const std::vector<task_id> ids{refused.id, started.id, task_id::generate()};
-  self->send(store, forget_atom::value, ids);
-  self->send(store, forget_atom::value, ids); // idempotent
-  // The get is handled after the forgets (same sender, same receiver).
-  const auto gone = get(refused.id);
+  self->send(store, forget_atom::value, std::vector<task_id>{keyed.id, plain.id});
+  const auto gone = get(keyed.id); // handled after the forget (same sender)
   ASSERT_TRUE(gone.error);
   EXPECT_TRUE(is(*gone.error, errc::not_found));
-  EXPECT_TRUE(get(started.id).value) << "a record a worker has written is not forgotten";
 
-  EXPECT_EQ(server->admin_integer({"EXISTS", "tm:idem:retry-me"}), 0);
-  EXPECT_EQ(server->admin_integer({"EXISTS", "tm:idem:keep-me"}), 1);
-  EXPECT_EQ(ok(records->count_records()), 1);
-  const auto counters = ok(records->counters());
-  EXPECT_EQ(counters.submitted, 1); // undone exactly once
-  EXPECT_EQ(counters.by_type.at("echo").submitted, 1);
-
-  // The client retries after its 503: the key is free, a new task is made.
-  const task_record retried = record("retry-me");
-  const auto a = admit({retried});
-  ASSERT_EQ(a.size(), 1u);
-  EXPECT_FALSE(a[0].duplicate);
-  EXPECT_EQ(a[0].id, retried.id);
-  EXPECT_EQ(submitted(), 2);
+  const auto retried = accept({record("retry-me")});
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_TRUE(retried[0].duplicate) << "the claim was taken over";
+  EXPECT_FALSE(retried[0].recorded);
+  EXPECT_EQ(retried[0].id, keyed.id);
+  const auto got = get(keyed.id);
+  ASSERT_TRUE(got.value);
+  EXPECT_EQ(got.value->status, task_status::queued);
+  EXPECT_EQ(submitted(), 1);
 }
 
 TEST_F(ValkeyStore, SweepPublishesRecordsHealthAndHeartbeat) {
   start("worker-a");
-  admit({record(), record(), record()});
+  accept({record(), record(), record()});
   ASSERT_TRUE(wait_until([&] { return gauges.records.load() == 3; }, 5s)) << gauges.records.load();
   EXPECT_TRUE(health.valkey);
   EXPECT_EQ(ok(records->count_workers()), 1);
@@ -287,7 +322,7 @@ TEST_F(ValkeyStore, HealthFollowsTheServer) {
   server->restart();
   ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s));
   // And the store serves again.
-  EXPECT_EQ(admit({record()}).size(), 1u);
+  EXPECT_EQ(accept({record("after")}).size(), 1u);
 }
 
 } // namespace

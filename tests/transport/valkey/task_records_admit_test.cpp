@@ -1,20 +1,25 @@
 // File: tests/transport/valkey/task_records_admit_test.cpp
-// admit against a real server: the queued record and its TTL, duplicates by
-// idempotency key (same batch, across batches, reporting the original's
-// current status), a later state never overwritten by the queued write,
-// resent admits counting nothing, keys freed with their record, chunking.
+// claim and admit against a real server, in the order cluster intake uses
+// them (claim keyed tasks -> publish -> admit): claims write no record; a
+// recorded key is a duplicate reporting the original's current status; an
+// unrecorded claim is taken over (same id); a key whose record is gone is
+// free again; admit writes the queued record with no expiry, turns the claim
+// into the task's key, never overwrites a later state and counts once.
 #include "tests/transport/valkey/valkey_fixture.hpp"
 
 namespace taskmesh::valkey::testing {
 namespace {
 
-TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithTtl) {
+task_record keyed(std::string key) {
+  task_record r = make_record();
+  r.idempotency_key = std::move(key);
+  return r;
+}
+
+TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithoutExpiry) {
   task_record r = make_record();
   r.prio = priority::high;
-  const admission a = admit_one(r, "wordcount");
-  EXPECT_EQ(a.outcome, admit_outcome::accepted);
-  EXPECT_EQ(a.id, r.id);
-  EXPECT_EQ(a.status, task_status::queued);
+  EXPECT_EQ(admit_one(r, "wordcount"), task_status::queued);
 
   const stored_record s = stored(r.id);
   EXPECT_EQ(s.type, "wordcount");
@@ -26,9 +31,7 @@ TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithTtl) {
 
   const std::string key = "tm:task:" + r.id.to_string();
   EXPECT_EQ(records->record_key(r.id), key);
-  const auto pttl = server->admin_integer({"PTTL", key});
-  EXPECT_GT(pttl, 0);
-  EXPECT_LE(pttl, 60'000);
+  EXPECT_EQ(server->admin_integer({"PTTL", key}), -1) << "a queued task's record never expires";
   EXPECT_EQ(server->admin_integer({"HLEN", key}), 14); // 13 record fields + 'admitted'
 
   const auto c = ok(records->counters());
@@ -37,115 +40,153 @@ TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithTtl) {
   EXPECT_EQ(ok(records->count_records()), 1);
 }
 
-TEST_F(RecordsTest, DuplicateKeyInTheSameBatch) {
-  std::vector<task_record> batch{make_record(), make_record(), make_record()};
-  batch[0].idempotency_key = "order-1";
-  batch[2].idempotency_key = "order-1";
-  const auto out = ok(records->admit(writes(batch, "echo")));
-  ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].outcome, admit_outcome::accepted);
-  EXPECT_EQ(out[1].outcome, admit_outcome::accepted);
-  EXPECT_EQ(out[2].outcome, admit_outcome::duplicate);
-  EXPECT_EQ(out[2].id, batch[0].id);
-  EXPECT_EQ(out[2].status, task_status::queued);
-  EXPECT_FALSE(ok(records->get(batch[2].id))); // nothing written for the duplicate
-  EXPECT_EQ(ok(records->counters()).submitted, 2);
-  EXPECT_EQ(ok(records->count_records()), 2);
-  const auto idem_ttl = server->admin_integer({"PTTL", "tm:idem:order-1"});
-  EXPECT_GT(idem_ttl, 0);
-  EXPECT_LE(idem_ttl, 60'000);
+TEST_F(RecordsTest, ClaimReservesTheIdAndWritesNoRecord) {
+  const task_record r = keyed("order-1");
+  const claim c = claim_one(r);
+  EXPECT_EQ(c.outcome, claim_outcome::claimed);
+  EXPECT_EQ(c.id, r.id);
+  EXPECT_EQ(c.status, task_status::queued);
+  EXPECT_EQ(idem_value("order-1"), r.id.to_string() + "~");
+  const auto pttl = server->admin_integer({"PTTL", "tm:idem:order-1"});
+  EXPECT_GT(pttl, 0);
+  EXPECT_LE(pttl, records->options().claim_ttl.count());
+  EXPECT_FALSE(ok(records->get(r.id)));
+  EXPECT_EQ(ok(records->counters()).submitted, 0);
+  EXPECT_EQ(ok(records->count_records()), 0);
 }
 
-TEST_F(RecordsTest, DuplicateAcrossBatchesReportsCurrentStatus) {
-  task_record first = make_record();
-  first.idempotency_key = "k";
-  ASSERT_EQ(admit_one(first).outcome, admit_outcome::accepted);
+TEST_F(RecordsTest, AdmitMakesTheClaimTheTasksKeyForAsLongAsItLives) {
+  const task_record r = keyed("order-2");
+  ASSERT_EQ(claim_one(r).outcome, claim_outcome::claimed);
+  admit_one(r);
+  EXPECT_EQ(idem_value("order-2"), r.id.to_string());
+  EXPECT_EQ(server->admin_integer({"PTTL", "tm:idem:order-2"}), -1);
+  // Finished: record and key expire together, result_ttl from now.
+  ASSERT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::first_terminal);
+  for (const std::string key : {records->record_key(r.id), std::string("tm:idem:order-2")}) {
+    const auto pttl = server->admin_integer({"PTTL", key});
+    EXPECT_GT(pttl, 50'000) << key;
+    EXPECT_LE(pttl, 60'000) << key;
+  }
+}
+
+TEST_F(RecordsTest, ClaimOfARecordedKeyIsADuplicateWithItsCurrentStatus) {
+  const task_record first = keyed("k");
+  claim_one(first);
+  admit_one(first);
   ASSERT_EQ(update_one(advanced(first, task_status::succeeded, 1)),
             update_outcome::first_terminal);
 
-  task_record again = make_record();
-  again.idempotency_key = "k";
-  const admission a = admit_one(again);
-  EXPECT_EQ(a.outcome, admit_outcome::duplicate);
-  EXPECT_EQ(a.id, first.id);
-  EXPECT_EQ(a.status, task_status::succeeded);
+  const task_record again = keyed("k");
+  const claim c = claim_one(again);
+  EXPECT_EQ(c.outcome, claim_outcome::duplicate);
+  EXPECT_EQ(c.id, first.id);
+  EXPECT_EQ(c.status, task_status::succeeded);
+  EXPECT_EQ(idem_value("k"), first.id.to_string());
   EXPECT_EQ(ok(records->counters()).submitted, 1);
 }
 
+// The request that claimed the key died (before or after its publish); a
+// retry with the same key publishes under the same id, which JetStream
+// de-duplicates, so the task exists once either way.
+TEST_F(RecordsTest, AnUnrecordedClaimIsTakenOverWithItsId) {
+  const task_record first = keyed("retry-me");
+  claim_one(first);
+  const task_record retry = keyed("retry-me");
+  const claim c = claim_one(retry);
+  EXPECT_EQ(c.outcome, claim_outcome::taken_over);
+  EXPECT_EQ(c.id, first.id);
+
+  task_record published = retry;
+  published.id = c.id;
+  admit_one(published);
+  EXPECT_FALSE(ok(records->get(retry.id)));
+  EXPECT_EQ(stored(first.id).record.idempotency_key, "retry-me");
+  EXPECT_EQ(idem_value("retry-me"), first.id.to_string());
+  EXPECT_EQ(ok(records->counters()).submitted, 1);
+}
+
+TEST_F(RecordsTest, TheSameKeyTwiceInOneBatchGetsOneId) {
+  const std::vector<task_record> batch{keyed("twice"), make_record(), keyed("twice")};
+  std::vector<key_claim> keys{{batch[0].id, "twice"}, {batch[2].id, "twice"}};
+  const auto out = ok(records->claim_keys(keys));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].outcome, claim_outcome::claimed);
+  EXPECT_EQ(out[1].outcome, claim_outcome::taken_over);
+  EXPECT_EQ(out[0].id, batch[0].id);
+  EXPECT_EQ(out[1].id, batch[0].id);
+}
+
+TEST_F(RecordsTest, KeyWhoseRecordIsGoneIsFreeAgain) {
+  const task_record first = keyed("reuse");
+  claim_one(first);
+  admit_one(first);
+  server->admin({"DEL", records->record_key(first.id)}); // e.g. evicted under memory pressure
+
+  const task_record second = keyed("reuse");
+  const claim c = claim_one(second);
+  EXPECT_EQ(c.outcome, claim_outcome::claimed);
+  EXPECT_EQ(c.id, second.id);
+  EXPECT_EQ(idem_value("reuse"), second.id.to_string() + "~");
+}
+
 TEST_F(RecordsTest, QueuedWriteNeverOverwritesALaterState) {
-  // A fast worker reported the outcome before admit wrote the record.
+  // A fast worker reported the outcome before admit wrote the record: the
+  // worker's write created it and counted it as submitted.
   const task_record r = make_record();
   ASSERT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::first_terminal);
-  const admission a = admit_one(r);
-  EXPECT_EQ(a.outcome, admit_outcome::accepted);
-  EXPECT_EQ(a.status, task_status::succeeded);
+  EXPECT_EQ(admit_one(r), task_status::succeeded);
   const stored_record s = stored(r.id);
   EXPECT_EQ(s.record.status, task_status::succeeded);
   EXPECT_EQ(s.record.result, R"({"words":3})");
   const auto c = ok(records->counters());
-  EXPECT_EQ(c.submitted, 1); // still counted as submitted, once
+  EXPECT_EQ(c.submitted, 1);
   EXPECT_EQ(c.succeeded, 1);
   EXPECT_EQ(c.processed, 1);
+  EXPECT_GT(server->admin_integer({"PTTL", records->record_key(r.id)}), 0)
+    << "admit leaves a finished record's expiry alone";
 }
 
 TEST_F(RecordsTest, ResentAdmitCountsNothing) {
-  std::vector<task_record> batch{make_record(), make_record()};
-  batch[1].idempotency_key = "resent";
+  std::vector<task_record> batch{make_record(), keyed("resent")};
+  claim_one(batch[1]);
   for (int round = 0; round < 3; ++round) {
     const auto out = ok(records->admit(writes(batch, "echo")));
     ASSERT_EQ(out.size(), 2u);
-    for (std::size_t i = 0; i < 2; ++i) {
-      EXPECT_EQ(out[i].outcome, admit_outcome::accepted) << "round " << round;
-      EXPECT_EQ(out[i].id, batch[i].id);
-    }
+    EXPECT_EQ(out[0], task_status::queued) << "round " << round;
+    EXPECT_EQ(out[1], task_status::queued) << "round " << round;
   }
   EXPECT_EQ(ok(records->counters()).submitted, 2);
   EXPECT_EQ(ok(records->count_records()), 2);
 }
 
-TEST_F(RecordsTest, KeyWhoseRecordIsGoneIsFreeAgain) {
-  task_record first = make_record();
-  first.idempotency_key = "reuse";
-  ASSERT_EQ(admit_one(first).outcome, admit_outcome::accepted);
-  server->admin({"DEL", records->record_key(first.id)}); // e.g. evicted under memory pressure
-
-  task_record second = make_record();
-  second.idempotency_key = "reuse";
-  const admission a = admit_one(second);
-  EXPECT_EQ(a.outcome, admit_outcome::accepted);
-  EXPECT_EQ(a.id, second.id);
-  EXPECT_EQ(string_of(server->admin({"GET", "tm:idem:reuse"}).get()), second.id.to_string());
-}
-
-TEST_F(RecordsTest, LargeBatchIsChunkedIntoOneRoundTrip) {
+TEST_F(RecordsTest, LargeBatchesAreChunkedIntoOneRoundTrip) {
   std::vector<task_record> batch;
-  for (int i = 0; i < 600; ++i) {
+  std::vector<std::string> names; // key_claim borrows its key
+  std::vector<key_claim> keys;
+  for (int i = 0; i < 600; ++i)
     batch.push_back(make_record());
-    if (i % 100 == 0)
-      batch.back().idempotency_key = "dup"; // 0 accepted, 100..500 duplicates of it
-  }
-  const auto out = ok(records->admit(writes(batch, "echo")));
-  ASSERT_EQ(out.size(), 600u);
-  int duplicates = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i].outcome == admit_outcome::duplicate) {
-      ++duplicates;
-      EXPECT_EQ(out[i].id, batch[0].id);
-    } else {
-      EXPECT_EQ(out[i].id, batch[i].id);
-    }
-  }
-  EXPECT_EQ(duplicates, 5);
-  // 600 tasks, at most 256 per script run: three EVALSHA, sent together.
+  for (int i = 0; i < 300; ++i)
+    names.push_back("k" + std::to_string(i % 100));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    keys.push_back({batch[i].id, names[i]});
+  const auto claims = ok(records->claim_keys(keys));
+  ASSERT_EQ(claims.size(), 300u);
+  for (std::size_t i = 0; i < claims.size(); ++i)
+    EXPECT_EQ(claims[i].id, batch[i % 100].id) << "key k" << i % 100;
+  EXPECT_EQ(ok(records->admit(writes(batch, "echo"))).size(), 600u);
+  // 300 claims and 600 records, at most 256 per script run: 2 + 3 EVALSHA,
+  // each set sent in one pipeline.
   const auto info = server->admin({"INFO", "commandstats"});
   const std::string stats(string_of(info.get()).value_or(""));
-  EXPECT_NE(stats.find("cmdstat_evalsha:calls=3,"), std::string::npos) << stats;
-  EXPECT_EQ(ok(records->count_records()), 595);
-  EXPECT_EQ(ok(records->counters()).submitted, 595);
+  EXPECT_NE(stats.find("cmdstat_evalsha:calls=5,"), std::string::npos) << stats;
+  EXPECT_EQ(ok(records->count_records()), 600);
+  EXPECT_EQ(ok(records->counters()).submitted, 600);
 }
 
 TEST_F(RecordsTest, EmptyBatchesNeedNoServer) {
   server->kill();
+  EXPECT_TRUE(ok(records->claim_keys({})).empty());
   EXPECT_TRUE(ok(records->admit({})).empty());
   EXPECT_TRUE(ok(records->update({})).empty());
 }
@@ -162,6 +203,7 @@ TEST(TaskRecordsOptions, RejectsUnusableOptions) {
   EXPECT_THROW(task_records(c, {"tm", 0ms, 256}), std::invalid_argument);
   EXPECT_THROW(task_records(c, {"tm", 1s, 0}), std::invalid_argument);
   EXPECT_THROW(task_records(c, {"tm", 1s, max_script_batch_limit + 1}), std::invalid_argument);
+  EXPECT_THROW(task_records(c, {"tm", 1s, 256, 0ms}), std::invalid_argument);
   EXPECT_NO_THROW(task_records(c, {"tm", 1s, max_script_batch_limit}));
 }
 

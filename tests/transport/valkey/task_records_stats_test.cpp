@@ -33,21 +33,35 @@ TEST_F(RecordsTest, GetMissingAndCorruptRecords) {
   EXPECT_NE(w.err().message.find("WRONGTYPE"), std::string::npos) << w.err().message;
 }
 
-TEST_F(RecordsTest, UpdatesRefreshTheTtl) {
+// A record lives while its task does, however short result_ttl is; the
+// first terminal write starts its (and its key's) result_ttl.
+TEST_F(RecordsTest, RecordsExpireOnlyOnceTerminal) {
   task_record r = make_record();
   r.idempotency_key = "ttl";
   task_records short_ttl(*valkey, {"tm", 2s, 256});
+  const key_claim k{r.id, r.idempotency_key};
+  ok(short_ttl.claim_keys({&k, 1}));
   const record_write w{r, "echo"};
   ok(short_ttl.admit({&w, 1}));
   const auto key = records->record_key(r.id);
-  EXPECT_LE(server->admin_integer({"PTTL", key}), 2000);
-  EXPECT_LE(server->admin_integer({"PTTL", "tm:idem:ttl"}), 2000);
-  // The 60 s store finishes it: record and key now live 60 s from here.
-  update_one(advanced(r, task_status::succeeded, 1));
-  EXPECT_GT(server->admin_integer({"PTTL", key}), 50'000);
-  EXPECT_GT(server->admin_integer({"PTTL", "tm:idem:ttl"}), 50'000);
-  const auto score = server->admin({"ZSCORE", "tm:records", r.id.to_string()});
-  EXPECT_TRUE(string_of(score.get()).has_value());
+  const task_record running = advanced(r, task_status::running, 1);
+  const record_write rw{running, "echo"};
+  ok(short_ttl.update({&rw, 1}));
+  EXPECT_EQ(server->admin_integer({"PTTL", key}), -1);
+  EXPECT_EQ(server->admin_integer({"PTTL", "tm:idem:ttl"}), -1);
+  EXPECT_EQ(string_of(server->admin({"ZSCORE", "tm:records", r.id.to_string()}).get()), "inf");
+
+  const task_record done = advanced(r, task_status::succeeded, 1);
+  const record_write dw{done, "echo"};
+  ok(short_ttl.update({&dw, 1}));
+  for (const std::string k2 : {key, std::string("tm:idem:ttl")}) {
+    const auto pttl = server->admin_integer({"PTTL", k2});
+    EXPECT_GT(pttl, 0) << k2;
+    EXPECT_LE(pttl, 2000) << k2;
+  }
+  const auto score = string_of(server->admin({"ZSCORE", "tm:records", r.id.to_string()}).get());
+  ASSERT_TRUE(score.has_value());
+  EXPECT_NE(*score, "inf");
 }
 
 TEST_F(RecordsTest, CountRecordsIsExactAfterExpiry) {
@@ -59,11 +73,14 @@ TEST_F(RecordsTest, CountRecordsIsExactAfterExpiry) {
     long_lived.push_back(make_record());
   ok(brief.admit(writes(short_lived, "echo")));
   ok(records->admit(writes(long_lived, "echo")));
-  // One of the long-lived ones finishes under the short TTL store: its
-  // expiry moves earlier, and the count must follow.
-  const task_record finished = advanced(long_lived[0], task_status::succeeded, 1);
-  const record_write w{finished, "echo"};
-  ok(brief.update({&w, 1}));
+  // The short-lived ones and one of the others finish under the short TTL
+  // store: the count must follow their expiry. The other two never finish,
+  // so they never expire.
+  std::vector<task_record> finished;
+  for (const auto& r : short_lived)
+    finished.push_back(advanced(r, task_status::succeeded, 1));
+  finished.push_back(advanced(long_lived[0], task_status::succeeded, 1));
+  ok(brief.update(writes(finished, "echo")));
 
   EXPECT_EQ(ok(records->count_records()), 8);
   EXPECT_EQ(keys_matching(*server, "tm:task:*"), 8);

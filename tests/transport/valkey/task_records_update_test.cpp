@@ -105,12 +105,39 @@ TEST_F(RecordsTest, RetriedCountedOncePerAttempt) {
   EXPECT_EQ(c.by_type.at("fail"), (type_counters{1, 0, 0, 1, 2}));
 }
 
-TEST_F(RecordsTest, UpdateBeforeAdmitCreatesTheRecord) {
+TEST_F(RecordsTest, UpdateBeforeAdmitCreatesTheRecordAndCountsIt) {
   const task_record r = make_record();
   EXPECT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::applied);
   EXPECT_EQ(stored(r.id).record.status, task_status::running);
   EXPECT_EQ(ok(records->count_records()), 1);
-  EXPECT_GT(server->admin_integer({"PTTL", records->record_key(r.id)}), 0);
+  EXPECT_EQ(server->admin_integer({"PTTL", records->record_key(r.id)}), -1);
+  EXPECT_EQ(ok(records->counters()).submitted, 1);
+  admit_one(r); // the admit that comes later counts nothing more
+  EXPECT_EQ(ok(records->counters()).submitted, 1);
+}
+
+// Every redelivery stamps its own start; the record keeps the first one
+// (GET /task's started_at is the first attempt's start).
+TEST_F(RecordsTest, StartedAtStaysTheFirstAttemptsStart) {
+  const task_record r = make_record();
+  admit_one(r);
+  task_record first = advanced(r, task_status::running, 1);
+  first.started_at = 1'000;
+  update_one(first);
+  task_record waiting = advanced(r, task_status::queued, 1, 5'000);
+  waiting.started_at = 1'000;
+  update_one(waiting);
+  task_record second = advanced(r, task_status::running, 2);
+  second.started_at = 9'000;
+  update_one(second);
+  EXPECT_EQ(stored(r.id).record.started_at, 1'000);
+  task_record done = advanced(r, task_status::succeeded, 2);
+  done.started_at = 9'000;
+  ASSERT_EQ(update_one(done), update_outcome::first_terminal);
+  const stored_record s = stored(r.id);
+  EXPECT_EQ(s.record.started_at, 1'000);
+  EXPECT_EQ(s.record.attempts, 2);
+  EXPECT_EQ(s.record.finished_at, done.finished_at);
 }
 
 TEST_F(RecordsTest, CountersPerType) {

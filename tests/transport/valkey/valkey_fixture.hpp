@@ -80,9 +80,21 @@ protected:
     return std::move(r).value();
   }
 
-  admission admit_one(const task_record& r, std::string_view type = "echo") {
+  // What cluster intake does per task: claim (keyed tasks only), then, once
+  // "published", admit under the claimed id. Returns the claim.
+  claim claim_one(const task_record& r) {
+    const key_claim k{r.id, r.idempotency_key};
+    return ok(records->claim_keys({&k, 1})).at(0);
+  }
+
+  task_status admit_one(const task_record& r, std::string_view type = "echo") {
     const record_write w{r, type};
     return ok(records->admit({&w, 1})).at(0);
+  }
+
+  std::string idem_value(std::string_view key) {
+    return std::string(string_of(server->admin({"GET", "tm:idem:" + std::string(key)}).get())
+                         .value_or("(none)"));
   }
 
   update_outcome update_one(const task_record& r, std::string_view type = "echo") {
