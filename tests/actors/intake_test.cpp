@@ -279,8 +279,8 @@ TEST_F(Intake, AFailedRecordStillAccepts) {
 TEST_F(Intake, WhatTheSinkRefusedIsNeverRecorded) {
   stats = spawn(probe_stats, &reported);
   auto sink = spawn(refusing_sink, &told);
-  auto i = spawn(intake, intake_config{}, &queue, ops.size(), spawn(reserving_store, reserving{&stored, std::nullopt}),
-                 sink, stats);
+  auto store = spawn(reserving_store, reserving{&stored, std::nullopt});
+  auto i = spawn(intake, intake_config{}, &queue, ops.size(), store, sink, stats);
   queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
   auto t = make_task("echo");
   ASSERT_TRUE(push({t}, &results));
