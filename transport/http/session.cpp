@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 
 #include "transport/http/request_metrics.hpp"
+#include "transport/http/response_wire.hpp"
 #include "transport/http/responses.hpp"
 #include "transport/http/server.hpp"
 
@@ -41,6 +42,7 @@ bool expects_continue(const request& req) {
 awaitable<void> run_session(tcp::socket socket, context& ctx, const router& routes) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  std::string out; // the response's bytes (response_wire.hpp); capacity kept across requests
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(ctx.limits.max_header));
@@ -62,7 +64,8 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
         if (ctx.http_metrics)
           ctx.http_metrics->observe("unparsed", res->result_int(), std::chrono::nanoseconds{0});
         stream.expires_after(ctx.limits.write_timeout);
-        co_await bhttp::async_write(stream, *res, use_tuple);
+        render(*res, out);
+        co_await asio::async_write(stream, asio::buffer(out), use_tuple);
       }
       break;
     }
@@ -72,7 +75,8 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     response res = co_await routes.handle(req, ctx);
     res.keep_alive(req.keep_alive() && res.keep_alive());
     stream.expires_after(ctx.limits.write_timeout);
-    auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
+    render(res, out);
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
     if (wec || !res.keep_alive())
       break;
   }

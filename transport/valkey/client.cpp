@@ -177,12 +177,11 @@ void client::drop(const error& e) {
 
 result<std::vector<reply_ptr>> client::exchange(redisContext* c,
                                                 std::span<const command> commands) {
-  for (const command& cmd : commands) {
-    cmd.to_argv(argv_, lens_);
-    if (redisAppendCommandArgv(c, static_cast<int>(argv_.size()), argv_.data(), lens_.data()) !=
-        REDIS_OK)
-      return context_error(c, errno, phase::command, redacted_url(config_));
-  }
+  wire_.clear();
+  for (const command& cmd : commands)
+    cmd.append_resp(wire_);
+  if (redisAppendFormattedCommand(c, wire_.data(), wire_.size()) != REDIS_OK)
+    return context_error(c, errno, phase::command, redacted_url(config_));
   std::vector<reply_ptr> replies;
   replies.reserve(commands.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {

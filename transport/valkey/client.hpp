@@ -88,9 +88,8 @@ private:
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_;
   error last_error_;
-  // Reused between batches so a pipeline allocates nothing for its argv.
-  std::vector<const char*> argv_;
-  std::vector<std::size_t> lens_;
+  // Reused between batches: a pipeline's commands, RESP-encoded.
+  std::string wire_;
 };
 
 } // namespace taskmesh::valkey

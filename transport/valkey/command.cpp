@@ -43,14 +43,26 @@ std::string_view command::operator[](std::size_t i) const {
   return {p.data ? p.data : owned_.data() + p.offset, p.size};
 }
 
-void command::to_argv(std::vector<const char*>& argv, std::vector<std::size_t>& lens) const {
-  argv.clear();
-  lens.clear();
-  argv.reserve(pieces_.size());
-  lens.reserve(pieces_.size());
-  for (const piece& p : pieces_) {
-    argv.push_back(p.data ? p.data : owned_.data() + p.offset);
-    lens.push_back(p.size);
+void command::append_resp(std::string& out) const {
+  // Sized first, so the bytes are copied once and the buffer grows once.
+  std::size_t bytes = 16;
+  for (const piece& p : pieces_)
+    bytes += p.size + 24;
+  out.reserve(out.size() + bytes);
+  auto header = [&out](char kind, std::size_t n) {
+    char buf[24];
+    buf[0] = kind;
+    const auto r = std::to_chars(buf + 1, buf + sizeof buf - 2, n);
+    *r.ptr = '\r';
+    *(r.ptr + 1) = '\n';
+    out.append(buf, static_cast<std::size_t>(r.ptr + 2 - buf));
+  };
+  header('*', pieces_.size());
+  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+    const std::string_view text = (*this)[i];
+    header('$', text.size());
+    out.append(text);
+    out.append("\r\n", 2);
   }
 }
 

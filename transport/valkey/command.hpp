@@ -2,8 +2,10 @@
 // One Valkey command as an argument list, built without copying the large
 // arguments: strings are borrowed (string_view into the caller's memory),
 // numbers are formatted into one small buffer the command owns. The client
-// turns it into hiredis's argv/argvlen arrays (redisAppendCommandArgv), which
-// copies each byte once, into the socket buffer.
+// encodes a whole pipeline into one RESP buffer (append_resp) and hands it to
+// hiredis as preformatted (redisAppendFormattedCommand): hiredis's own
+// formatter (redisFormatSdsCommandArgv, sdscatfmt per argument) was ~13% of
+// an API pod's instructions, about 18k per task, measured with callgrind.
 #pragma once
 
 #include <concepts>
@@ -47,9 +49,9 @@ public:
   bool empty() const noexcept { return pieces_.empty(); }
   std::string_view operator[](std::size_t i) const;
 
-  // Fills argv/argvlen for hiredis (cleared first). Pointers are valid
-  // while this command and the borrowed strings are.
-  void to_argv(std::vector<const char*>& argv, std::vector<std::size_t>& lens) const;
+  // Appends the command as the server reads it: a RESP array of bulk
+  // strings ("*<n>\r\n" then "$<len>\r\n<bytes>\r\n" per argument).
+  void append_resp(std::string& out) const;
 
 private:
   // Owned pieces keep an offset into owned_ (stable across moves and copies

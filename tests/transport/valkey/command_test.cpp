@@ -16,12 +16,9 @@ TEST(ValkeyCommand, BorrowsStringsWithoutCopying) {
   const std::string big(100'000, 'x');
   command cmd("SET");
   cmd.arg("key").arg(big);
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  cmd.to_argv(argv, lens);
-  ASSERT_EQ(argv.size(), 3u);
-  EXPECT_EQ(argv[2], big.data()); // the same bytes, not a copy
-  EXPECT_EQ(lens[2], big.size());
+  ASSERT_EQ(cmd.size(), 3u);
+  EXPECT_EQ(cmd[2].data(), big.data()); // the same bytes, not a copy
+  EXPECT_EQ(cmd[2].size(), big.size());
   EXPECT_EQ(cmd[0], "SET");
 }
 
@@ -58,12 +55,23 @@ TEST(ValkeyCommand, EmptyAndBinaryArguments) {
   const std::string binary("a\0b\r\n", 5);
   command cmd("SET");
   cmd.arg(std::string_view()).arg(binary);
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  cmd.to_argv(argv, lens);
-  EXPECT_NE(argv[1], nullptr);
-  EXPECT_EQ(lens[1], 0u);
+  EXPECT_NE(cmd[1].data(), nullptr);
+  EXPECT_EQ(cmd[1].size(), 0u);
   EXPECT_EQ(cmd[2], binary);
+  std::string resp;
+  cmd.append_resp(resp);
+  EXPECT_EQ(resp, std::string("*3\r\n$3\r\nSET\r\n$0\r\n\r\n$5\r\na\0b\r\n\r\n", 30));
+}
+
+TEST(ValkeyCommand, RespOfSeveralCommandsConcatenates) {
+  command a("PING");
+  command b("INCRBY");
+  b.arg("counter").arg(std::int64_t{-12345678901});
+  std::string resp;
+  a.append_resp(resp);
+  b.append_resp(resp);
+  EXPECT_EQ(resp, "*1\r\n$4\r\nPING\r\n"
+                  "*3\r\n$6\r\nINCRBY\r\n$7\r\ncounter\r\n$12\r\n-12345678901\r\n");
 }
 
 TEST(ValkeyCommand, SetReplacesOneArgument) {

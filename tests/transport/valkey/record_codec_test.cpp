@@ -90,11 +90,8 @@ TEST(RecordCodec, CommandFormBorrowsLargeStrings) {
   command cmd("HSET");
   append_record_fields(cmd, r, type);
   ASSERT_EQ(cmd.size(), 1 + 2 * record_fields.size());
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  cmd.to_argv(argv, lens);
-  EXPECT_EQ(argv[1 + 2 * 10 + 1], r.result.data()); // result value: borrowed
-  EXPECT_EQ(argv[1 + 2 * 1 + 1], type.data());      // type: borrowed
+  EXPECT_EQ(cmd[1 + 2 * 10 + 1].data(), r.result.data()); // result value: borrowed
+  EXPECT_EQ(cmd[1 + 2 * 1 + 1].data(), type.data());      // type: borrowed
   // Same text as encode_record.
   const auto owned = encode_record(r, type);
   for (std::size_t i = 0; i < owned.size(); ++i) {

@@ -63,7 +63,7 @@ TEST_F(RecordsTest, AdmitMakesTheClaimTheTasksKeyForAsLongAsItLives) {
   EXPECT_EQ(server->admin_integer({"PTTL", "tm:idem:order-2"}), -1);
   // Finished: record and key expire together, result_ttl from now.
   ASSERT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::first_terminal);
-  for (const std::string key : {records->record_key(r.id), std::string("tm:idem:order-2")}) {
+  for (const std::string& key : {records->record_key(r.id), std::string("tm:idem:order-2")}) {
     const auto pttl = server->admin_integer({"PTTL", key});
     EXPECT_GT(pttl, 50'000) << key;
     EXPECT_LE(pttl, 60'000) << key;

@@ -54,7 +54,7 @@ TEST_F(RecordsTest, RecordsExpireOnlyOnceTerminal) {
   const task_record done = advanced(r, task_status::succeeded, 1);
   const record_write dw{done, "echo"};
   ok(short_ttl.update({&dw, 1}));
-  for (const std::string k2 : {key, std::string("tm:idem:ttl")}) {
+  for (const std::string& k2 : {key, std::string("tm:idem:ttl")}) {
     const auto pttl = server->admin_integer({"PTTL", k2});
     EXPECT_GT(pttl, 0) << k2;
     EXPECT_LE(pttl, 2000) << k2;

@@ -1,0 +1,31 @@
+// File: transport/http/response_wire.cpp
+#include "transport/http/response_wire.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace taskmesh::http {
+
+void render(const response& res, std::string& out) {
+  if (res.chunked())
+    throw std::logic_error("http::render: chunked responses are not rendered flat");
+  out.clear();
+  out.reserve(128 + res.body().size());
+  out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  char code[8];
+  const auto end = std::to_chars(code, code + sizeof code, res.result_int()).ptr;
+  out.append(code, static_cast<std::size_t>(end - code));
+  out.push_back(' ');
+  out.append(res.reason());
+  out.append("\r\n");
+  for (const auto& field : res.base()) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  out.append(res.body());
+}
+
+} // namespace taskmesh::http
