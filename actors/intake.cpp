@@ -98,8 +98,14 @@ void record_taken(self_ptr self, const round_ptr& r, std::vector<task_id> refuse
                 std::move(records))
     .then(
       [=](std::vector<admission>& recorded) {
-        for (std::size_t k = 0; k < recorded.size() && k < at.size(); ++k)
-          r->results[at[k].first].admissions[at[k].second].status = recorded[k].status;
+        // A new task is answered "queued", as accepted, even when a fast
+        // worker already finished it; a taken-over duplicate is answered
+        // with its task's current status, like any duplicate.
+        for (std::size_t k = 0; k < recorded.size() && k < at.size(); ++k) {
+          auto& answer = r->results[at[k].first].admissions[at[k].second];
+          if (answer.duplicate)
+            answer.status = recorded[k].status;
+        }
         finish(self, r, refused);
       },
       [=](caf::error&) { finish(self, r, refused); });

@@ -255,12 +255,29 @@ TEST_F(Intake, AnUnrecordedDuplicateIsPublishedUnderTheOriginalId) {
   EXPECT_EQ(reported.reports[0].by_op[op("echo")].submitted, 0u) << "the original counts it";
 }
 
-TEST_F(Intake, TheRecordedStatusIsAnswered) {
+// As in embedded mode: a 202 for a new task says "queued", even when a
+// fast worker finished it before its queued record was written.
+TEST_F(Intake, ANewTaskIsAnsweredQueuedEvenIfAWorkerFinishedIt) {
   start(spawn(reserving_store,
               reserving{&stored, std::nullopt, false, task_status::succeeded})); // a fast worker
   ASSERT_TRUE(push({make_task("echo")}, &results));
   run();
   ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_FALSE(results.results[0].admissions.at(0).duplicate);
+  EXPECT_EQ(results.results[0].admissions.at(0).status, task_status::queued);
+}
+
+// A duplicate tells the original's current status, also when it was taken
+// over (published again under the original id).
+TEST_F(Intake, ATakenOverDuplicateIsAnsweredWithItsRecordedStatus) {
+  start(spawn(reserving_store, reserving{&stored, task_id::generate(), false,
+                                         task_status::succeeded}));
+  auto retry = make_task("echo");
+  retry.idempotency_key = "k";
+  ASSERT_TRUE(push({retry}, &results));
+  run();
+  ASSERT_EQ(results.results.size(), 1u);
+  EXPECT_TRUE(results.results[0].admissions.at(0).duplicate);
   EXPECT_EQ(results.results[0].admissions.at(0).status, task_status::succeeded);
 }
 
