@@ -332,7 +332,7 @@ int main(int argc, char** argv) try {
     ",\"mean_publish_batch\":%.1f,\"fetch_batch\":%d,\"fetcher\":\"%s\",\"max_ack_pending\":%d"
     ",\"payload_bytes\":%zu,\"publish_failed\":%" PRIu64 ",\"duplicates\":%" PRIu64
     ",\"bad_messages\":%" PRId64 ",\"pull_requests\":%" PRIu64 ",\"late\":%" PRIu64
-    ",\"early_empty\":%" PRIu64 ",\"max_publish_lag_us\":%.1f"
+    ",\"stale_statuses\":%" PRIu64 ",\"max_publish_lag_us\":%.1f"
     ",\"latency_us\":{\"samples\":%zu,\"p50\":%.1f,\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f}"
     ",\"nats_c\":\"%s\"}\n",
     open_loop ? "open" : "closed", secs > 0 ? static_cast<double>(received) / secs : 0.0, total, received,
@@ -343,7 +343,7 @@ int main(int argc, char** argv) try {
     sh.duplicates.load(), bad,
     normal->probe().pull_requests.load() + (high ? high->probe().pull_requests.load() : 0),
     normal->probe().late.load() + (high ? high->probe().late.load() : 0),
-    normal->probe().early_empty.load() + (high ? high->probe().early_empty.load() : 0),
+    normal->probe().stale_statuses.load() + (high ? high->probe().stale_statuses.load() : 0),
     static_cast<double>(sh.max_publish_lag_ns.load()) / 1000.0, lat.size(), p50, p99, p999, mx,
     nats_GetVersion());
   std::fflush(stdout);

@@ -3,7 +3,9 @@
 // dispatcher (actors/dispatcher.cpp): workers announce themselves with
 // done(worker, 0, true), batches go (run_atom) only to idle workers that
 // asked, at most max_in_flight tasks are out, gauges->in_flight follows;
-// once gauges->draining is set nothing new is fetched.
+// once gauges->draining is set nothing new is fetched (tasks that reach the
+// pod meanwhile, on a pull request still open, are NAKed when the feeder
+// goes away, so other pods get them at once).
 // Where the dispatcher takes tasks from its lanes, the feeder fetches them
 // from JetStream, blocking in priority_fetcher::fetch on its own thread.
 //
@@ -107,8 +109,14 @@ bool setup(feeder_state& st) {
     warnings.warn("jetstream feeder: ensure_consumers", e2);
   else
     st.recheck = false;
-  if (st.fetcher)
-    return true; // pulls name the consumer: a re-created one serves the old binding
+  if (st.fetcher) {
+    // Pulls name the consumer, so a re-created one serves the old binding;
+    // but a deleted consumer took our open pull requests with it.
+    for (auto* c : {st.high.get(), st.normal.get()})
+      if (auto e = c->check_recreated())
+        warnings.warn("jetstream feeder: consumer " + c->durable(), e);
+    return true;
+  }
   // Bind even after a failed ensure: the consumers may well exist.
   auto bind = [&](const std::string& durable) -> std::unique_ptr<nats::pull_consumer> {
     auto c = nats::pull_consumer::bind(*st.conn, st.stream.name, durable, st.consumers.max_batch);

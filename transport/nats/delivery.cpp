@@ -1,13 +1,16 @@
 // File: transport/nats/delivery.cpp
-// Metadata read once at construction; outcomes through nats.c's natsMsg_*.
+// Metadata read once at construction (nats.c parses the $JS.ACK reply
+// subject); outcomes published to that subject.
 #include "transport/nats/delivery.hpp"
 
+#include <string>
 #include <utility>
 
 namespace taskmesh::nats {
 
-delivery::delivery(msg_ptr msg, std::shared_ptr<natsSubscription> sub, bool late)
-  : sub_(std::move(sub)), msg_(std::move(msg)), late_(late) {
+delivery::delivery(msg_ptr msg, std::shared_ptr<natsSubscription> sub, natsConnection* conn,
+                   std::chrono::milliseconds sync_timeout, bool late)
+  : sub_(std::move(sub)), conn_(conn), sync_timeout_(sync_timeout), msg_(std::move(msg)), late_(late) {
   jsMsgMetaData* raw = nullptr;
   if (msg_ && natsMsg_GetMetaData(&raw, msg_.get()) == NATS_OK) {
     msg_meta_ptr meta(raw);
@@ -22,6 +25,8 @@ delivery::~delivery() { nak_if_unsettled(); }
 
 delivery::delivery(delivery&& other) noexcept
   : sub_(std::move(other.sub_)),
+    conn_(other.conn_),
+    sync_timeout_(other.sync_timeout_),
     msg_(std::move(other.msg_)),
     num_delivered_(other.num_delivered_),
     stream_seq_(other.stream_seq_),
@@ -33,8 +38,10 @@ delivery::delivery(delivery&& other) noexcept
 delivery& delivery::operator=(delivery&& other) noexcept {
   if (this != &other) {
     nak_if_unsettled();
-    msg_ = std::move(other.msg_); // the old message goes before the old subscription
+    msg_ = std::move(other.msg_);
     sub_ = std::move(other.sub_);
+    conn_ = other.conn_;
+    sync_timeout_ = other.sync_timeout_;
     num_delivered_ = other.num_delivered_;
     stream_seq_ = other.stream_seq_;
     num_pending_ = other.num_pending_;
@@ -48,7 +55,7 @@ delivery& delivery::operator=(delivery&& other) noexcept {
 void delivery::nak_if_unsettled() noexcept {
   if (msg_ && !settled_) {
     settled_ = true;
-    natsMsg_Nak(msg_.get(), nullptr); // best effort: if it is lost, AckWait redelivers
+    (void)send("-NAK"); // best effort: if it is lost, AckWait redelivers
   }
 }
 
@@ -78,49 +85,49 @@ std::string_view delivery::traceparent() const noexcept {
   return header("traceparent").value_or("");
 }
 
-error delivery::settle_with(natsStatus s) {
+error delivery::send(std::string_view body) {
+  if (!msg_ || !conn_)
+    return make_error(NATS_INVALID_ARG, "empty delivery");
+  const char* reply = natsMsg_GetReply(msg_.get());
+  if (!reply)
+    return make_error(NATS_INVALID_ARG, "not a JetStream message (no reply subject)");
+  return from_status(
+    natsConnection_Publish(conn_, reply, body.data(), static_cast<int>(body.size())));
+}
+
+error delivery::settle(std::string_view body) {
+  if (!msg_)
+    return make_error(NATS_INVALID_ARG, "empty delivery");
   settled_ = true; // even on failure: a second outcome would contradict the first
+  return send(body);
+}
+
+error delivery::ack() { return settle("+ACK"); }
+
+error delivery::ack_sync() {
+  if (!msg_ || !conn_)
+    return make_error(NATS_INVALID_ARG, "empty delivery");
+  const char* reply = natsMsg_GetReply(msg_.get());
+  if (!reply)
+    return make_error(NATS_INVALID_ARG, "not a JetStream message (no reply subject)");
+  settled_ = true;
+  natsMsg* raw = nullptr;
+  const natsStatus s = natsConnection_RequestString(&raw, conn_, reply, "+ACK",
+                                                    sync_timeout_.count());
+  msg_ptr confirmation(raw);
   return from_status(s);
 }
 
-error delivery::ack() {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  return settle_with(natsMsg_Ack(msg_.get(), nullptr));
-}
-
-error delivery::ack_sync() {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = natsMsg_AckSync(msg_.get(), nullptr, &jerr);
-  settled_ = true;
-  return from_status(s, jerr);
-}
-
-error delivery::nak() {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  return settle_with(natsMsg_Nak(msg_.get(), nullptr));
-}
+error delivery::nak() { return settle("-NAK"); }
 
 error delivery::nak(std::chrono::milliseconds delay) {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  return settle_with(natsMsg_NakWithDelay(msg_.get(), delay.count(), nullptr));
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
+  return settle("-NAK {\"delay\":" + std::to_string(ns) + "}");
 }
 
-error delivery::term() {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  return settle_with(natsMsg_Term(msg_.get(), nullptr));
-}
+error delivery::term() { return settle("+TERM"); }
 
-error delivery::in_progress() {
-  if (!msg_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  return from_status(natsMsg_InProgress(msg_.get(), nullptr));
-}
+error delivery::in_progress() { return send("+WPI"); }
 
 void delivery::abandon() noexcept { settled_ = true; }
 

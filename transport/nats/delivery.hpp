@@ -4,16 +4,19 @@
 // stream sequence) and the outcomes: ack, nak (optionally delayed), term,
 // and in_progress to extend AckWait for a long task.
 //
-// Outcomes are one publish each and do not wait for the server (ack_sync
-// does, BLOCKING one round trip up to api_timeout). A delivery dropped
-// without an outcome is NAKed by its destructor, so a forgotten or thrown-
-// away message is redelivered at once instead of holding a MaxAckPending
-// slot until AckWait runs out (a consumer at MaxAckPending delivers nothing
-// more, see pull_consumer.hpp). abandon() opts out: the server redelivers it
-// after AckWait.
+// Outcomes are JetStream's ack protocol, published by us to the message's
+// reply subject ($JS.ACK....): "+ACK", "-NAK", "-NAK {\"delay\":ns}",
+// "+TERM", "+WPI". Each is one buffered publish that does not wait for the
+// server (ack_sync does, BLOCKING one round trip up to the API timeout). A
+// delivery dropped without an outcome is NAKed by its destructor, so a
+// forgotten or thrown-away message is redelivered at once instead of
+// holding a MaxAckPending slot until AckWait runs out (a consumer at
+// MaxAckPending delivers nothing more, see pull_consumer.hpp). abandon()
+// opts out: the server redelivers it after AckWait.
 //
-// Move-only; may be settled from any thread. It keeps its subscription
-// alive, so it may outlive the pull_consumer that fetched it.
+// Move-only; may be settled from any thread. It keeps the subscription it
+// came from (and so nats.c's connection) alive, so it may outlive the
+// pull_consumer that fetched it.
 #pragma once
 
 #include <chrono>
@@ -29,9 +32,12 @@ namespace taskmesh::nats {
 
 class delivery {
 public:
-  // Made by pull_consumer::fetch. `late`: the message reached us after the
-  // Fetch that asked for it had returned, so its AckWait started earlier.
-  delivery(msg_ptr msg, std::shared_ptr<natsSubscription> sub, bool late);
+  // Made by pull_consumer::fetch. Outcomes go out on `conn`, which `sub`
+  // keeps alive; ack_sync waits up to `sync_timeout`. `late`: the message
+  // reached us before the fetch that hands it out, so its AckWait started
+  // earlier.
+  delivery(msg_ptr msg, std::shared_ptr<natsSubscription> sub, natsConnection* conn,
+           std::chrono::milliseconds sync_timeout, bool late);
   ~delivery();
 
   delivery(delivery&& other) noexcept;
@@ -62,12 +68,13 @@ public:
   void abandon() noexcept; // settle locally, tell the server nothing
 
 private:
-  error settle_with(natsStatus s);
+  error send(std::string_view body);   // publish to the reply subject
+  error settle(std::string_view body); // send, and settled from now on
   void nak_if_unsettled() noexcept;
 
-  // Declaration order matters: msg_ is destroyed before sub_ (nats.c acks
-  // through the message's subscription).
   std::shared_ptr<natsSubscription> sub_;
+  natsConnection* conn_ = nullptr;
+  std::chrono::milliseconds sync_timeout_{0};
   msg_ptr msg_;
   std::uint64_t num_delivered_ = 0;
   std::uint64_t stream_seq_ = 0;

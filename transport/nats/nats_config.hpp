@@ -16,13 +16,11 @@ namespace taskmesh::nats {
 
 using std::chrono::milliseconds;
 
-// The largest batch one Fetch may ask for. Also set as the consumers'
+// The largest batch one pull request may ask for. Also set as the consumers'
 // MaxRequestBatch, so the server refuses anything bigger (409).
 inline constexpr int max_fetch_batch = 256;
-// The shortest Fetch expiry we send. nats.c gives the server `expires - 10 ms`
-// when expires >= 20 ms, so the server's 408 arrives before the client gives
-// up; below 20 ms both expire together and the late 408 ends the *next*
-// Fetch at once (nats.c #631, fixed in 3.6.1; Debian ships 3.4.1).
+// The bounds of one fetch's wait (pull_consumer::fetch). Pull requests
+// themselves never expire (see pull_consumer.hpp).
 inline constexpr milliseconds min_fetch_expiry{20};
 inline constexpr milliseconds max_fetch_expiry{60'000};
 

@@ -10,13 +10,12 @@
 //      4 high : 1 normal, at batch granularity).
 //   2. If that returned fewer than B, ask the other lane for the rest.
 //   A lane whose last poll came back empty less than `recheck_after` ago is
-//   skipped (an empty poll costs one short server-side expiry, ~10 ms), so
-//   a busy lane is not slowed by polling an idle one every round. When both
-//   would be skipped, the round's first lane is polled anyway: an idle
-//   worker polls high back to back and normal once per recheck_after, so a
-//   new high task waits ~10 ms at most and a normal one ~recheck_after.
-// Lane polls are short (NoWait + poll expiry): they return at once when the
-// lane has messages. Nothing here blocks.
+//   skipped (an empty poll waits out its poll expiry, 20 ms), so a busy
+//   lane is not slowed by polling an idle one every round. When both would
+//   be skipped, the round's first lane is polled anyway. Each lane keeps a
+//   pull request open between polls (pull_consumer.hpp), so a task that
+//   arrives meanwhile is already in the pod when its lane is next polled.
+// Lane polls return at once when the lane has messages. Nothing here blocks.
 #pragma once
 
 #include <array>

@@ -18,7 +18,7 @@ namespace taskmesh::nats {
 
 struct priority_fetcher_options {
   priority_policy policy;
-  std::chrono::milliseconds poll_expiry{min_fetch_expiry}; // one lane poll (server answers ~10 ms sooner)
+  std::chrono::milliseconds poll_expiry{min_fetch_expiry}; // the longest wait of one lane poll
   std::chrono::milliseconds recheck_after{50};             // skip a lane this long after it came back empty
 };
 

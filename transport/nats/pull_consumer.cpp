@@ -1,30 +1,68 @@
 // File: transport/nats/pull_consumer.cpp
-// fetch(): leftovers first (Batch = 1, see the header), then one-shot long
-// polls until a message comes or the caller's expiry runs out.
+// fetch(): what arrived since the last fetch first, else wait on the one
+// open pull request (see the header for the protocol).
 #include "transport/nats/pull_consumer.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <thread>
+#include <cstring>
 
 namespace taskmesh::nats {
 
 using clock = std::chrono::steady_clock;
-using std::chrono::duration_cast;
+using std::chrono::milliseconds;
 
-struct pull_consumer::pull {
-  error err; // empty also for "nothing came" (408/404 -> NATS_TIMEOUT/NATS_NOT_FOUND)
-  msg_list msgs;
+namespace {
+
+// How long fetch() waits for the next message of a batch the server is
+// still sending (see fetch).
+constexpr milliseconds batch_gap{2};
+
+bool is_delivery(natsMsg* m) noexcept {
+  const char* reply = natsMsg_GetReply(m);
+  return reply && std::strncmp(reply, "$JS.ACK.", 8) == 0;
+}
+
+std::string header_or_empty(natsMsg* m, const char* key) {
+  const char* v = nullptr;
+  return natsMsgHeader_Get(m, key, &v) == NATS_OK && v ? v : "";
+}
+
+} // namespace
+
+struct pull_consumer::arrival {
+  enum class kind { nothing, delivery, status, failed } what = kind::nothing;
+  bool ends_request = false; // a status of the request we wait for
+  error err;                 // kind::failed, or a refusing status
 };
 
 pull_consumer::pull_consumer(connection& conn, std::shared_ptr<natsSubscription> sub,
-                             std::string stream, std::string durable, int max_batch)
+                             std::string inbox, std::string stream, std::string durable,
+                             int max_batch, std::int64_t created_ns)
   : conn_(&conn),
     sub_(std::move(sub)),
+    inbox_(std::move(inbox)),
     stream_(std::move(stream)),
     durable_(std::move(durable)),
-    max_batch_(max_batch) {}
+    next_subject_("$JS.API.CONSUMER.MSG.NEXT." + stream_ + "." + durable_),
+    max_batch_(max_batch),
+    created_ns_(created_ns) {}
+
+pull_consumer::~pull_consumer() {
+  // Drain: nats.c unsubscribes and flushes, so whatever the server sent
+  // before it saw that still reaches NextMsg; each becomes a delivery whose
+  // destructor NAKs it. NextMsg fails once the drain is complete.
+  if (natsSubscription_Drain(sub_.get()) != NATS_OK)
+    return; // connection closed: the server redelivers after AckWait
+  const auto until = clock::now() + milliseconds(200);
+  while (clock::now() < until) {
+    natsMsg* raw = nullptr;
+    if (natsSubscription_NextMsg(&raw, sub_.get(), 50) != NATS_OK)
+      break;
+    msg_ptr msg(raw);
+    if (is_delivery(msg.get()))
+      delivery(std::move(msg), sub_, conn_->raw(), conn_->options().api_timeout, true);
+  }
+}
 
 result<std::unique_ptr<pull_consumer>> pull_consumer::bind(connection& conn,
                                                            const std::string& stream,
@@ -32,123 +70,177 @@ result<std::unique_ptr<pull_consumer>> pull_consumer::bind(connection& conn,
                                                            int max_batch) {
   if (max_batch < 1 || max_batch > max_fetch_batch)
     return make_error(NATS_INVALID_ARG, "max_batch must be 1.." + std::to_string(max_fetch_batch));
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = stream.c_str();
-  so.Consumer = durable.c_str();
+  auto found = consumer_info(conn, stream, durable);
+  if (!found)
+    return found.err();
+  natsInbox* raw_inbox = nullptr;
+  if (const auto s = natsInbox_Create(&raw_inbox); s != NATS_OK)
+    return from_status(s);
+  std::string inbox = std::string(raw_inbox) + ".";
+  natsInbox_Destroy(raw_inbox);
   natsSubscription* raw = nullptr;
-  if (auto e = js_call([&](jsErrCode* code) {
-        return js_PullSubscribe(&raw, conn.jetstream(), nullptr, durable.c_str(), nullptr, &so, code);
-      }))
-    return e;
-  std::shared_ptr<natsSubscription> sub(raw, [](natsSubscription* s) { natsSubscription_Destroy(s); });
+  if (const auto s = natsConnection_SubscribeSync(&raw, conn.raw(), (inbox + "*").c_str());
+      s != NATS_OK)
+    return from_status(s);
+  std::shared_ptr<natsSubscription> sub(raw, [](natsSubscription* p) {
+    natsSubscription_Unsubscribe(p);
+    natsSubscription_Destroy(p);
+  });
+  // Deliveries wait here between fetches: never drop one for a limit.
+  natsSubscription_SetPendingLimits(sub.get(), -1, -1);
   return std::unique_ptr<pull_consumer>(
-    new pull_consumer(conn, std::move(sub), stream, durable, max_batch));
+    new pull_consumer(conn, std::move(sub), std::move(inbox), stream, durable, max_batch,
+                      found->created_ns));
 }
 
-std::string pull_consumer::inbox() const {
-  const char* s = natsSubscription_GetSubject(sub_.get());
-  return s ? s : "";
-}
-
-int pull_consumer::queued() const {
-  int msgs = 0;
-  int bytes = 0;
-  return natsSubscription_GetPending(sub_.get(), &msgs, &bytes) == NATS_OK ? msgs : 0;
-}
-
-pull_consumer::pull pull_consumer::pull_once(int batch, std::chrono::milliseconds expires) {
-  jsFetchRequest req; // fresh each time: nats.c rewrites Batch/Expires/NoWait in place
-  jsFetchRequest_Init(&req);
-  req.Batch = batch;
-  req.Expires = duration_cast<std::chrono::nanoseconds>(expires).count();
-  req.NoWait = true;
-  pull out;
+error pull_consumer::send_request(int batch) {
+  open_reply_ = inbox_ + std::to_string(++requests_);
+  const std::string body = "{\"batch\":" + std::to_string(batch) + "}";
   probe_.pull_requests.fetch_add(1, std::memory_order_relaxed);
-  const natsStatus s = natsSubscription_FetchRequest(out.msgs.out(), sub_.get(), &req);
-  if (out.msgs.size() > batch) {
-    std::fprintf(stderr,
-                 "taskmesh: nats.c Fetch returned %d messages for a batch of %d: heap overflow "
-                 "(nats.c #749); aborting\n",
-                 out.msgs.size(), batch);
-    std::abort();
+  disconnects_ = conn_->probe().disconnects.load(std::memory_order_relaxed);
+  if (auto e = from_status(natsConnection_PublishRequest(conn_->raw(), next_subject_.c_str(),
+                                                         open_reply_.c_str(), body.data(),
+                                                         static_cast<int>(body.size())))) {
+    credit_ = 0;
+    return e;
   }
-  if (s != NATS_OK && s != NATS_TIMEOUT && s != NATS_NOT_FOUND)
-    out.err = from_status(s);
-  return out;
+  credit_ = batch;
+  return {};
 }
 
-result<std::vector<delivery>> pull_consumer::fetch(int max, std::chrono::milliseconds expires) {
+pull_consumer::arrival pull_consumer::receive(milliseconds wait, bool late,
+                                              std::vector<delivery>& out, int max) {
+  natsMsg* raw = nullptr;
+  const natsStatus s = natsSubscription_NextMsg(&raw, sub_.get(), wait.count());
+  if (s == NATS_TIMEOUT)
+    return {};
+  if (s != NATS_OK)
+    return {arrival::kind::failed, false, from_status(s)};
+  msg_ptr msg(raw);
+  if (is_delivery(msg.get())) {
+    credit_ = std::max(credit_ - 1, 0);
+    const bool fits = static_cast<int>(out.size()) < max;
+    delivery d(std::move(msg), sub_, conn_->raw(), conn_->options().api_timeout, late || !fits);
+    if (fits)
+      out.push_back(std::move(d));
+    else
+      held_.push_back(std::move(d));
+    return {arrival::kind::delivery, false, {}};
+  }
+  if (credit_ == 0 || open_reply_ != natsMsg_GetSubject(msg.get())) {
+    probe_.stale_statuses.fetch_add(1, std::memory_order_relaxed);
+    return {arrival::kind::status, false, {}};
+  }
+  const auto status = header_or_empty(msg.get(), "Status");
+  if (status == "100")
+    return {arrival::kind::status, false, {}}; // idle heartbeat (we never ask for one)
+  credit_ = 0; // any other status ends the request
+  if (status == "404" || status == "408")
+    return {arrival::kind::status, true, {}};
+  if (status == "503")
+    return {arrival::kind::status, true,
+            make_error(NATS_NO_RESPONDERS, "no JetStream consumer " + stream_ + "/" + durable_ +
+                                             " answered the pull request")};
+  return {arrival::kind::status, true,
+          make_error(NATS_ERR, "pull request refused: " + status + " " +
+                                 header_or_empty(msg.get(), "Description"))};
+}
+
+result<std::vector<delivery>> pull_consumer::fetch(int max, milliseconds expires) {
   probe_.fetches.fetch_add(1, std::memory_order_relaxed);
   max = std::clamp(max, 1, max_batch_);
   expires = std::clamp(expires, min_fetch_expiry, max_fetch_expiry);
   const auto deadline = clock::now() + expires;
   std::vector<delivery> out;
-
-  auto take = [&](pull& p, bool late) {
-    for (int i = 0; i < p.msgs.size(); ++i)
-      out.emplace_back(p.msgs.take(i), sub_, late);
-    probe_.messages.fetch_add(static_cast<std::uint64_t>(p.msgs.size()), std::memory_order_relaxed);
-    if (late)
-      probe_.late.fetch_add(static_cast<std::uint64_t>(p.msgs.size()), std::memory_order_relaxed);
+  auto finish = [&]() -> result<std::vector<delivery>> {
+    std::uint64_t late = 0;
+    for (const auto& d : out)
+      late += d.late() ? 1 : 0;
+    probe_.messages.fetch_add(out.size(), std::memory_order_relaxed);
+    probe_.late.fetch_add(late, std::memory_order_relaxed);
+    return std::move(out);
   };
   auto failed = [&](error e) -> result<std::vector<delivery>> {
     probe_.errors.fetch_add(1, std::memory_order_relaxed);
+    held_.insert(held_.begin(), std::make_move_iterator(out.begin()),
+                 std::make_move_iterator(out.end())); // handed out next time
     return e;
   };
+  // Takes everything already queued (no waiting); false on a failure.
+  auto drain = [&](bool late, error& err) {
+    for (;;) {
+      auto a = receive(milliseconds(0), late, out, max);
+      if (a.what == arrival::kind::nothing)
+        return true;
+      if (a.what == arrival::kind::failed || (a.err && out.empty())) {
+        err = std::move(a.err);
+        return false;
+      }
+    }
+  };
 
+  // 1. What arrived since the last fetch.
+  while (!held_.empty() && static_cast<int>(out.size()) < max) {
+    out.push_back(std::move(held_.front()));
+    held_.pop_front();
+  }
+  if (error e; !drain(true, e))
+    return failed(std::move(e));
+  if (!out.empty())
+    return finish();
+
+  // 2. Make sure a request is open, then wait for its next message(s).
   if (natsConnection_Status(conn_->raw()) != NATS_CONN_STATUS_CONNECTED)
     return failed(make_error(NATS_CONNECTION_DISCONNECTED, "not connected to NATS"));
-
-  // 1. Leftovers, one per Fetch: with Batch = 1 nats.c returns as soon as
-  //    it took one from the subscription and never resizes a request
-  //    (#749). If only stale status messages were queued, it discards them
-  //    and sends a real 1-message pull with the shortest expiry.
-  while (static_cast<int>(out.size()) < max && queued() > 0) {
-    auto p = pull_once(1, min_fetch_expiry);
-    if (p.err) {
-      if (out.empty())
-        return failed(std::move(p.err));
-      break;
-    }
-    if (p.msgs.size() == 0)
-      break;
-    take(p, true);
-  }
-  if (!out.empty())
-    return out;
-
-  // 2. One-shot long polls until something comes or time is up.
-  auto backoff = std::chrono::milliseconds(2);
+  if (credit_ > 0 && conn_->probe().disconnects.load(std::memory_order_relaxed) != disconnects_)
+    credit_ = 0; // the server dropped it with the old connection
+  if (credit_ == 0)
+    if (auto e = send_request(max))
+      return failed(std::move(e));
   for (;;) {
-    // Rounded up: a 20 ms fetch must still send its 20 ms pull.
-    const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-    if (remaining < min_fetch_expiry)
-      return out;
-    const auto started = clock::now();
-    auto p = pull_once(max, remaining);
-    if (p.err)
-      return failed(std::move(p.err));
-    if (p.msgs.size() > 0) {
-      take(p, false);
-      return out;
+    const auto left = std::chrono::ceil<milliseconds>(deadline - clock::now());
+    if (left <= milliseconds(0))
+      return finish();
+    auto a = receive(left, false, out, max);
+    if (a.what == arrival::kind::nothing)
+      return finish();
+    if (a.what == arrival::kind::failed)
+      return failed(std::move(a.err));
+    if (a.what == arrival::kind::delivery) {
+      // The server sends a batch back to back. While the last message says
+      // more are pending in the consumer and the request still has
+      // credit, the next one is microseconds away: keep taking.
+      for (;;) {
+        if (error e; !drain(false, e))
+          return failed(std::move(e));
+        if (static_cast<int>(out.size()) >= max || credit_ == 0 || out.back().num_pending() == 0)
+          return finish();
+        const auto gap = std::min(batch_gap, std::chrono::ceil<milliseconds>(deadline - clock::now()));
+        if (gap <= milliseconds(0) || receive(gap, false, out, max).what != arrival::kind::delivery)
+          return finish();
+      }
     }
-    // Empty. At the server's expiry (remaining - 10 ms) that is the answer;
-    // much earlier it was a stale 408 (#631) or an immediate 404: try again
-    // with what is left, pausing a little so repeated 404s cannot spin.
-    if (clock::now() - started < remaining - std::chrono::milliseconds(15)) {
-      probe_.early_empty.fetch_add(1, std::memory_order_relaxed);
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-      std::this_thread::sleep_for(std::min(backoff, left - min_fetch_expiry));
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+    if (a.ends_request) {
+      if (a.err)
+        return failed(std::move(a.err));
+      if (credit_ == 0 && clock::now() < deadline) // e.g. 404: ask again
+        if (auto e = send_request(max))
+          return failed(std::move(e));
     }
   }
 }
 
-result<consumer_stats> pull_consumer::info() {
-  // natsSubscription_GetConsumerInfo refuses subscriptions bound to an
-  // existing consumer in nats.c 3.4.1 (NATS_INVALID_SUBSCRIPTION).
-  return consumer_info(*conn_, stream_, durable_);
+result<consumer_stats> pull_consumer::info() { return consumer_info(*conn_, stream_, durable_); }
+
+error pull_consumer::check_recreated() {
+  auto now = info();
+  if (!now)
+    return now.err();
+  if (now->created_ns != created_ns_) {
+    created_ns_ = now->created_ns;
+    credit_ = 0;
+  }
+  return {};
 }
 
 } // namespace taskmesh::nats

@@ -1,43 +1,55 @@
 // File: transport/nats/pull_consumer.hpp
-// A bound durable pull consumer (created by ensure_consumers) and its Fetch.
+// A bound durable pull consumer (created by ensure_consumers) and its fetch.
 //
-// fetch() is a one-shot long poll: it BLOCKS until at least one message is
-// available or `expires` has passed, and returns at most `max` messages
-// (empty on expiry). It sends one pull request with NoWait + Expires, which
-// nats-server 2.9 answers with what is there at once, or with the first
-// message(s) to arrive, or with a 408 at expiry.
+// fetch() BLOCKS until at least one message is available or `expires` has
+// passed, and returns at most `max` messages (empty on expiry).
 //
-// Working around nats.c 3.4.1 (Debian), measured in pull_consumer_test.cpp:
-//  - #631 (Fetch not honouring its timeout): nats.c reuses one reply subject
-//    for every pull of a subscription, so a 408 that arrives after a Fetch
-//    gave up ends the *next* Fetch at once. We never send an expiry below
-//    20 ms (nats.c then gives the server expires - 10 ms, so the 408 lands
-//    inside the Fetch that asked for it), and an empty answer that comes
-//    early is retried within the caller's expiry instead of being returned.
-//  - #749 (heap overflow in _fetch): when the subscription already holds
-//    messages at the start of a Fetch, nats.c 3.4.1 first takes those, then
-//    lowers the batch of the request it sends, and may write past the
-//    array it allocated for the original batch. We take such leftovers with
-//    Batch = 1 Fetches (which return before sending anything), and send a
-//    full batch only on an empty subscription; the batch is bounded by
-//    max_fetch_batch (also the consumer's MaxRequestBatch). A Fetch that
-//    ever returns more than asked aborts the process (the heap is damaged).
-//  - Leftovers ("late" messages: delivered after the Fetch that asked for
-//    them returned) come first in the next fetch and their AckWait has been
-//    running since then; delivery::late() marks them.
-//  - A consumer whose ack-pending count reaches MaxAckPending delivers
-//    nothing more until some are settled: fetch() then just expires empty.
-//    Settle every delivery (its destructor NAKs), and read consumer_stats.
+// We speak JetStream's pull protocol ourselves instead of calling nats.c's
+// natsSubscription_Fetch*, and we never let a pull request expire. Both
+// because of bugs measured here (tests/cluster/delivery_test.cpp failed 1
+// run in 5 with short-lived pulls):
+//  - nats-server 2.9.10 (Debian): when a message is ready but every waiting
+//    pull request has expired (or lost its interest), the server "fails to
+//    deliver" it, and for a redelivery (NAK with delay) that goes wrong: the
+//    message is not redelivered until AckWait, and an already delivered
+//    message is sent again with a delivery count of 1 (upstream #5305 and
+//    #5338, both fixed upstream in April 2024). Short expiring polls hit this
+//    all the time; a request that stays open until it is filled does not.
+//  - nats.c 3.4.1 (Debian): its Fetch reuses one reply subject for every
+//    pull (#631) and mishandles messages that were already queued (#749).
+// The protocol, as nats-server 2.9 speaks it:
+//  - one plain subscription on `<inbox>.*`; each pull request gets its own
+//    reply subject `<inbox>.<n>`, so a status is matched to its request;
+//  - at most one request is open per consumer: {"batch": n}, no expiry. The
+//    server sends messages as they become available until n have gone; a
+//    4xx status (e.g. 409 "Consumer Deleted") ends it early. `credit_`
+//    counts what it may still send. A new request goes out only once the
+//    open one is filled, for at most the `max` of the fetch that sends it;
+//    so what a pod holds unhanded-out never exceeds what it asked for;
+//  - messages that arrived between fetches come first, marked late(): their
+//    AckWait has been running since they arrived;
+//  - a reconnect loses the open request on the server side: the next fetch
+//    sends a new one (and so does one after check_recreated() found a new
+//    consumer);
+//  - deliveries still held or queued when the pull_consumer is destroyed
+//    are NAKed: redelivered at once, to any pod.
+// Outcomes (ack, nak, ...) are published to the message's reply subject by
+// delivery, not through nats.c's natsMsg_Ack (which needs nats.c's own
+// JetStream subscription).
+//
+// A consumer whose ack-pending count reaches MaxAckPending delivers nothing
+// more until some are settled: fetch() then just expires empty. Settle
+// every delivery (its destructor NAKs), and read consumer_stats.
 //
 // One fetch at a time per pull_consumer; deliveries may be settled from any
 // thread. While the connection is down fetch() fails at once with
-// NATS_CONNECTION_DISCONNECTED rather than queueing a pull request that a
-// reconnect would deliver to nobody.
+// NATS_CONNECTION_DISCONNECTED.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,47 +61,71 @@
 namespace taskmesh::nats {
 
 struct fetch_probe {
-  std::atomic<std::uint64_t> fetches{0};       // fetch() calls
-  std::atomic<std::uint64_t> pull_requests{0}; // nats.c Fetch calls
-  std::atomic<std::uint64_t> messages{0};      // deliveries handed out
-  std::atomic<std::uint64_t> late{0};          // ... of which leftovers
-  std::atomic<std::uint64_t> early_empty{0};   // empty answers well before expiry, retried
+  std::atomic<std::uint64_t> fetches{0};        // fetch() calls
+  std::atomic<std::uint64_t> pull_requests{0};  // requests sent to the server
+  std::atomic<std::uint64_t> messages{0};       // deliveries handed out
+  std::atomic<std::uint64_t> late{0};           // ... of which for an earlier request
+  std::atomic<std::uint64_t> stale_statuses{0}; // statuses naming a request no longer open
   std::atomic<std::uint64_t> errors{0};
 };
 
 class pull_consumer {
 public:
-  // BLOCKS one JetStream API round trip (consumer lookup, api_timeout).
+  // BLOCKS one JetStream API round trip (the consumer must exist).
   // `max_batch` (<= max_fetch_batch) bounds every fetch.
   static result<std::unique_ptr<pull_consumer>> bind(connection& conn, const std::string& stream,
                                                      const std::string& durable, int max_batch);
+
+  // BLOCKS up to ~200 ms: stops the subscription (nats.c drain) and NAKs
+  // every delivery it still held or received, so other pods get them at
+  // once instead of after AckWait.
+  ~pull_consumer();
+  pull_consumer(const pull_consumer&) = delete;
+  pull_consumer& operator=(const pull_consumer&) = delete;
 
   // BLOCKS up to `expires` (clamped to [min_fetch_expiry, max_fetch_expiry],
   // plus scheduling noise). `max` is clamped to [1, max_batch].
   result<std::vector<delivery>> fetch(int max, std::chrono::milliseconds expires);
 
+  // BLOCKS one API round trip. When the consumer was deleted and created
+  // again since bind (or the last check), forgets the open pull request:
+  // the server dropped it with the old consumer, without a word. The next
+  // fetch then sends a new one.
+  error check_recreated();
+
   // BLOCKS one API round trip.
   result<consumer_stats> info();
 
   const std::string& durable() const noexcept { return durable_; }
-  // The subscription's reply subject (diagnostics and tests).
-  std::string inbox() const;
+  // The reply-subject prefix of this consumer's pull requests (ends in a
+  // dot): anything published to inbox() + "<token>" reaches fetch().
+  const std::string& inbox() const noexcept { return inbox_; }
   int max_batch() const noexcept { return max_batch_; }
   const fetch_probe& probe() const noexcept { return probe_; }
 
 private:
-  pull_consumer(connection& conn, std::shared_ptr<natsSubscription> sub, std::string stream,
-                std::string durable, int max_batch);
+  pull_consumer(connection& conn, std::shared_ptr<natsSubscription> sub, std::string inbox,
+                std::string stream, std::string durable, int max_batch, std::int64_t created_ns);
 
-  struct pull;
-  pull pull_once(int batch, std::chrono::milliseconds expires);
-  int queued() const;
+  error send_request(int batch);
+  // Takes one message off the subscription, waiting up to `wait`: a
+  // delivery goes to `out` (or to held_ once `out` holds `max`).
+  struct arrival;
+  arrival receive(std::chrono::milliseconds wait, bool late, std::vector<delivery>& out, int max);
 
   connection* conn_;
   std::shared_ptr<natsSubscription> sub_;
+  std::string inbox_;
   std::string stream_;
   std::string durable_;
+  std::string next_subject_; // $JS.API.CONSUMER.MSG.NEXT.<stream>.<durable>
   int max_batch_;
+  std::int64_t created_ns_; // the consumer's creation time when we last looked
+  std::uint64_t requests_ = 0;
+  std::string open_reply_;          // reply subject of the open request
+  int credit_ = 0;                  // messages the open request may still send; 0: none open
+  std::uint64_t disconnects_ = 0;   // conn_->probe().disconnects when it was sent
+  std::deque<delivery> held_;       // received beyond what a fetch could take
   fetch_probe probe_;
 };
 

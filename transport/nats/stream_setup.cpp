@@ -138,6 +138,7 @@ result<consumer_stats> consumer_info(connection& conn, const std::string& stream
   out.ack_pending = info->NumAckPending;
   out.redelivered = info->NumRedelivered;
   out.waiting_pulls = info->NumWaiting;
+  out.created_ns = info->Created;
   return out;
 }
 

@@ -42,6 +42,7 @@ struct consumer_stats {
   std::uint64_t pending = 0;
   std::int64_t ack_pending = 0;
   std::int64_t redelivered = 0;  // delivered more than once, not yet acked
+  std::int64_t created_ns = 0;   // when the consumer was created (UTC): a new value means re-created
   std::int64_t waiting_pulls = 0; // pull requests the server holds
 };
 result<consumer_stats> consumer_info(connection& conn, const std::string& stream,

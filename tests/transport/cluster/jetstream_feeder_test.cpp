@@ -517,13 +517,24 @@ TEST_F(JetStreamFeeder, FetchesNothingNewWhileDraining) {
   auto got = in->wait_for(1, 3s);
   ASSERT_EQ(got.size(), 1u);
   gauges_.draining = true; // the process got SIGTERM
-  publish_tasks({make_task()});
+  const auto second = make_task();
+  publish_tasks({second});
   got[0].receipt->done();
   ask_for_work(feeder, w, 1);
   EXPECT_TRUE(eventually([&] { return gauges_.in_flight.load() == 0; }, 1s)); // drained
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(in->tasks(), 1u);
-  EXPECT_EQ(stats(cfg_.consumer.normal_durable()).pending, 1u); // left for other pods
+  // The feeder's pull request was still open, so the second task may have
+  // reached this pod; once the feeder is gone it is another pod's at once
+  // (NAKed), not after AckWait (10 s here).
+  caf::anon_send_exit(feeder, caf::exit_reason::user_shutdown);
+  auto other_pod = bind_normal();
+  ASSERT_TRUE(other_pod);
+  auto taken = other_pod->fetch(1, 3s);
+  ASSERT_TRUE(taken) << nats::to_string(taken.err());
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ(taken->front().msg_id(), second.id.to_string()); // Nats-Msg-Id is the task id
+  EXPECT_FALSE(taken->front().ack());
 }
 
 TEST_F(JetStreamFeeder, DispatchIsRefused) {

@@ -1,9 +1,10 @@
 // File: tests/transport/nats/pull_consumer_test.cpp
-// Fetch and the message outcomes against a real server, including the
-// nats.c 3.4.1 bugs the wrapper works around (#631: a Fetch must honour its
-// expiry; #749: a full-size batch and leftover messages must be safe) and
-// the measured behaviours pull_consumer.hpp documents (late leftovers, a
-// consumer stuck at MaxAckPending). AckWait is 500 ms here.
+// Fetch and the message outcomes against a real server: our own pull
+// protocol (a fetch honours its expiry even when an earlier request's
+// status arrives during it; a full-size batch is exact; messages of earlier
+// requests come first, marked late) and the measured behaviours
+// pull_consumer.hpp documents (late leftovers, a consumer stuck at
+// MaxAckPending). AckWait is 500 ms here.
 #include "tests/transport/nats/nats_fixture.hpp"
 
 #include <set>
@@ -14,13 +15,13 @@ namespace {
 using PullConsumer = NatsTest;
 
 // Sends a raw pull request whose replies go to the consumer's inbox while
-// no Fetch runs: exactly how messages arrive after a Fetch gave up.
+// no fetch runs: exactly how messages arrive after a fetch gave up.
 void pull_into_inbox(nats::connection& conn, const nats::pull_consumer& c, const std::string& stream,
                      int batch) {
   const std::string subject = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + c.durable();
   const std::string body = "{\"batch\":" + std::to_string(batch) + "}";
-  ASSERT_EQ(natsConnection_PublishRequestString(conn.raw(), subject.c_str(), c.inbox().c_str(),
-                                                body.c_str()),
+  ASSERT_EQ(natsConnection_PublishRequestString(conn.raw(), subject.c_str(),
+                                                (c.inbox() + "earlier").c_str(), body.c_str()),
             NATS_OK);
   ASSERT_EQ(natsConnection_FlushTimeout(conn.raw(), 1000), NATS_OK);
 }
@@ -51,14 +52,14 @@ TEST_F(PullConsumer, EmptyFetchReturnsWithinItsExpiryEveryTime) {
 }
 
 TEST_F(PullConsumer, StaleTimeoutOfAnEarlierPullDoesNotEndTheFetch) {
-  // The #631 mechanism, made deterministic: an earlier pull on the same
-  // inbox expires (408) while the next Fetch runs. nats.c 3.4.1 takes that
-  // 408 as its own and returns at ~150 ms; fetch() must retry and honour
-  // its 500 ms.
+  // nats.c 3.4.1's bug #631, which our protocol must not have: an earlier
+  // pull on the same inbox expires (408) while the next fetch runs. That
+  // 408 names the earlier request, so fetch() keeps waiting its 500 ms.
   auto high = bind_high();
   ASSERT_TRUE(high);
   const std::string subject = "$JS.API.CONSUMER.MSG.NEXT." + cfg_.stream.name + "." + high->durable();
-  ASSERT_EQ(natsConnection_PublishRequestString(conn_->raw(), subject.c_str(), high->inbox().c_str(),
+  ASSERT_EQ(natsConnection_PublishRequestString(conn_->raw(), subject.c_str(),
+                                                (high->inbox() + "earlier").c_str(),
                                                 "{\"batch\":1,\"expires\":150000000}"),
             NATS_OK);
   const auto t = clock::now();
@@ -68,7 +69,8 @@ TEST_F(PullConsumer, StaleTimeoutOfAnEarlierPullDoesNotEndTheFetch) {
   EXPECT_TRUE(got->empty());
   EXPECT_GE(elapsed, 500 - 40);
   EXPECT_LE(elapsed, 500 + 100);
-  EXPECT_GE(high->probe().early_empty.load(), 1u);
+  EXPECT_EQ(high->probe().stale_statuses.load(), 1u);
+  EXPECT_EQ(high->probe().pull_requests.load(), 1u);
 }
 
 TEST_F(PullConsumer, FetchReturnsAsSoonAsAMessageArrives) {
@@ -89,26 +91,28 @@ TEST_F(PullConsumer, FetchReturnsAsSoonAsAMessageArrives) {
   EXPECT_FALSE(got->front().ack());
 }
 
-TEST_F(PullConsumer, FetchOfTheMaximumBatchIsExactAndPrompt) {
+TEST_F(PullConsumer, FetchesStayWithinTheMaximumBatchAndLoseNothing) {
   publish_ok(messages(cfg_.stream.normal_subject(), "n", 600, 200));
   auto normal = bind_normal();
   ASSERT_TRUE(normal);
   std::set<std::uint64_t> seqs;
-  for (int expected : {256, 256, 88}) {
-    const auto t = clock::now();
+  std::size_t fetches = 0;
+  while (seqs.size() < 600 && fetches < 600) {
     auto got = normal->fetch(1000, 2s); // clamped to max_fetch_batch
+    ++fetches;
     ASSERT_TRUE(got) << nats::to_string(got.err());
-    EXPECT_EQ(static_cast<int>(got->size()), expected);
-    EXPECT_LT(ms_since(t), 1000);
+    ASSERT_FALSE(got->empty()) << "after " << seqs.size() << " messages";
+    EXPECT_LE(static_cast<int>(got->size()), nats::max_fetch_batch);
     for (auto& d : *got) {
-      seqs.insert(d.stream_sequence());
+      EXPECT_TRUE(seqs.insert(d.stream_sequence()).second) << "twice: " << d.stream_sequence();
       EXPECT_EQ(d.num_delivered(), 1u);
-      EXPECT_FALSE(d.late());
       EXPECT_FALSE(d.ack());
     }
   }
   EXPECT_EQ(seqs.size(), 600u);
-  EXPECT_EQ(normal->probe().late.load(), 0u);
+  // One open request of 256 at a time: three requests, however the
+  // messages were split between fetches.
+  EXPECT_EQ(normal->probe().pull_requests.load(), 3u);
   ASSERT_TRUE(eventually([&] { return stream_messages(cfg_.stream.name) == 0; }, 2s));
 }
 
@@ -136,13 +140,12 @@ TEST_F(PullConsumer, ServerRefusesPullsAboveTheMaximumBatch) {
     << nats_GetLastError(nullptr);
 }
 
-TEST_F(PullConsumer, LeftoversComeFirstOneByOneAndMarkedLate) {
+TEST_F(PullConsumer, LeftoversComeFirstAndMarkedLate) {
   publish_ok(messages(cfg_.stream.high_subject(), "l", 12));
   auto high = bind_high();
   ASSERT_TRUE(high);
-  // 5 messages land in the subscription while nobody fetches. A plain
-  // nats.c Fetch of 8 would now take those 5 first and then ask the server
-  // for 3 with the loop bound broken (#749).
+  // 5 messages land in the subscription while nobody fetches (where nats.c
+  // 3.4.1's own Fetch mishandled such leftovers, #749).
   pull_into_inbox(*conn_, *high, cfg_.stream.name, 5);
   std::this_thread::sleep_for(100ms);
   const auto before = high->probe().pull_requests.load();
@@ -153,7 +156,7 @@ TEST_F(PullConsumer, LeftoversComeFirstOneByOneAndMarkedLate) {
     EXPECT_TRUE(d.late());
     EXPECT_FALSE(d.ack());
   }
-  EXPECT_EQ(high->probe().pull_requests.load() - before, 5u); // Batch = 1 each, nothing resized
+  EXPECT_EQ(high->probe().pull_requests.load(), before); // taken without asking the server
   auto rest = high->fetch(8, 1s);
   ASSERT_TRUE(rest);
   EXPECT_EQ(rest->size(), 7u);
@@ -161,6 +164,47 @@ TEST_F(PullConsumer, LeftoversComeFirstOneByOneAndMarkedLate) {
     EXPECT_FALSE(d.late());
     EXPECT_FALSE(d.ack());
   }
+}
+
+TEST_F(PullConsumer, LeftoversBeyondTheBatchWaitForTheNextFetch) {
+  publish_ok(messages(cfg_.stream.high_subject(), "l", 5));
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  pull_into_inbox(*conn_, *high, cfg_.stream.name, 5);
+  ASSERT_TRUE(eventually([&] { return stats(high->durable()).ack_pending == 5; }, 2s));
+  std::this_thread::sleep_for(50ms); // all 5 in our inbox, not only sent
+  std::set<std::uint64_t> seqs;
+  for (std::size_t expected : {3u, 2u}) {
+    auto got = high->fetch(3, 1s);
+    ASSERT_TRUE(got) << nats::to_string(got.err());
+    ASSERT_EQ(got->size(), expected);
+    for (auto& d : *got) {
+      EXPECT_TRUE(d.late());
+      seqs.insert(d.stream_sequence());
+      EXPECT_FALSE(d.ack());
+    }
+  }
+  EXPECT_EQ(seqs.size(), 5u);
+  EXPECT_EQ(high->probe().pull_requests.load(), 0u);
+}
+
+TEST_F(PullConsumer, FetchFromADeletedConsumerExpiresEmpty) {
+  // Measured on nats-server 2.9.10: a pull to a consumer that is gone gets
+  // no answer at all (no 404, no 503), so the fetch just expires. The
+  // feeder re-ensures its consumers while fetches stay empty
+  // (jetstream_feeder.cpp, idle_recheck).
+  auto high = bind_high();
+  ASSERT_TRUE(high);
+  jsErrCode jerr{};
+  ASSERT_EQ(js_DeleteConsumer(conn_->jetstream(), cfg_.stream.name.c_str(),
+                              high->durable().c_str(), nullptr, &jerr),
+            NATS_OK);
+  const auto t = clock::now();
+  auto got = high->fetch(10, 300ms);
+  ASSERT_TRUE(got) << nats::to_string(got.err());
+  EXPECT_TRUE(got->empty());
+  EXPECT_GE(ms_since(t), 300 - 40);
+  EXPECT_EQ(high->probe().errors.load(), 0u);
 }
 
 TEST_F(PullConsumer, LeftoverOlderThanAckWaitIsAlsoRedelivered) {
@@ -350,18 +394,15 @@ TEST_F(PullConsumer, ConsumerAtMaxAckPendingDeliversNothingMore) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->ack_pending, 4);
   EXPECT_EQ(s->pending, 6u);
-  // Settling one frees one slot. Measured on nats-server 2.9.10: the one
-  // message comes at once, but the pull stays open (the consumer is at its
-  // limit again) and Fetch returns only at its expiry. Size MaxAckPending
-  // well above (worker processes x batch) so fetches never sit at the limit.
+  // Settling one frees one slot: the open request gets that one message at
+  // once, and fetch() returns it without waiting out its expiry.
   ASSERT_FALSE(held->front().ack_sync());
   const auto t = clock::now();
-  auto one = high->fetch(4, 400ms);
+  auto one = high->fetch(4, 2s);
   const auto elapsed = ms_since(t);
   ASSERT_TRUE(one);
   EXPECT_EQ(one->size(), 1u);
-  EXPECT_GE(elapsed, 300);
-  EXPECT_LE(elapsed, 400 + 100);
+  EXPECT_LT(elapsed, 1000);
   for (auto& d : *one)
     EXPECT_FALSE(d.ack());
   for (std::size_t i = 1; i < held->size(); ++i)
