@@ -45,6 +45,9 @@ constexpr std::chrono::milliseconds setup_retry{1'000};
 // with the server's store) just comes back empty. While fetches stay empty
 // the consumers are ensured again this often, so the pod heals itself.
 constexpr std::chrono::milliseconds idle_recheck{5'000};
+// One fetch's wait while tasks are out: their done messages free room and
+// bring workers back soon, so do not sit in a long wait.
+constexpr std::chrono::milliseconds busy_wait{20};
 
 struct feeder_state {
   static inline const char* name = "jetstream_feeder";
@@ -228,7 +231,7 @@ void pump(self_ptr self) {
        static_cast<std::int64_t>(st.consumers.max_batch)});
     // With tasks out, done messages (freeing room, bringing workers back)
     // are due soon: do not sit in a long poll. With none out, wait longer.
-    const auto wait = st.in_flight > 0 ? nats::min_fetch_expiry : st.config.idle_wait;
+    const auto wait = st.in_flight > 0 ? busy_wait : st.config.idle_wait;
     auto got = st.fetcher->fetch(static_cast<int>(want), wait);
     if (!got) {
       st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());

@@ -19,9 +19,8 @@ using std::chrono::milliseconds;
 // The largest batch one pull request may ask for. Also set as the consumers'
 // MaxRequestBatch, so the server refuses anything bigger (409).
 inline constexpr int max_fetch_batch = 256;
-// The bounds of one fetch's wait (pull_consumer::fetch). Pull requests
-// themselves never expire (see pull_consumer.hpp).
-inline constexpr milliseconds min_fetch_expiry{20};
+// The longest wait of one fetch (pull_consumer::fetch; 0 = take what is
+// there). Pull requests themselves never expire (see pull_consumer.hpp).
 inline constexpr milliseconds max_fetch_expiry{60'000};
 
 struct tls_options {

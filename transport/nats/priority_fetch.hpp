@@ -9,13 +9,11 @@
 //      in N, so it slows down but never starves (the embedded dispatcher's
 //      4 high : 1 normal, at batch granularity).
 //   2. If that returned fewer than B, ask the other lane for the rest.
-//   A lane whose last poll came back empty less than `recheck_after` ago is
-//   skipped (an empty poll waits out its poll expiry, 20 ms), so a busy
-//   lane is not slowed by polling an idle one every round. When both would
-//   be skipped, the round's first lane is polled anyway. Each lane keeps a
-//   pull request open between polls (pull_consumer.hpp), so a task that
-//   arrives meanwhile is already in the pod when its lane is next polled.
-// Lane polls return at once when the lane has messages. Nothing here blocks.
+//   Taking from a lane never waits: each lane keeps a pull request open
+//   (pull_consumer.hpp), so its messages are already in the pod. Only when
+//   neither lane has anything does priority_fetcher wait, a few ms at a
+//   time on each lane in turn.
+// Nothing here blocks.
 #pragma once
 
 #include <array>
@@ -46,23 +44,10 @@ struct round_plan {
   std::size_t count = 0; // lanes to ask, in `order`
 };
 
-// Lanes to ask this round, in order. `*_recently_empty`: that lane's last
-// poll came back empty less than recheck_after ago.
-constexpr round_plan plan_round(std::uint64_t round, const priority_policy& p,
-                                bool high_recently_empty, bool normal_recently_empty) noexcept {
+// Lanes to ask this round, in order.
+constexpr round_plan plan_round(std::uint64_t round, const priority_policy& p) noexcept {
   const lane first = first_lane(round, p);
-  const auto skip = [&](lane l) {
-    return l == lane::high ? high_recently_empty : normal_recently_empty;
-  };
-  round_plan plan;
-  for (lane l : {first, other(first)})
-    if (!skip(l))
-      plan.order[plan.count++] = l;
-  if (plan.count == 0) {
-    plan.order = {first, other(first)};
-    plan.count = 1;
-  }
-  return plan;
+  return round_plan{{first, other(first)}, 2};
 }
 
 } // namespace taskmesh::nats

@@ -3,8 +3,12 @@
 // the worker side asks it for "the next batch" and gets high tasks first
 // without starving normal ones.
 //
-// fetch() BLOCKS: rounds of short lane polls until a round yields at least
-// one delivery or `wait` has passed. One fetch at a time.
+// fetch() BLOCKS: takes what both lanes already hold (high first, see
+// priority_fetch.hpp; a lane with a backlog on the server gets up to
+// pending_wait to bring it); when neither has anything, waits lane_wait on one
+// lane, then the other, until something comes or `wait` has passed. A task
+// on either lane therefore waits at most about lane_wait in an idle pod.
+// One fetch at a time.
 #pragma once
 
 #include <chrono>
@@ -18,8 +22,15 @@ namespace taskmesh::nats {
 
 struct priority_fetcher_options {
   priority_policy policy;
-  std::chrono::milliseconds poll_expiry{min_fetch_expiry}; // the longest wait of one lane poll
-  std::chrono::milliseconds recheck_after{50};             // skip a lane this long after it came back empty
+  // One wait on one lane while both are empty: the most a message on the
+  // other lane waits in the pod; an idle pod wakes 1000/lane_wait times a
+  // second.
+  std::chrono::milliseconds lane_wait{3};
+  // How long a lane whose consumer reported more pending messages may take
+  // to bring them (its pull request is on the way) before the round moves
+  // on to the other lane. Returns as soon as they come; keeps high ahead of
+  // normal while high has a backlog.
+  std::chrono::milliseconds pending_wait{20};
 };
 
 class priority_fetcher {
@@ -27,8 +38,8 @@ public:
   // Both consumers must outlive the fetcher.
   priority_fetcher(pull_consumer& high, pull_consumer& normal, priority_fetcher_options opts = {});
 
-  // BLOCKS up to `wait` plus one round (at most 2 polls). At most `batch`
-  // deliveries, high ones first within a round.
+  // BLOCKS up to `wait` (plus one lane_wait). At most `batch` deliveries,
+  // high ones first within a round.
   result<std::vector<delivery>> fetch(int batch, std::chrono::milliseconds wait);
 
   std::uint64_t rounds() const noexcept { return round_; }
@@ -40,7 +51,6 @@ private:
   pull_consumer& normal_;
   priority_fetcher_options opts_;
   std::uint64_t round_ = 0;
-  std::chrono::steady_clock::time_point empty_until_[2]{};
 };
 
 } // namespace taskmesh::nats

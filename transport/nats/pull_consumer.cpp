@@ -37,7 +37,7 @@ struct pull_consumer::arrival {
 
 pull_consumer::pull_consumer(connection& conn, std::shared_ptr<natsSubscription> sub,
                              std::string inbox, std::string stream, std::string durable,
-                             int max_batch, std::int64_t created_ns)
+                             int max_batch, std::int64_t created_ns, std::uint64_t pending)
   : conn_(&conn),
     sub_(std::move(sub)),
     inbox_(std::move(inbox)),
@@ -45,7 +45,8 @@ pull_consumer::pull_consumer(connection& conn, std::shared_ptr<natsSubscription>
     durable_(std::move(durable)),
     next_subject_("$JS.API.CONSUMER.MSG.NEXT." + stream_ + "." + durable_),
     max_batch_(max_batch),
-    created_ns_(created_ns) {}
+    created_ns_(created_ns),
+    last_pending_(pending) {}
 
 pull_consumer::~pull_consumer() {
   // Drain: nats.c unsubscribes and flushes, so whatever the server sent
@@ -90,7 +91,7 @@ result<std::unique_ptr<pull_consumer>> pull_consumer::bind(connection& conn,
   natsSubscription_SetPendingLimits(sub.get(), -1, -1);
   return std::unique_ptr<pull_consumer>(
     new pull_consumer(conn, std::move(sub), std::move(inbox), stream, durable, max_batch,
-                      found->created_ns));
+                      found->created_ns, found->pending));
 }
 
 error pull_consumer::send_request(int batch) {
@@ -121,6 +122,7 @@ pull_consumer::arrival pull_consumer::receive(milliseconds wait, bool late,
     credit_ = std::max(credit_ - 1, 0);
     const bool fits = static_cast<int>(out.size()) < max;
     delivery d(std::move(msg), sub_, conn_->raw(), conn_->options().api_timeout, late || !fits);
+    last_pending_ = d.num_pending();
     if (fits)
       out.push_back(std::move(d));
     else
@@ -149,7 +151,7 @@ pull_consumer::arrival pull_consumer::receive(milliseconds wait, bool late,
 result<std::vector<delivery>> pull_consumer::fetch(int max, milliseconds expires) {
   probe_.fetches.fetch_add(1, std::memory_order_relaxed);
   max = std::clamp(max, 1, max_batch_);
-  expires = std::clamp(expires, min_fetch_expiry, max_fetch_expiry);
+  expires = std::clamp(expires, milliseconds(0), max_fetch_expiry);
   const auto deadline = clock::now() + expires;
   std::vector<delivery> out;
   auto finish = [&]() -> result<std::vector<delivery>> {

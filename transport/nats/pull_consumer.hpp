@@ -83,8 +83,9 @@ public:
   pull_consumer(const pull_consumer&) = delete;
   pull_consumer& operator=(const pull_consumer&) = delete;
 
-  // BLOCKS up to `expires` (clamped to [min_fetch_expiry, max_fetch_expiry],
-  // plus scheduling noise). `max` is clamped to [1, max_batch].
+  // BLOCKS up to `expires` (clamped to [0, max_fetch_expiry], plus
+  // scheduling noise; 0 takes what is there). `max` is clamped to
+  // [1, max_batch].
   result<std::vector<delivery>> fetch(int max, std::chrono::milliseconds expires);
 
   // BLOCKS one API round trip. When the consumer was deleted and created
@@ -96,6 +97,12 @@ public:
   // BLOCKS one API round trip.
   result<consumer_stats> info();
 
+  // Whether the server said more messages wait in this consumer (the last
+  // delivery received reported some pending; before the first, the
+  // consumer's backlog at bind). A caller that finds nothing here yet may
+  // wait a moment: the open (or next) request brings them.
+  bool expects_more() const noexcept { return last_pending_ > 0; }
+
   const std::string& durable() const noexcept { return durable_; }
   // The reply-subject prefix of this consumer's pull requests (ends in a
   // dot): anything published to inbox() + "<token>" reaches fetch().
@@ -105,7 +112,8 @@ public:
 
 private:
   pull_consumer(connection& conn, std::shared_ptr<natsSubscription> sub, std::string inbox,
-                std::string stream, std::string durable, int max_batch, std::int64_t created_ns);
+                std::string stream, std::string durable, int max_batch, std::int64_t created_ns,
+                std::uint64_t pending);
 
   error send_request(int batch);
   // Takes one message off the subscription, waiting up to `wait`: a
@@ -125,6 +133,7 @@ private:
   std::string open_reply_;          // reply subject of the open request
   int credit_ = 0;                  // messages the open request may still send; 0: none open
   std::uint64_t disconnects_ = 0;   // conn_->probe().disconnects when it was sent
+  std::uint64_t last_pending_;      // num_pending of the last delivery received
   std::deque<delivery> held_;       // received beyond what a fetch could take
   fetch_probe probe_;
 };

@@ -41,39 +41,19 @@ TEST(PriorityPolicy, SecondLaneGetsWhatTheFirstLeft) {
 
 TEST(PriorityPolicy, PlanAsksBothLanesInRoundOrder) {
   const priority_policy p{5};
-  auto plan = plan_round(0, p, false, false);
+  auto plan = plan_round(0, p);
   ASSERT_EQ(plan.count, 2u);
   EXPECT_EQ(plan.order[0], lane::high);
   EXPECT_EQ(plan.order[1], lane::normal);
-  plan = plan_round(4, p, false, false);
+  plan = plan_round(4, p);
   ASSERT_EQ(plan.count, 2u);
   EXPECT_EQ(plan.order[0], lane::normal);
   EXPECT_EQ(plan.order[1], lane::high);
 }
 
-TEST(PriorityPolicy, PlanSkipsALaneThatWasJustEmpty) {
-  const priority_policy p{5};
-  auto plan = plan_round(0, p, true, false); // high just came back empty
-  ASSERT_EQ(plan.count, 1u);
-  EXPECT_EQ(plan.order[0], lane::normal);
-  plan = plan_round(4, p, false, true); // normal's round, but normal is empty
-  ASSERT_EQ(plan.count, 1u);
-  EXPECT_EQ(plan.order[0], lane::high);
-}
-
-TEST(PriorityPolicy, BothEmptyPollsTheRoundsFirstLane) {
-  const priority_policy p{5};
-  auto plan = plan_round(0, p, true, true);
-  ASSERT_EQ(plan.count, 1u);
-  EXPECT_EQ(plan.order[0], lane::high);
-  plan = plan_round(9, p, true, true);
-  ASSERT_EQ(plan.count, 1u);
-  EXPECT_EQ(plan.order[0], lane::normal);
-}
-
 TEST(PriorityPolicy, IsUsableAtCompileTime) {
   static_assert(first_lane(0, priority_policy{}) == lane::high);
-  static_assert(plan_round(4, priority_policy{}, false, false).order[0] == lane::normal);
+  static_assert(plan_round(4, priority_policy{}).order[0] == lane::normal);
   static_assert(remaining_ask(4, 1) == 3);
   SUCCEED();
 }
