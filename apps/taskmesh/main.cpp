@@ -18,6 +18,7 @@
 #include "actors/ops/registry.hpp"
 #include "apps/taskmesh/config.hpp"
 #include "apps/taskmesh/logging.hpp"
+#include "apps/taskmesh/malloc_trimmer.hpp"
 #include "apps/taskmesh/wiring.hpp"
 #include "transport/http/request_metrics.hpp"
 #include "transport/http/server.hpp"
@@ -151,6 +152,7 @@ int run(const app::config& c) {
     return 1;
   }
   health.started = true;
+  const app::malloc_trimmer trimmer{std::chrono::seconds(10)}; // flat RSS over long runs
   spdlog::info("taskmesh {} listening on {}:{} (mode {}, role {}, {} workers, {} io threads)",
                TASKMESH_VERSION, server.local_endpoint().address().to_string(),
                server.local_endpoint().port(), mode, c.cluster.role,
