@@ -85,14 +85,21 @@ std::string_view delivery::traceparent() const noexcept {
   return header("traceparent").value_or("");
 }
 
-error delivery::send(std::string_view body) {
+result<const char*> delivery::ack_subject() const {
   if (!msg_ || !conn_)
     return make_error(NATS_INVALID_ARG, "empty delivery");
   const char* reply = natsMsg_GetReply(msg_.get());
   if (!reply)
     return make_error(NATS_INVALID_ARG, "not a JetStream message (no reply subject)");
+  return reply;
+}
+
+error delivery::send(std::string_view body) {
+  auto subject = ack_subject();
+  if (!subject)
+    return subject.err();
   return from_status(
-    natsConnection_Publish(conn_, reply, body.data(), static_cast<int>(body.size())));
+    natsConnection_Publish(conn_, *subject, body.data(), static_cast<int>(body.size())));
 }
 
 error delivery::settle(std::string_view body) {
@@ -105,14 +112,12 @@ error delivery::settle(std::string_view body) {
 error delivery::ack() { return settle("+ACK"); }
 
 error delivery::ack_sync() {
-  if (!msg_ || !conn_)
-    return make_error(NATS_INVALID_ARG, "empty delivery");
-  const char* reply = natsMsg_GetReply(msg_.get());
-  if (!reply)
-    return make_error(NATS_INVALID_ARG, "not a JetStream message (no reply subject)");
+  auto subject = ack_subject();
+  if (!subject)
+    return subject.err();
   settled_ = true;
   natsMsg* raw = nullptr;
-  const natsStatus s = natsConnection_RequestString(&raw, conn_, reply, "+ACK",
+  const natsStatus s = natsConnection_RequestString(&raw, conn_, *subject, "+ACK",
                                                     sync_timeout_.count());
   msg_ptr confirmation(raw);
   return from_status(s);

@@ -68,7 +68,8 @@ public:
   void abandon() noexcept; // settle locally, tell the server nothing
 
 private:
-  error send(std::string_view body);   // publish to the reply subject
+  result<const char*> ack_subject() const; // the $JS.ACK reply subject
+  error send(std::string_view body);        // publish to it
   error settle(std::string_view body); // send, and settled from now on
   void nak_if_unsettled() noexcept;
 

@@ -1,7 +1,7 @@
 // File: transport/nats/priority_fetcher.cpp
 // Rounds of plan_round(): take from the planned lanes without waiting,
-// stop at the first round that yields something; between rounds, short
-// waits on alternating lanes.
+// stop at the first round that yields something; between rounds, a short
+// wait on the round's first lane.
 #include "transport/nats/priority_fetcher.hpp"
 
 #include <algorithm>
@@ -43,15 +43,11 @@ result<std::vector<delivery>> priority_fetcher::fetch(int batch, std::chrono::mi
     }
     if (!out.empty() || clock::now() >= deadline)
       return out;
-    // Both lanes empty: wait a little on this round's first lane, then take
-    // whatever either lane got meanwhile.
+    // Both lanes empty: wait a little on this round's first lane; the next
+    // round takes what either lane got meanwhile.
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
     if (auto e = take(plan.order[0], std::min(opts_.lane_wait, left)); e && out.empty())
       return e;
-    if (!out.empty()) {
-      (void)take(plan.order[1], std::chrono::milliseconds(0));
-      return out;
-    }
   }
 }
 

@@ -215,20 +215,15 @@ result<std::vector<delivery>> pull_consumer::fetch(int max, milliseconds expires
       for (;;) {
         if (error e; !drain(false, e))
           return failed(std::move(e));
-        if (static_cast<int>(out.size()) >= max || credit_ == 0 || out.back().num_pending() == 0)
+        if (static_cast<int>(out.size()) >= max || credit_ == 0 || last_pending_ == 0)
           return finish();
         const auto gap = std::min(batch_gap, std::chrono::ceil<milliseconds>(deadline - clock::now()));
         if (gap <= milliseconds(0) || receive(gap, false, out, max).what != arrival::kind::delivery)
           return finish();
       }
     }
-    if (a.ends_request) {
-      if (a.err)
-        return failed(std::move(a.err));
-      if (credit_ == 0 && clock::now() < deadline) // e.g. 404: ask again
-        if (auto e = send_request(max))
-          return failed(std::move(e));
-    }
+    if (a.ends_request)
+      return a.err ? failed(std::move(a.err)) : finish();
   }
 }
 

@@ -44,11 +44,6 @@ std::string_view command::operator[](std::size_t i) const {
 }
 
 void command::append_resp(std::string& out) const {
-  // Sized first, so the bytes are copied once and the buffer grows once.
-  std::size_t bytes = 16;
-  for (const piece& p : pieces_)
-    bytes += p.size + 24;
-  out.reserve(out.size() + bytes);
   auto header = [&out](char kind, std::size_t n) {
     char buf[24];
     buf[0] = kind;
