@@ -176,6 +176,8 @@ constexpr std::string_view update_lua = R"lua(
 --   applied retry with (attempts, stage) above stored: P:count:retried and
 --       P:count:type:<op>:retried go up by one (once per attempt that ended
 --       in a retry)
+--   any update with stage >= 2 (an op's outcome)  -> HINCRBY 'executions' 1;
+--   first terminal write                         -> HINCRBY 'commits' 1
 -- An equal (attempts, stage) write of a non-terminal state is applied (last
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
 -- Counter increments and ZADDs are gathered and sent once per script run.
@@ -235,6 +237,12 @@ for k = 1, n do
       count(typ, 'retried')
     end
   end
+  -- Per-task execution counters (docs/chaos.md), read by taskmesh-verify:
+  -- 'executions' counts every outcome a worker wrote (a result or a retry
+  -- wait), refused or not; 'commits' counts the terminal writes applied,
+  -- so it is 1 for every finished task, however often the task ran.
+  if new_stage >= 2 then redis.call('HINCRBY', key, 'executions', 1) end
+  if code == 2 then redis.call('HINCRBY', key, 'commits', 1) end
   out[k] = code
 end
 if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end

@@ -59,6 +59,32 @@ TEST_F(RecordsTest, DoubleTerminalWriteLeavesOneRecordCountedOnce) {
   EXPECT_EQ(c.by_type.at("echo").succeeded, 1);
 }
 
+// The per-task execution counters taskmesh-verify reads (docs/chaos.md):
+// every written outcome counts as an execution, refused or not; only the
+// first terminal write counts as a commit.
+TEST_F(RecordsTest, ExecutionCountersCountEveryOutcomeButOneCommit) {
+  const task_record r = make_record();
+  admit_one(r);
+  const auto field = [&](const char* name) {
+    return std::string(
+      string_of(server->admin({"HGET", "tm:task:" + r.id.to_string(), name}).get())
+        .value_or("(none)"));
+  };
+  ASSERT_EQ(update_one(advanced(r, task_status::running, 1)), update_outcome::applied);
+  EXPECT_EQ(field("executions"), "(none)"); // starting a delayed attempt runs nothing yet
+  ASSERT_EQ(update_one(advanced(r, task_status::queued, 1, now_us() + 1000)),
+            update_outcome::applied);
+  EXPECT_EQ(field("executions"), "1");
+  EXPECT_EQ(field("commits"), "(none)");
+  ASSERT_EQ(update_one(advanced(r, task_status::succeeded, 2)), update_outcome::first_terminal);
+  // A zombie's result of the first attempt, and a redelivered run's result.
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 1)), update_outcome::already_terminal);
+  EXPECT_EQ(update_one(advanced(r, task_status::succeeded, 3)), update_outcome::already_terminal);
+  EXPECT_EQ(field("executions"), "4");
+  EXPECT_EQ(field("commits"), "1");
+  EXPECT_EQ(stored(r.id).record.status, task_status::succeeded); // the codec skips the counters
+}
+
 TEST_F(RecordsTest, LowerAttemptsAreStale) {
   const task_record r = make_record();
   admit_one(r);
