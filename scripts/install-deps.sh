@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev libcli11-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nats-server redis-server
+  shellcheck python3-yaml iproute2 nftables stress-ng
 )
 
 missing=()
