@@ -25,13 +25,13 @@ using namespace std::chrono_literals;
 
 bool executable(const fs::path& p) { return ::access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p); }
 
-bool accepts(unsigned short port) {
+bool accepts(const std::string& host, unsigned short port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
   addr.sin_port = htons(port);
   const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
@@ -62,7 +62,7 @@ std::string find_nats_server() {
   return {};
 }
 
-nats_server::nats_server() : binary_(find_nats_server()) {
+nats_server::nats_server(std::string host) : binary_(find_nats_server()), host_(std::move(host)) {
   if (binary_.empty()) {
     const char* env = std::getenv("TASKMESH_NATS_SERVER");
     throw std::runtime_error(
@@ -91,7 +91,7 @@ nats_server::~nats_server() {
 
 bool nats_server::start_once(std::chrono::milliseconds timeout) {
   process_ = std::make_unique<child_process>(
-    binary_, std::vector<std::string>{"-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd",
+    binary_, std::vector<std::string>{"-js", "-a", host_, "-p", std::to_string(port_), "-sd",
                                       store_dir_});
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -100,7 +100,7 @@ bool nats_server::start_once(std::chrono::milliseconds timeout) {
       process_.reset();
       return false;
     }
-    if (accepts(port_))
+    if (accepts(host_, port_))
       return true; // nats-server listens only once JetStream is up
     std::this_thread::sleep_for(5ms);
   }

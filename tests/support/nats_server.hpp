@@ -27,14 +27,16 @@ std::string find_nats_server();
 
 class nats_server {
 public:
-  nats_server();
+  // Listens on `host` (an IPv4 address of this machine; loopback unless a
+  // test needs the server reachable from another network namespace).
+  explicit nats_server(std::string host = "127.0.0.1");
   ~nats_server();
 
   nats_server(const nats_server&) = delete;
   nats_server& operator=(const nats_server&) = delete;
 
   unsigned short port() const { return port_; }
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "nats://" + host_ + ":" + std::to_string(port_); }
   const std::string& store_dir() const { return store_dir_; }
   bool running() const { return process_ != nullptr; }
 
@@ -55,6 +57,7 @@ private:
   bool start_once(std::chrono::milliseconds timeout);
 
   std::string binary_;
+  std::string host_;
   std::string store_dir_;
   unsigned short port_ = 0;
   std::unique_ptr<child_process> process_;

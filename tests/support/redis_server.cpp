@@ -26,7 +26,8 @@ using namespace std::chrono_literals;
 
 // One inline command on a fresh connection; the first reply line, or ""
 // when the server cannot be reached or says nothing within 500 ms.
-std::string first_reply_line(unsigned short port, std::string_view command) {
+std::string first_reply_line(const std::string& host, unsigned short port,
+                             std::string_view command) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return {};
@@ -35,7 +36,7 @@ std::string first_reply_line(unsigned short port, std::string_view command) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
   addr.sin_port = htons(port);
   std::string line;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
@@ -111,16 +112,22 @@ redis_server::~redis_server() {
 
 std::string redis_server::url() const {
   const std::string auth = options_.password.empty() ? "" : ":" + options_.password + "@";
-  return "redis://" + auth + "127.0.0.1:" + std::to_string(port_);
+  return "redis://" + auth + options_.host + ":" + std::to_string(port_);
 }
 
 void redis_server::launch() {
   std::vector<std::string> args{"--port",       std::to_string(port_),
-                                "--bind",       "127.0.0.1",
+                                "--bind",       options_.host,
                                 "--save",       "",
                                 "--appendonly", options_.appendonly ? "yes" : "no",
                                 "--dir",        dir_,
                                 "--loglevel",   "warning"};
+  if (options_.host != "127.0.0.1") {
+    // Protected mode refuses clients not on loopback when there is no
+    // password; a test binds elsewhere exactly to have such clients.
+    args.push_back("--protected-mode");
+    args.push_back("no");
+  }
   if (!options_.password.empty()) {
     args.push_back("--requirepass");
     args.push_back(options_.password);
@@ -142,7 +149,7 @@ void redis_server::start() {
 }
 
 bool redis_server::answers_ping() const {
-  const auto line = first_reply_line(port_, "PING\r\n");
+  const auto line = first_reply_line(options_.host, port_, "PING\r\n");
   // NOAUTH: up, but wants a password (--requirepass); LOADING: not yet.
   return line == "+PONG" || line.starts_with("-NOAUTH");
 }

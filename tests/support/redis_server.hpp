@@ -23,6 +23,7 @@ std::string find_redis_server();
 struct redis_server_options {
   std::string password;    // --requirepass
   bool appendonly = false; // AOF, so data survives a restart
+  std::string host = "127.0.0.1"; // --bind: an IPv4 address of this machine
 };
 
 class redis_server {

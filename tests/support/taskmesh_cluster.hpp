@@ -33,6 +33,7 @@ struct cluster_options {
   std::size_t apis = 1;
   std::size_t workers = 2;
   bool redis_appendonly = false; // AOF, so Valkey data survives a restart
+  std::string server_host = "127.0.0.1"; // where nats-server and redis-server listen
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(20);
 };
 
