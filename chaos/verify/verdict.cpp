@@ -5,6 +5,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <boost/json/value_from.hpp>
+
 #include "chaos/verify/task_plan.hpp"
 
 namespace taskmesh::verify {
@@ -134,6 +136,8 @@ summary judge(const verify_config& cfg, const load_record& rec,
     s.e2e[p] = latency_of(e2e[p]);
   }
   judge_recovery(cfg, rec.accepted_per_s, finished_per_s, s);
+  s.accepted_per_s = rec.accepted_per_s;
+  s.finished_per_s = std::move(finished_per_s);
 
   auto fail = [&](std::string why) { s.failures.push_back(std::move(why)); };
   if (s.accepted == 0) fail("nothing was accepted");
@@ -199,6 +203,8 @@ json::object to_json(const verify_config& cfg, const summary& s) {
     {"steady_accepted_per_s", s.steady_accepted_per_s},
     {"steady_finished_per_s", s.steady_finished_per_s},
     {"dipped", s.dipped},
+    {"accepted_per_s", json::value_from(s.accepted_per_s)},
+    {"finished_per_s", json::value_from(s.finished_per_s)},
     {"recovery_s", opt(s.recovery_s)},
     {"after_heal_s", opt(s.after_heal_s)},
     {"verdict", s.failures.empty() ? "PASS" : "FAIL"},

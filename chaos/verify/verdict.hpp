@@ -49,6 +49,7 @@ struct summary {
   std::optional<double> recovery_s;  // fault start -> throughput back to 90% (3 s windows)
   std::optional<double> after_heal_s; // the same, counted from the end of the fault window
   bool dipped = false;          // throughput fell below 90% after the fault began
+  std::vector<std::uint64_t> accepted_per_s, finished_per_s; // second by second, from the start
   std::vector<std::string> failures; // empty: PASS
 };
 
