@@ -29,6 +29,25 @@ std::optional<std::int64_t> time_field(const json::object& o, std::string_view n
   if (!v || !v->is_string()) return std::nullopt;
   return loadgen::parse_rfc3339_us(v->get_string());
 }
+// One connection's share of a round: takes the next open id until none is
+// left. (A free function, not a capturing lambda: a coroutine's frame keeps
+// its parameters, but only a pointer to a lambda's captures.)
+asio::awaitable<void> fetch_open(api_link& link, const std::vector<std::string>& ids,
+                                 const std::vector<std::size_t>& open, std::size_t& next,
+                                 std::vector<task_view>& views) {
+  while (next < open.size()) {
+    const std::size_t i = open[next++];
+    const auto r = co_await link.exchange("GET", "/task/" + loadgen::encode_path_segment(ids[i]), "");
+    if (r.error) continue;
+    views[i].last_http = r.status;
+    if (r.status == 200)
+      if (auto t = parse_task_view(r.body)) {
+        t->last_http = 200;
+        views[i] = std::move(*t);
+      }
+  }
+}
+
 } // namespace
 
 bool task_view::terminal() const noexcept {
@@ -70,26 +89,10 @@ std::vector<task_view> settle_tasks(const verify_config& cfg, const api_set& api
                                                cfg.request_timeout, cfg.auth_token));
   while (!open.empty()) {
     std::size_t next = 0;
-    for (int c = 0; c < conns; ++c)
-      asio::co_spawn(
-        ioc,
-        [&, c]() -> asio::awaitable<void> {
-          while (next < open.size()) {
-            const std::size_t i = open[next++];
-            const auto r = co_await links[static_cast<std::size_t>(c)]->exchange(
-              "GET", "/task/" + loadgen::encode_path_segment(ids[i]), "");
-            if (r.error) continue;
-            views[i].last_http = r.status;
-            if (r.status == 200)
-              if (auto t = parse_task_view(r.body)) {
-                t->last_http = 200;
-                views[i] = std::move(*t);
-              }
-          }
-        },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
+    for (auto& link : links)
+      asio::co_spawn(ioc, fetch_open(*link, ids, open, next, views), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
     ioc.restart();
     ioc.run();
     std::erase_if(open, [&](std::size_t i) { return views[i].terminal(); });

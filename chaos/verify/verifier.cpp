@@ -15,6 +15,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// One GET /stats; `last` keeps the newest terminal counters. (A free
+// function: a lambda coroutine would outlive its captures.)
+asio::awaitable<void> get_stats(api_link& link, std::optional<loadgen::terminal_counts>& last) {
+  const auto r = co_await link.exchange("GET", "/stats", "");
+  if (!r.error && r.status == 200)
+    if (auto t = loadgen::parse_stats_terminal(r.body)) last = t;
+}
+
 // GET /stats from any api until one answers with terminal counters, or
 // `patience` passes; `good_enough` may ask for more (counters caught up).
 template <class Pred>
@@ -26,16 +34,9 @@ std::optional<loadgen::terminal_counts> read_stats(const verify_config& cfg, con
   asio::io_context ioc(1);
   api_link link(ioc.get_executor(), apis, 0, cfg.request_timeout, cfg.auth_token);
   for (;;) {
-    asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<void> {
-        const auto r = co_await link.exchange("GET", "/stats", "");
-        if (!r.error && r.status == 200)
-          if (auto t = loadgen::parse_stats_terminal(r.body)) last = t;
-      },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
+    asio::co_spawn(ioc, get_stats(link, last), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
     ioc.restart();
     ioc.run();
     if ((last && good_enough(*last)) || steady::now() >= deadline) return last;
