@@ -46,8 +46,12 @@ std::optional<network_namespace> network_namespace::create(std::string& why_not)
   ns.name_ = "tmchaos" + std::to_string(pid);
   ns.host_veth_ = "tmc" + std::to_string(pid) + "h";
   const std::string inner_veth = "tmc" + std::to_string(pid) + "n";
+  // A /30 of its own per process id (16000 of them), so runs side by side
+  // (other worktrees' make test) do not share a subnet.
+  const unsigned base = pid / 250 % 64 * 4;
   const std::string net = "10.213." + std::to_string(pid % 250) + ".";
-  ns.host_ip_ = net + "1";
+  ns.host_ip_ = net + std::to_string(base + 1);
+  const std::string inner_ip = net + std::to_string(base + 2);
   const auto probe = run_to_exit(ns.ip_, {"netns", "add", ns.name_}, {}, 10s);
   if (probe.exit_code != 0) {
     why_not = "network namespaces are not allowed here (ip netns add: " + probe.output + ")";
@@ -58,7 +62,7 @@ std::optional<network_namespace> network_namespace::create(std::string& why_not)
   must(ns.ip_, {"link", "set", inner_veth, "netns", ns.name_});
   must(ns.ip_, {"addr", "add", ns.host_ip_ + "/30", "dev", ns.host_veth_});
   must(ns.ip_, {"link", "set", ns.host_veth_, "up"});
-  must(ns.ip_, {"netns", "exec", ns.name_, ns.ip_, "addr", "add", net + "2/30", "dev", inner_veth});
+  must(ns.ip_, {"netns", "exec", ns.name_, ns.ip_, "addr", "add", inner_ip + "/30", "dev", inner_veth});
   must(ns.ip_, {"netns", "exec", ns.name_, ns.ip_, "link", "set", inner_veth, "up"});
   must(ns.ip_, {"netns", "exec", ns.name_, ns.ip_, "link", "set", "lo", "up"});
   // nft reads the rules from a file: check now that it works in there.

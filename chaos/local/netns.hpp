@@ -1,7 +1,8 @@
 // File: chaos/local/netns.hpp
 // A network namespace joined to this one by a veth pair, for the partition
-// scenario: the host end gets 10.213.A.1/30, the namespace end .2 (A from
-// this process's id, so concurrent test runs do not collide). partition()
+// scenario: the host end gets the first address of a /30 in 10.213.0.0/16,
+// the namespace end the second (the /30 from this process's id, so test
+// runs side by side do not collide). partition()
 // loads an nftables table inside the namespace that drops every packet
 // not on its loopback (a real partition: connections hang, nothing is
 // refused); heal() deletes it. The destructor deletes the namespace, and
