@@ -2,8 +2,9 @@
 # chaos/run.sh EXPERIMENT: one Chaos Mesh experiment against taskmesh in the
 # current kube context, judged by taskmesh-verify.
 #
-#   1. starts taskmesh-verify as a Job (chaos/job/verify-job.yaml) in the
-#      taskmesh namespace: steady load, then the fault window, then recovery;
+#   1. starts taskmesh-verify as a Job (chaos/job/verify-job.yaml, and a
+#      NetworkPolicy that admits it to the api pods) in the taskmesh
+#      namespace: steady load, then the fault window, then recovery;
 #   2. applies the experiment when the verifier's log says phase=fault;
 #   3. removes it when the log says phase=recover (faults with a duration
 #      have ended by then; a Schedule or Workflow stops here);
@@ -14,9 +15,9 @@
 # Settings (environment):
 #   TASKMESH_NAMESPACE  namespace of the chart and the experiments (taskmesh)
 #   TASKMESH_IMAGE      image with taskmesh-verify (default: the api's image)
-#   VERIFY_URL          api Service URL (http://taskmesh-api:8080)
+#   VERIFY_URL          api Service URL (http://taskmesh-api)
 #   VERIFY_VALKEY       Valkey URL for the execution counters
-#                       (redis://taskmesh-valkey-primary:6379)
+#                       (redis://taskmesh-valkey:6379)
 #   VERIFY_PREFIX       taskmesh --subject-prefix (taskmesh)
 #   VERIFY_RATE VERIFY_STEADY VERIFY_FAULT VERIFY_RECOVER
 #                       load and phases (100, 30s, 90s, 60s; the game-day
@@ -97,9 +98,10 @@ await_log() {
 
 echo "run.sh: $(basename "$experiment") in namespace $namespace, verifier image $image"
 "${k[@]}" delete job "$job" --ignore-not-found --wait=true >/dev/null
+"${k[@]}" apply -f "$here/job/verify-network-policy.yaml" >/dev/null
 "${k[@]}" set env --local -o yaml -f "$here/job/verify-job.yaml" \
-  "VERIFY_URL=${VERIFY_URL:-http://taskmesh-api:8080}" \
-  "VERIFY_VALKEY=${VERIFY_VALKEY:-redis://taskmesh-valkey-primary:6379}" \
+  "VERIFY_URL=${VERIFY_URL:-http://taskmesh-api}" \
+  "VERIFY_VALKEY=${VERIFY_VALKEY:-redis://taskmesh-valkey:6379}" \
   "VERIFY_PREFIX=${VERIFY_PREFIX:-taskmesh}" \
   "VERIFY_RATE=${VERIFY_RATE:-100}" \
   "VERIFY_STEADY=${VERIFY_STEADY:-30s}" \

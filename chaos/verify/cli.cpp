@@ -20,7 +20,7 @@ JSON report and a one-line verdict on stdout.
 Exit status: 0 PASS; 1 FAIL (lost > 0, executed twice > 0, wrong results > 0,
 a 4xx, or a threshold broken); 2 bad flags; 3 no api answered at the start.
 Example:
-  taskmesh-verify --url http://taskmesh-api:8080 --rate 200 --steady 30s --fault 60s \
+  taskmesh-verify --url http://taskmesh-api --rate 200 --steady 30s --fault 60s \
     --recover 60s --valkey redis://valkey:6379 --max-recovery-s 90)";
 
 std::chrono::milliseconds duration_flag(const std::string& flag, const std::string& value) {
