@@ -39,6 +39,21 @@ std::string read_token_file(const std::string& path) {
   return token;
 }
 
+// The api's own --auth-tokens-file ("name:token" lines): the token of
+// `tenant`, or of the first entry when no tenant is named.
+std::string read_tokens_file(const std::string& path, const std::string& tenant) {
+  std::ifstream in(path);
+  if (!in) throw CLI::ValidationError("--auth-tokens-file", "cannot read " + path);
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    const auto colon = line.find(':');
+    if (line.empty() || line.front() == '#' || colon == std::string::npos) continue;
+    if (tenant.empty() || line.compare(0, colon, tenant) == 0) return line.substr(colon + 1);
+  }
+  throw CLI::ValidationError("--auth-tokens-file", path + " has no name:token line" +
+                                                     (tenant.empty() ? "" : " for tenant " + tenant));
+}
+
 } // namespace
 
 std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv) {
@@ -49,7 +64,7 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
   app.footer(footer);
   std::vector<std::string> urls{"http://127.0.0.1:8080"};
   std::string steady = "10s", fault = "30s", recover = "20s", timeout = "5s", retry_for = "120s",
-              settle = "180s", progress = "5s", token_file;
+              settle = "180s", progress = "5s", token_file, tokens_file, tenant;
   std::optional<double> p99, recovery;
   std::optional<std::uint64_t> max_failed, max_refused;
   bool shared = false;
@@ -69,6 +84,9 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
   app.add_option("--run-id", c.run_id, "idempotency keys are <run-id>-<n> (default: random)");
   app.add_option("--auth-token", c.auth_token, "bearer token")->envname("TASKMESH_VERIFY_TOKEN");
   app.add_option("--auth-token-file", token_file, "file whose first line is the bearer token");
+  app.add_option("--auth-tokens-file", tokens_file,
+                 "the api's --auth-tokens-file (name:token lines): use --tenant's token");
+  app.add_option("--tenant", tenant, "with --auth-tokens-file: whose token (default: the first)");
   app.add_option("--json", out.json_path, "write the JSON report here instead of stdout");
   app.add_option("--max-p99-during-ms", p99, "fail if the submit p99 during the fault is higher");
   app.add_option("--max-recovery-s", recovery, "fail if throughput takes longer to get back to 90%");
@@ -91,6 +109,7 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, const char* const* argv)
     c.settle_timeout = duration_flag("--settle-timeout", settle);
     c.progress_every = std::max(duration_flag("--progress", progress), std::chrono::milliseconds(100));
     if (!token_file.empty()) c.auth_token = read_token_file(token_file);
+    if (!tokens_file.empty()) c.auth_token = read_tokens_file(tokens_file, tenant);
     c.exclusive = !shared;
     c.limits = {p99, recovery, max_failed, max_refused};
   } catch (const CLI::CallForHelp&) {

@@ -46,6 +46,21 @@ TEST(VerifyCli, ParsesEveryFlag) {
   EXPECT_EQ(c.limits.max_failed, 0u);
 }
 
+TEST(VerifyCli, TakesATokenFromTheApisTokensFile) {
+  const auto dir = test_support::make_temp_dir("verify-cli");
+  const std::string file = dir + "/tokens";
+  std::ofstream(file) << "# tenants\n\nacme:tok-acme\nglobex:tok:globex\n";
+  auto r = parse({"--auth-tokens-file", file.c_str()});
+  ASSERT_TRUE(std::holds_alternative<cli_options>(r)) << std::get<cli_exit>(r).text;
+  EXPECT_EQ(std::get<cli_options>(r).config.auth_token, "tok-acme");
+  r = parse({"--auth-tokens-file", file.c_str(), "--tenant", "globex"});
+  ASSERT_TRUE(std::holds_alternative<cli_options>(r)) << std::get<cli_exit>(r).text;
+  EXPECT_EQ(std::get<cli_options>(r).config.auth_token, "tok:globex");
+  r = parse({"--auth-tokens-file", file.c_str(), "--tenant", "initech"});
+  ASSERT_TRUE(std::holds_alternative<cli_exit>(r));
+  EXPECT_NE(std::get<cli_exit>(r).text.find("initech"), std::string::npos);
+}
+
 TEST(VerifyCli, BadFlagsExit2NamingTheFlag) {
   for (auto args : std::vector<std::vector<const char*>>{{"--steady", "soon"},
                                                          {"--url", "https://x"},
