@@ -14,6 +14,7 @@
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "actors/codec/json_numbers.hpp"
 #include "actors/codec/utf8.hpp"
 
 namespace taskmesh {
@@ -168,7 +169,12 @@ parsed<json::value> parse_json_body(std::string_view body, const codec_limits& l
                          ": unexpected data after the JSON value",
                      ""};
   }
-  return p.release();
+  json::value v = p.release();
+  if (json_numbers::has_non_finite(v)) {
+    return api_error{400, "invalid_json",
+                     "invalid JSON: a number is out of range (it does not fit a 64-bit double)", ""};
+  }
+  return v;
 }
 
 parsed<task> parse_task(const json::value& v, const op_registry& ops, const codec_limits& limits) {

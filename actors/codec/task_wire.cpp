@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
 
 namespace taskmesh {
@@ -51,6 +52,8 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
   auto v = json::parse(bytes, ec);
   if (ec || !v.is_object())
     return bad_wire("task message is not a JSON object");
+  if (json_numbers::has_non_finite(v))
+    return bad_wire("task message has a number out of range");
   const auto& o = v.get_object();
   auto int_field = [&](std::string_view name) -> std::optional<std::int64_t> {
     auto* f = o.if_contains(name);

@@ -117,6 +117,36 @@ TEST(ParseJsonBody, ObjectsCountTowardsDepth) {
   EXPECT_EQ(e.message, "invalid JSON at byte 10: too deep");
 }
 
+// RFC 8259 has no Infinity: a number that overflows a double must not get
+// in, or a result echoing it is no longer JSON.
+TEST(ParseJsonBody, NumbersThatDoNotFitADoubleAreRejectedAnywhere) {
+  const std::string digits400 = "1" + std::string(400, '0');
+  for (const std::string& body :
+       {std::string(R"({"payload":1e400})"), std::string(R"({"payload":-1e400})"),
+        std::string(R"({"payload":{"a":[1,{"b":1E+309}]}})"),
+        std::string(R"({"type":"extract","payload":"a","params":{"pattern":"a","max_matches":1e999}})"),
+        R"({"payload":)" + digits400 + "}", "[" + digits400 + "]", std::string("1e400")}) {
+    SCOPED_TRACE(body);
+    const auto e = body_error(body);
+    EXPECT_EQ(e.status, 400u);
+    EXPECT_EQ(e.code, "invalid_json");
+    EXPECT_EQ(e.message, "invalid JSON: a number is out of range (it does not fit a 64-bit double)");
+  }
+}
+
+TEST(ParseJsonBody, NanAndInfinityTokensAreRejected) {
+  for (const char* body : {R"({"payload":NaN})", R"({"payload":Infinity})",
+                           R"({"payload":-Infinity})", R"({"params":{"x":[nan]}})"}) {
+    SCOPED_TRACE(body);
+    EXPECT_EQ(body_error(body).code, "invalid_json");
+  }
+}
+
+TEST(ParseJsonBody, LargeButFiniteAndTinyNumbersAreAccepted) {
+  const auto v = value_of(parse_json_body(R"([1.7976931348623157e308,-1e308,1e-400,18446744073709551615])", {}));
+  EXPECT_EQ(v.as_array().size(), 4u);
+}
+
 TEST(ParseJsonBody, InvalidUtf8InStringIsRejected) {
   const auto e = body_error("{\"payload\":\"ab\xff\"}");
   EXPECT_EQ(e.status, 400u);

@@ -92,5 +92,20 @@ TEST(TaskWire, RefusesWhatThisProcessCannotRun) {
   EXPECT_EQ(field_of(R"({"v":1,"id":")" + id + R"(","type":"echo"})"), "<accepted>");
 }
 
+// A message from another process is input too: a number JSON cannot carry
+// (it would come back out as Infinity) is refused, not decoded.
+TEST(TaskWire, RefusesNumbersThatDoNotFitADouble) {
+  const auto ops = fake_registry();
+  const auto id = task_id::generate().to_string();
+  for (const std::string& text :
+       {R"({"v":1,"id":")" + id + R"(","type":"echo","payload":[1e400]})",
+        R"({"v":1,"id":")" + id + R"(","type":"echo","params":{"x":-1e999}})"}) {
+    auto r = task_from_wire(text, ops);
+    ASSERT_TRUE(std::holds_alternative<api_error>(r)) << text;
+    EXPECT_EQ(std::get<api_error>(r).code, "invalid_task_message");
+    EXPECT_EQ(std::get<api_error>(r).message, "task message has a number out of range");
+  }
+}
+
 } // namespace
 } // namespace taskmesh

@@ -149,6 +149,21 @@ TEST_F(BadInput, WrongFieldValuesName400Field) {
   EXPECT_TRUE(still_serving(client()));
 }
 
+// 1e400 used to become Infinity: 202, then a GET /task that was not JSON.
+TEST_F(BadInput, NumbersThatDoNotFitADoubleAre400AndCreateNothing) {
+  const auto before = fresh_stats(client());
+  for (const char* body :
+       {R"({"payload":1e400})", R"({"payload":{"a":[-1e999]}})",
+        R"({"type":"extract","payload":"a","params":{"pattern":"a","max_matches":1e400}})",
+        R"({"payload":NaN})", R"({"payload":Infinity})"}) {
+    SCOPED_TRACE(body);
+    EXPECT_TRUE(is_error(post(body), 400, "invalid_json"));
+  }
+  EXPECT_TRUE(is_error(post(R"([{"payload":1},{"payload":1e400}])", "/tasks"), 400, "invalid_json"));
+  EXPECT_EQ(fresh_stats(client()).at("submitted"), before.at("submitted"));
+  EXPECT_TRUE(still_serving(client()));
+}
+
 TEST_F(BadInput, BodyThatIsNotAnObjectIs400) {
   for (const char* body : {"[1]", R"("str")", "42", "null"}) {
     SCOPED_TRACE(body);
