@@ -2,26 +2,38 @@
 #include "actors/model/task_id.hpp"
 
 #include <chrono>
-#include <random>
+#include <cstring>
+#include <stdexcept>
+
+#include <openssl/rand.h>
 
 namespace taskmesh {
 namespace {
 
-// splitmix64 seeded per thread from the OS: fast, and good enough for the
-// random tail (uniqueness, not secrecy).
-struct id_random {
-  std::uint64_t state;
-  id_random() {
-    std::random_device rd;
-    state = (std::uint64_t{rd()} << 32) ^ rd() ^
-            static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+// The random tail comes from OpenSSL's CSPRNG (a per-thread AES-256-CTR
+// DRBG seeded from the OS): ids are capabilities of a sort (whoever knows
+// one reads the task), so one id must not predict the next, as a plain PRNG
+// stream would. Drawn in blocks, so the hot path pays a copy, not a call
+// into OpenSSL, for all but one id in `ids_per_block`.
+class id_random {
+public:
+  static constexpr std::size_t bytes_per_id = 10; // 74 random bits + 6 fixed
+  static constexpr std::size_t ids_per_block = 256;
+
+  const std::uint8_t* next() {
+    if (used_ == block_.size()) {
+      if (RAND_bytes(block_.data(), static_cast<int>(block_.size())) != 1)
+        throw std::runtime_error("task_id: the OS random generator failed");
+      used_ = 0;
+    }
+    const std::uint8_t* out = block_.data() + used_;
+    used_ += bytes_per_id;
+    return out;
   }
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+
+private:
+  std::array<std::uint8_t, bytes_per_id * ids_per_block> block_{};
+  std::size_t used_ = block_.size();
 };
 
 constexpr char hex_digits[] = "0123456789abcdef";
@@ -45,15 +57,10 @@ task_id task_id::generate() {
     std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch())
       .count());
-  const std::uint64_t r1 = rng.next();
-  const std::uint64_t r2 = rng.next();
   task_id id;
   for (int i = 0; i < 6; ++i)
     id.bytes[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
-  for (int i = 0; i < 2; ++i)
-    id.bytes[6 + i] = static_cast<std::uint8_t>(r1 >> (8 * i));
-  for (int i = 0; i < 8; ++i)
-    id.bytes[8 + i] = static_cast<std::uint8_t>(r2 >> (8 * i));
+  std::memcpy(id.bytes.data() + 6, rng.next(), id_random::bytes_per_id);
   id.bytes[6] = static_cast<std::uint8_t>((id.bytes[6] & 0x0F) | 0x70); // version 7
   id.bytes[8] = static_cast<std::uint8_t>((id.bytes[8] & 0x3F) | 0x80); // RFC variant
   return id;

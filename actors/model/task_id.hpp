@@ -1,6 +1,7 @@
 // File: actors/model/task_id.hpp
 // Task ids are UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random
-// bits. Time-ordered, and unique across processes without coordination.
+// bits from a CSPRNG. Time-ordered, unique across processes without
+// coordination, and not predictable from ids seen before.
 #pragma once
 
 #include <array>
@@ -16,7 +17,8 @@ namespace taskmesh {
 struct task_id {
   std::array<std::uint8_t, 16> bytes{};
 
-  // A fresh UUIDv7 from a per-thread generator (no locks, no shared state).
+  // A fresh UUIDv7; the random bits come from a per-thread CSPRNG block
+  // (no locks, no shared state). Throws only if the OS has no randomness.
   static task_id generate();
   // Accepts the canonical 36-character form, either case.
   static std::optional<task_id> parse(std::string_view text);
