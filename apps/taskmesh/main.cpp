@@ -57,19 +57,47 @@ std::optional<boost::asio::ip::address> resolve_listen_host(const std::string& h
 }
 
 // SIGTERM/SIGINT handling, installed before anything starts so that a
-// signal during start-up also ends in an orderly shutdown.
+// signal during start-up also ends in an orderly shutdown. The first signal
+// starts the drain; from then on a thread keeps listening, and a second
+// signal ends the process at once, killed by that signal (an operator who
+// presses Ctrl-C twice means it).
 class shutdown_signal {
 public:
   shutdown_signal() {
-    signals_.async_wait([](const boost::system::error_code&, int sig) {
-      spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec)
+        return;
+      spdlog::info("received {}, draining", name(sig));
+      received_ = true;
+      signals_.async_wait([](const boost::system::error_code& ec2, int sig2) {
+        if (ec2)
+          return;
+        spdlog::warn("received {} during the drain, exiting now", name(sig2));
+        spdlog::default_logger()->flush();
+        std::signal(sig2, SIG_DFL);
+        std::raise(sig2);
+      });
     });
   }
-  void wait() { ioc_.run(); }
+  ~shutdown_signal() {
+    ioc_.stop();
+    if (second_.joinable())
+      second_.join();
+  }
+  // Blocks until the first signal, then listens for a second one on a thread.
+  void wait() {
+    while (!received_ && ioc_.run_one() > 0) {
+    }
+    second_ = std::thread([this] { ioc_.run(); });
+  }
 
 private:
+  static const char* name(int sig) { return sig == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
   boost::asio::io_context ioc_{1};
   boost::asio::signal_set signals_{ioc_, SIGINT, SIGTERM};
+  bool received_ = false; // touched only by the thread in wait()
+  std::thread second_;
 };
 
 // Lets accepted work finish, up to the deadline. True if everything finished.
@@ -135,6 +163,7 @@ int run(const app::config& c) {
   ctx.ops = &ops;
   ctx.limits.max_body = c.max_body;
   ctx.limits.read_timeout = c.read_timeout;
+  ctx.limits.header_timeout = c.header_timeout;
   ctx.limits.max_connections = c.max_connections;
   ctx.queue = &queue;
   ctx.bridge = graph.bridge;

@@ -83,5 +83,29 @@ TEST_F(Shutdown, DrainTimeoutBoundsTheWait) {
   EXPECT_GE(ms_since(start), 400) << "did not wait for the drain";
 }
 
+// docs/operations.md: "A second SIGTERM/SIGINT during the drain kills the
+// process at once". It used to be swallowed until --drain-timeout.
+TEST_F(Shutdown, SecondSignalDuringTheDrainExitsAtOnce) {
+  EMBEDDED_ONLY("the process holding the task must be the one signalled; the api pod holds none");
+  for (const int second : {SIGTERM, SIGINT}) {
+    SCOPED_TRACE(second == SIGTERM ? "SIGTERM twice" : "SIGTERM then SIGINT");
+    auto& s = start_own({"--drain-timeout", "60s"});
+    const auto id = submit(s.client(), R"({"payload":"x","params":{"delay_ms":30000}})");
+    wait_for_status(s.client(), id, "running", 2s);
+    s.process().signal(SIGTERM);
+    auto c = s.new_client(2s);
+    ASSERT_TRUE(wait_until([&] { return c.get("/health/ready").status == 503; }, 2s))
+      << "the drain did not start\n" << s.log_tail();
+    const auto start = std::chrono::steady_clock::now();
+    s.process().signal(second);
+    const auto code = s.process().wait_exit(5s);
+    ASSERT_TRUE(code.has_value()) << "second signal ignored: still draining after 5 s\n"
+                                  << s.log_tail();
+    EXPECT_EQ(*code, 128 + second) << s.log_tail();
+    EXPECT_LT(ms_since(start), 5000);
+    EXPECT_NE(s.log_tail().find("during the drain, exiting now"), std::string::npos) << s.log_tail();
+  }
+}
+
 } // namespace
 } // namespace taskmesh::it
