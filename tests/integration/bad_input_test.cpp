@@ -214,6 +214,44 @@ TEST_F(SlowClient, IsDroppedAfterReadTimeout) {
   EXPECT_TRUE(still_serving(s.client()));
 }
 
+// A head sent a byte at a time used to hold the connection for the whole
+// --read-timeout; --header-timeout bounds the head on its own.
+TEST_F(SlowClient, TricklingHeadIsDroppedAfterHeaderTimeout) {
+  auto& s = start_own({"--header-timeout", "1s", "--read-timeout", "60s"});
+  raw_connection slow(s.port());
+  const auto start = std::chrono::steady_clock::now();
+  const std::string head = "POST /task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  // The client's pace is what is under test: one byte every 100 ms, longer
+  // in total than the header timeout.
+  try {
+    for (std::size_t i = 0; i < 25 && i < head.size(); ++i) {
+      slow.send(head.substr(i, 1));
+      std::this_thread::sleep_for(100ms);
+    }
+  } catch (const std::exception&) {
+    // the server closed while we were still trickling: what we expect
+  }
+  const auto got = slow.read_until_close(10s);
+  EXPECT_TRUE(slow.peer_closed()) << "head still accepted 10 s after a 1 s header timeout";
+  EXPECT_TRUE(got.empty() || got.starts_with("HTTP/1.1 408")) << ::testing::PrintToString(got);
+  EXPECT_GE(ms_since(start), 900) << "dropped before the header timeout";
+  EXPECT_LT(ms_since(start), 8000) << "held for far longer than --header-timeout";
+  EXPECT_TRUE(still_serving(s.client()));
+}
+
+TEST_F(SlowClient, HeaderTimeoutLeavesTheBodyTheReadTimeout) {
+  auto& s = start_own({"--header-timeout", "300ms", "--read-timeout", "5s"});
+  raw_connection slow(s.port());
+  slow.send("POST /task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 17\r\n\r\n{\"payload\"");
+  // The body comes after the header timeout but within the read timeout:
+  // the wait is the behaviour under test, not a synchronisation.
+  std::this_thread::sleep_for(800ms);
+  slow.send(":\"abc\"}");
+  const auto got = slow.read_until_close(3s);
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 202")) << ::testing::PrintToString(got);
+}
+
 TEST_F(BadInput, GarbageBytesGet400OrClose) {
   const std::string garbage[] = {
     std::string("GARBAGE\r\n\r\n"),

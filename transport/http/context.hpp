@@ -26,6 +26,7 @@ struct server_limits {
   std::size_t max_body = 1 << 20;
   std::size_t max_header = 16 * 1024;
   std::chrono::milliseconds read_timeout{30'000};  // whole request, incl. idle keep-alive
+  std::chrono::milliseconds header_timeout{10'000}; // request line + headers, incl. idle keep-alive
   std::chrono::milliseconds write_timeout{30'000};
   std::size_t max_connections = 10'000;
 };

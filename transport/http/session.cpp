@@ -47,11 +47,16 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(ctx.limits.max_header));
     parser.body_limit(ctx.limits.max_body);
-    // One deadline for the whole request (idle wait included): a client that
-    // trickles bytes cannot hold a connection open forever.
-    stream.expires_after(ctx.limits.read_timeout);
+    // Two deadlines from the moment we start waiting (idle keep-alive time
+    // included): the head must arrive within header_timeout, the whole
+    // request within read_timeout. A client that trickles its head a byte at
+    // a time is dropped early; one sending a large body gets the longer one.
+    const auto request_deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
+    stream.expires_after(std::min(ctx.limits.header_timeout, ctx.limits.read_timeout));
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (!ec)
+      stream.expires_at(request_deadline);
     if (!ec && expects_continue(parser.get())) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(continue_line), use_tuple);
