@@ -40,7 +40,7 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
   if (seams.workers) {
     g.dispatcher = seams.work_source ? seams.work_source : local;
     for (std::uint32_t i = 0; i < config.workers; ++i) {
-      auto w = sys.spawn(worker, ctx.ops, config.retry, g.store, g.stats, g.dispatcher);
+      auto w = sys.spawn(worker, ctx.ops, config.retry, config.op_limits, g.store, g.stats, g.dispatcher);
       // A new worker starts by asking for work.
       caf::anon_send(g.dispatcher, done_atom::value, w, std::uint32_t{0}, true);
       g.workers.push_back(std::move(w));

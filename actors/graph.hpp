@@ -28,6 +28,7 @@ struct graph_config {
   intake_config intake;
   dispatcher_config dispatch;
   retry_policy retry;
+  op_budget::limits op_limits; // --max-result-bytes, --op-timeout
   stats_config stats;
 };
 

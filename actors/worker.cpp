@@ -130,6 +130,23 @@ void retry_later(self_ptr self, task& t, std::string error) {
   self->delayed_send(self, delay, retry_atom::value, std::move(t));
 }
 
+// An op still running after op_budget::slow_after: record the task as
+// running now, ahead of the outbox, so GET /task shows it (the store gets
+// the final record later, from the same actor, so in order). A task from a
+// transport also tells it the task is alive.
+struct slow_run {
+  self_ptr self;
+  const task* t;
+  static void tell(void* context) noexcept {
+    auto* s = static_cast<slow_run*>(context);
+    auto& st = s->self->state;
+    s->self->send(st.store, update_atom::value,
+                  std::vector<task_record>{record_of(*s->t, task_status::running)});
+    if (s->t->receipt)
+      s->t->receipt->in_progress();
+  }
+};
+
 // Runs the op now (any delay has passed) and records the outcome.
 void execute(self_ptr self, task& t) {
   const auto& op = self->state.ops->at(t.op);
@@ -143,8 +160,13 @@ void execute(self_ptr self, task& t) {
   }
   auto& clock = self->state.clock;
   const auto began = clock.last();
-  auto outcome = op.run({t.payload, t.params.empty() ? no_params : params, t.attempts});
+  slow_run slow{self, &t};
+  op_budget budget{self->state.op_limits, began, &slow_run::tell, &slow};
+  auto outcome = op.run({t.payload, t.params.empty() ? no_params : params, t.attempts, budget});
   const auto ended = clock.tick();
+  // The ops that need no forecast of their result's size are checked here.
+  if (outcome.outcome == op_outcome::kind::ok && !budget.fits(outcome.value.size()))
+    outcome = op_outcome::result_too_large(budget);
   self->state.report.busy_ns += static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::nanoseconds>(ended - began).count());
   switch (outcome.outcome) {
@@ -204,11 +226,13 @@ void begin_attempt(self_ptr self, task& t) {
 } // namespace
 
 worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> self,
-                                   const op_registry* ops, retry_policy retry, store_actor store,
+                                   const op_registry* ops, retry_policy retry,
+                                   op_budget::limits op_limits, store_actor store,
                                    stats_actor stats, dispatcher_actor dispatcher) {
   auto& st = self->state;
   st.ops = ops;
   st.retry = retry;
+  st.op_limits = op_limits;
   st.store = std::move(store);
   st.stats = std::move(stats);
   st.dispatcher = std::move(dispatcher);

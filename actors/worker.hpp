@@ -48,6 +48,7 @@ struct worker_state {
   static inline const char* name = "worker";
   const op_registry* ops = nullptr;
   retry_policy retry;
+  op_budget::limits op_limits;
   store_actor store;
   stats_actor stats;
   dispatcher_actor dispatcher;
@@ -64,7 +65,8 @@ struct worker_state {
 };
 
 worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> self,
-                                   const op_registry* ops, retry_policy retry, store_actor store,
+                                   const op_registry* ops, retry_policy retry,
+                                   op_budget::limits op_limits, store_actor store,
                                    stats_actor stats, dispatcher_actor dispatcher);
 
 } // namespace taskmesh

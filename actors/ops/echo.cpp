@@ -9,8 +9,11 @@ namespace taskmesh {
 namespace {
 
 op_outcome run(const op_input& in) {
+  const std::size_t size = in.payload.size() + 12;
+  if (!in.budget.fits(size))
+    return op_outcome::result_too_large(in.budget);
   std::string out;
-  out.reserve(in.payload.size() + 12);
+  out.reserve(size);
   out += R"({"payload":)";
   out += in.payload;
   out += '}';

@@ -16,6 +16,9 @@ namespace {
 
 constexpr std::int64_t max_matches_limit = 100'000;
 constexpr std::int64_t default_max_matches = 1'000;
+// RE2's NFA simulation, measured on the worst case (every thread alive):
+// about 50 ns per instruction per byte, so 20000 steps per millisecond.
+constexpr std::uint64_t nfa_steps_per_ms = 20'000;
 
 // Compiled patterns, least recently used dropped first. One per thread, so
 // no locks; shared by validate (HTTP threads) and run (workers), so a
@@ -123,18 +126,41 @@ op_outcome run(const op_input& in) {
     limit = *n;
   }
 
+  // RE2 never backtracks, but when its DFA runs out of memory it falls back
+  // to simulating the NFA: up to one step per program instruction per byte,
+  // inside one Match call that cannot be interrupted (1 MB of a|b text took
+  // 144 s for ((a|b){50}){20}c). So the worst case of each call must fit the
+  // time budget before it starts; the deadline is checked between calls.
+  const auto worst_steps = static_cast<std::uint64_t>(re.ProgramSize()) * in.payload.size();
+  if (worst_steps > static_cast<std::uint64_t>(in.budget.timeout().count()) * nfa_steps_per_ms)
+    return op_outcome::permanent(
+      "timeout: a pattern of " + std::to_string(re.ProgramSize()) + " instructions over " +
+      std::to_string(in.payload.size()) + " bytes could run longer than " +
+      std::to_string(in.budget.timeout().count()) + " ms (--op-timeout); use a simpler pattern "
+      "or a smaller payload");
+
   const re2::StringPiece text(in.payload.data(), in.payload.size());
   std::string out = R"({"matches":[)";
   std::int64_t count = 0;
   std::size_t pos = 0;
   re2::StringPiece match;
   // Searching from `pos` within the whole text (not a substring) keeps ^, $
-  // and \b seeing the real neighbours of each match.
+  // and \b seeing the real neighbours of each match. One Match is linear in
+  // the text; a pattern like a(?:.*b)? makes each one scan to the end, so
+  // the budget is checked between matches.
   while (count < limit && pos <= text.size() &&
          re.Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    if (in.budget.expired())
+      return op_outcome::timed_out(in.budget);
+    const std::string_view m(match.data(), match.size());
+    // This match, its comma, and the closing ],"count":N}.
+    const std::size_t size = out.size() + (count > 0 ? 1 : 0) + ops::json_string_size(m) + 11 +
+                             ops::uint_size(static_cast<std::uint64_t>(count + 1));
+    if (!in.budget.fits(size))
+      return op_outcome::result_too_large(in.budget);
     if (count++ > 0)
       out += ',';
-    ops::append_json_string(out, std::string_view(match.data(), match.size()));
+    ops::append_json_string(out, m);
     const std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
     // An empty match would be found again at the same place forever: step
     // over one whole character so the next search starts on a boundary.

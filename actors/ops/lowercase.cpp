@@ -10,6 +10,8 @@ namespace taskmesh {
 namespace {
 
 op_outcome run(const op_input& in) {
+  if (!ops::text_result_fits(in.payload, in.budget))
+    return op_outcome::result_too_large(in.budget);
   // Mapped straight into a reused buffer: one pass, no allocation, and
   // resize() only zero-fills when the buffer grows.
   std::string& text = ops::scratch_buffer();

@@ -1,6 +1,8 @@
 // File: actors/ops/op_support.cpp
 #include "actors/ops/op_support.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <boost/json/serializer.hpp>
@@ -69,10 +71,47 @@ void append_json_string(std::string& out, std::string_view s) {
   }
 }
 
+namespace {
+// Escaped length of each byte, as Boost.JSON's serializer writes it: the
+// two-character escapes, \u00XX for the other control characters, and
+// every other byte (UTF-8 included) as it is.
+constexpr std::array<std::uint8_t, 256> escaped_sizes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c)
+    t[c] = 1;
+  for (std::size_t c = 0; c < 0x20; ++c)
+    t[c] = 6;
+  for (unsigned char c : {'\b', '\f', '\n', '\r', '\t', '"', '\\'})
+    t[c] = 2;
+  return t;
+}();
+} // namespace
+
+std::size_t json_string_size(std::string_view s) noexcept {
+  std::size_t n = 2;
+  for (unsigned char c : s)
+    n += escaped_sizes[c];
+  return n;
+}
+
+std::size_t uint_size(std::uint64_t n) noexcept {
+  std::size_t digits = 1;
+  for (; n >= 10; n /= 10)
+    ++digits;
+  return digits;
+}
+
 void append_uint(std::string& out, std::uint64_t n) {
   char buf[20];
   const auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
+}
+
+bool text_result_fits(std::string_view text, const op_budget& budget) noexcept {
+  constexpr std::size_t frame = 9; // {"text":}
+  if (text.size() <= (budget.max_result_bytes() - std::min<std::size_t>(budget.max_result_bytes(), frame + 2)) / 6)
+    return true;
+  return budget.fits(frame + json_string_size(text));
 }
 
 std::string text_result(std::string_view text) {

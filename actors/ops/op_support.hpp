@@ -42,9 +42,17 @@ const boost::json::string* string_param(const boost::json::object& params,
 // bytes are copied as they are otherwise, so valid UTF-8 in means valid JSON out.
 void append_json_string(std::string& out, std::string_view s);
 void append_uint(std::string& out, std::uint64_t n);
+// The bytes append_json_string would write for `s`, quotes included, found
+// without writing them: how ops check --max-result-bytes before allocating.
+std::size_t json_string_size(std::string_view s) noexcept;
+// Bytes of append_uint(n).
+std::size_t uint_size(std::uint64_t n) noexcept;
 
 // {"text":<text>}
 std::string text_result(std::string_view text);
+// Whether text_result(text) fits the budget. Counts escapes only when the
+// worst case (every byte a \u00XX) would not fit anyway.
+bool text_result_fits(std::string_view text, const op_budget& budget) noexcept;
 
 // A per-thread buffer for ops that must transform the payload before it is
 // escaped. Reused across runs so the hot path allocates only its result.

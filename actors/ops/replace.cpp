@@ -2,6 +2,8 @@
 // replace: params {"find": non-empty string, "replace": string}; result
 // {"text": ..., "replacements": N}. Literal (no patterns), left to right,
 // non-overlapping: "aaaa" find "aa" is 2 replacements, "aaa" find "aa" is 1.
+#include <cstring>
+
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -27,15 +29,15 @@ std::optional<params_error> validate(const boost::json::object& params) {
   return std::nullopt;
 }
 
-op_outcome result(std::string_view text, std::size_t replacements) {
-  std::string out;
-  out.reserve(text.size() + 40);
-  out += R"({"text":)";
-  ops::append_json_string(out, text);
-  out += R"(,"replacements":)";
-  ops::append_uint(out, replacements);
-  out += '}';
-  return op_outcome::ok(std::move(out));
+// Next occurrence of `needle` in `text` at or after `from`, or npos. glibc's
+// memmem is linear in the worst case (two-way); string_view::find compares
+// at every candidate and is O(text x needle) on inputs like "aaa...ab".
+std::size_t find_from(std::string_view text, std::string_view needle, std::size_t from) noexcept {
+  if (from > text.size())
+    return std::string_view::npos;
+  const void* hit = ::memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data())
+             : std::string_view::npos;
 }
 
 op_outcome run(const op_input& in) {
@@ -47,23 +49,44 @@ op_outcome run(const op_input& in) {
   const std::string_view needle(find->data(), find->size());
   const std::string_view with(replacement->data(), replacement->size());
 
-  std::size_t at = text.find(needle);
-  if (at == std::string_view::npos)
-    return result(text, 0); // the common miss: no copy of the text at all
-
-  std::string& buf = ops::scratch_buffer();
-  buf.clear();
-  std::size_t from = 0;
+  // First pass: count, so the result's size is known before it is built
+  // (a 1 KB replacement of every byte of 100 KB is 100 MB).
   std::size_t count = 0;
-  for (; at != std::string_view::npos; at = text.find(needle, from)) {
-    buf.append(text.data() + from, at - from).append(with);
-    from = at + needle.size();
+  for (std::size_t at = find_from(text, needle, 0); at != std::string_view::npos;
+       at = find_from(text, needle, at + needle.size()))
     ++count;
+  // Escaping is per byte, so the escaped result is the escaped text with
+  // each needle's escaped bytes swapped for the replacement's.
+  const std::size_t text_bytes = ops::json_string_size(text) -
+                                 count * (ops::json_string_size(needle) - 2) +
+                                 count * (ops::json_string_size(with) - 2);
+  const std::size_t size = text_bytes + 25 + ops::uint_size(count); // {"text":,"replacements":}
+  if (!in.budget.fits(size))
+    return op_outcome::result_too_large(in.budget);
+
+  std::string out;
+  out.reserve(size);
+  out += R"({"text":)";
+  if (count == 0) {
+    ops::append_json_string(out, text); // the common miss: no copy of the text
+  } else {
+    std::string& buf = ops::scratch_buffer();
+    buf.clear();
+    buf.reserve(text.size() - count * needle.size() + count * with.size());
+    std::size_t from = 0;
+    for (std::size_t at = find_from(text, needle, 0); at != std::string_view::npos;
+         at = find_from(text, needle, from)) {
+      buf.append(text.data() + from, at - from).append(with);
+      from = at + needle.size();
+    }
+    buf.append(text.substr(from));
+    ops::append_json_string(out, buf);
+    ops::trim_scratch_buffer();
   }
-  buf.append(text.substr(from));
-  auto out = result(buf, count);
-  ops::trim_scratch_buffer();
-  return out;
+  out += R"(,"replacements":)";
+  ops::append_uint(out, count);
+  out += '}';
+  return op_outcome::ok(std::move(out));
 }
 
 } // namespace

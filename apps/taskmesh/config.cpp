@@ -135,6 +135,15 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
                              3'600'000, "On SIGTERM, how long to let queued and running tasks finish");
   add_duration(app, "--read-timeout", "TASKMESH_READ_TIMEOUT", c.read_timeout, 100,
                              3'600'000, "Deadline for a client to send a whole request");
+  add_duration(app, "--header-timeout", "TASKMESH_HEADER_TIMEOUT", c.header_timeout, 100,
+               3'600'000, "Deadline for a client to send a request's line and headers");
+  app.add_option("--max-result-bytes", c.max_result_bytes,
+                 "Largest result an op may produce; a larger one fails the task with "
+                 "result_too_large (bytes; accepts KiB/MiB)")
+    ->envname("TASKMESH_MAX_RESULT_BYTES")->transform(CLI::AsSizeValue(false))
+    ->check(CLI::Range(std::uint64_t{64}, std::uint64_t{512} << 20));
+  add_duration(app, "--op-timeout", "TASKMESH_OP_TIMEOUT", c.op_timeout, 1, 3'600'000,
+               "Time one run of an op may take before the task fails with timeout");
   app.add_option("--max-connections", c.max_connections, "Open HTTP connections at most")
     ->envname("TASKMESH_MAX_CONNECTIONS")->check(CLI::Range(1u, 1'000'000u));
   auto builtin = op_registry::builtin();

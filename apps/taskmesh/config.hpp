@@ -51,6 +51,9 @@ struct config {
   std::chrono::milliseconds retry_base_delay{100};
   std::chrono::milliseconds drain_timeout{30'000};
   std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds header_timeout{10'000};
+  std::uint64_t max_result_bytes = 1 << 20;
+  std::chrono::milliseconds op_timeout{10'000};
   std::uint32_t max_connections = 10'000;
   std::vector<std::string> disabled_ops;
   std::string log_level = "info";

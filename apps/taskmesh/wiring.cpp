@@ -136,6 +136,7 @@ graph_config graph_config_from(const config& c) {
   g.workers = c.workers;
   g.dispatch.max_in_flight = c.max_in_flight;
   g.retry.base_delay = c.retry_base_delay;
+  g.op_limits = {c.max_result_bytes, c.op_timeout};
   // In-progress acks well inside AckWait while a cluster task waits out its delay.
   g.retry.keepalive = std::max(std::chrono::milliseconds{100}, c.cluster.ack_wait / 3);
   g.stats.mode = "embedded";

@@ -17,7 +17,7 @@ protected:
     store = spawn(probe_store, &stored);
     stats = spawn(probe_stats, &reported);
     disp = spawn(probe_dispatcher, &told);
-    w = spawn(worker, &ops, retry_policy{100ms, 30'000ms}, store, stats, disp);
+    w = spawn(worker, &ops, retry_policy{100ms, 30'000ms}, op_budget::limits{}, store, stats, disp);
   }
 
   void run_batch(std::vector<task> batch) {

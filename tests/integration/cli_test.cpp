@@ -103,8 +103,28 @@ INSTANTIATE_TEST_SUITE_P(
                              "--retry-base-delay"},
                     bad_flag{"DrainTimeoutNotADuration", {"--drain-timeout", "abc"},
                              "--drain-timeout"},
+                    bad_flag{"MaxResultBytesTooSmall", {"--max-result-bytes", "10"},
+                             "--max-result-bytes"},
+                    bad_flag{"MaxResultBytesNotASize", {"--max-result-bytes", "lots"},
+                             "--max-result-bytes"},
+                    bad_flag{"OpTimeoutWithoutUnit", {"--op-timeout", "10"}, "--op-timeout"},
+                    bad_flag{"OpTimeoutZero", {"--op-timeout", "0ms"}, "--op-timeout"},
+                    bad_flag{"HeaderTimeoutWithoutUnit", {"--header-timeout", "5"},
+                             "--header-timeout"},
                     bad_flag{"UnknownFlag", {"--no-such-flag", "1"}, "--no-such-flag"}),
   [](const ::testing::TestParamInfo<bad_flag>& info) { return std::string(info.param.name); });
+
+// docs/operations.md quotes these messages.
+TEST(Cli, ListenErrorsSayWhatDocsSay) {
+  auto args = topology_args();
+  args.insert(args.end(), {"--listen", "no-such-host.invalid:8080"});
+  const auto unresolved = run_cli(args);
+  ASSERT_TRUE(unresolved.exit_code.has_value()) << unresolved.output;
+  EXPECT_EQ(*unresolved.exit_code, 2) << unresolved.output;
+  EXPECT_NE(unresolved.output.find("taskmesh: --listen: cannot resolve host 'no-such-host.invalid'"),
+            std::string::npos)
+    << unresolved.output;
+}
 
 TEST(Cli, InvalidEnvValueExitsTwo) {
   auto args = topology_args();

@@ -25,10 +25,19 @@ inline std::optional<params_error> validate(const op_definition& op,
   return op.validate(params_of(params_json));
 }
 
+// With a budget roomy enough not to matter (the op's semantics are under
+// test), or with the one given (budget_test.cpp).
 inline op_outcome run(const op_definition& op, std::string_view payload,
                       std::string_view params_json = "{}", std::uint32_t attempt = 1) {
   const boost::json::object params = params_of(params_json);
-  return op.run(op_input{payload, params, attempt});
+  op_budget budget{{std::size_t{1} << 30, std::chrono::seconds(60)}, op_budget::clock::now()};
+  return op.run(op_input{payload, params, attempt, budget});
+}
+
+inline op_outcome run_within(op_budget& budget, const op_definition& op,
+                             std::string_view payload, std::string_view params_json = "{}") {
+  const boost::json::object params = params_of(params_json);
+  return op.run(op_input{payload, params, 1, budget});
 }
 
 // The result of a run that must succeed, parsed (which also proves it is

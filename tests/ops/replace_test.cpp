@@ -15,7 +15,8 @@ replaced replace(std::string_view text, std::string_view find, std::string_view 
   boost::json::object params;
   params["find"] = find;
   params["replace"] = with;
-  const auto v = ok_json(replace_op().run(op_input{text, params, 1}));
+  op_budget budget;
+  const auto v = ok_json(replace_op().run(op_input{text, params, 1, budget}));
   return {std::string(v.at("text").as_string()), v.at("replacements").as_int64()};
 }
 

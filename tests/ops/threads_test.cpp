@@ -54,10 +54,11 @@ TEST(OpThreads, ConcurrentRunsGetTheirOwnResults) {
   for (std::size_t t = 0; t < 4; ++t) {
     threads.emplace_back([t, &wrong] {
       const thread_case c(t);
+      op_budget budget;
       for (int i = 0; i < 300; ++i) {
-        wrong += extract_op().run({c.text, c.extract_params, 1}).value != c.extracted;
-        wrong += uppercase_op().run({c.text, c.none, 1}).value != c.upper;
-        wrong += replace_op().run({c.text, c.replace_params, 1}).value != c.replaced;
+        wrong += extract_op().run({c.text, c.extract_params, 1, budget}).value != c.extracted;
+        wrong += uppercase_op().run({c.text, c.none, 1, budget}).value != c.upper;
+        wrong += replace_op().run({c.text, c.replace_params, 1, budget}).value != c.replaced;
       }
     });
   }
