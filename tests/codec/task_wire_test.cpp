@@ -92,6 +92,16 @@ TEST(TaskWire, RefusesWhatThisProcessCannotRun) {
   EXPECT_EQ(field_of(R"({"v":1,"id":")" + id + R"(","type":"echo"})"), "<accepted>");
 }
 
+// Found by task_wire_fuzzer: without "payload", a JSON op's payload was
+// empty, and echo answered {"payload":}, which is not JSON.
+TEST(TaskWire, AbsentPayloadOfAJsonOpIsNull) {
+  const auto ops = fake_registry();
+  const auto id = task_id::generate().to_string();
+  auto r = task_from_wire(R"({"v":1,"id":")" + id + R"(","type":"echo"})", ops);
+  ASSERT_TRUE(std::holds_alternative<task>(r));
+  EXPECT_EQ(std::get<task>(r).payload, "null");
+}
+
 // A message from another process is input too: a number JSON cannot carry
 // (it would come back out as Infinity) is refused, not decoded.
 TEST(TaskWire, RefusesNumbersThatDoNotFitADouble) {
