@@ -10,7 +10,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${1:-$root/build}"
 results="$root/chaos/local/results/$(date -u +%Y-%m-%d).jsonl"
 mkdir -p "$(dirname "$results")"
-TASKMESH_CHAOS_FORM=long TASKMESH_CHAOS_RESULTS="$results" \
-  "$build/chaos/local/chaos_local_tests" --gtest_filter="${FILTER:-*}" || status=$?
+for tests in chaos_local_tests chaos_local_cpu_tests; do
+  TASKMESH_CHAOS_FORM=long TASKMESH_CHAOS_RESULTS="$results" \
+    "$build/chaos/local/$tests" --gtest_filter="${FILTER:-*}" || status=$?
+done
 "$root/chaos/local/results_table.py" "$results"
 exit "${status:-0}"
