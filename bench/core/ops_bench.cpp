@@ -47,7 +47,9 @@ void BM_Op(benchmark::State& state, std::string_view name, const char* params_js
   const bool expect_ok = name != "fail";
 
   for (auto _ : state) {
-    auto outcome = op->run({payload, params, 1});
+    // Default limits (1 MiB result, 10 s): the bench texts stay well inside them.
+    op_budget budget;
+    auto outcome = op->run({payload, params, 1, budget});
     if ((outcome.outcome == op_outcome::kind::ok) != expect_ok) {
       state.SkipWithError(outcome.value.c_str());
       break;
