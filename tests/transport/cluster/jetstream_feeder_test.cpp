@@ -615,7 +615,7 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
   auto sink = keep(cluster::spawn_jetstream_sink(*sys_, conn_.get(), cfg_.stream, &ops_, &queue_));
   auto feeder = spawn_feeder(/*max_in_flight=*/512, /*batch=*/64);
   for (int i = 0; i < n_workers; ++i) {
-    auto w = keep(sys_->spawn(worker, &ops_, retry_policy{}, store, stats_a, feeder));
+    auto w = keep(sys_->spawn(worker, &ops_, retry_policy{}, op_budget::limits{}, store, stats_a, feeder));
     ask_for_work(feeder, w);
   }
 
