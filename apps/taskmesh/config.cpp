@@ -19,12 +19,14 @@ const CLI::AsNumberWithUnit duration_units{
                                               CLI::AsNumberWithUnit::CASE_SENSITIVE),
   "DURATION"};
 
-// "host:port" (an IP address or a name to resolve) or "[v6]:port".
+// "host:port" (an IP address or a name to resolve), "[v6]:port", or ":port"
+// for every IPv4 interface (0.0.0.0, as in the default and in Go's and
+// NATS's ":4222"), the form container manifests and the README use.
 bool split_listen(const std::string& text, std::string& host, std::uint16_t& port) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+  if (colon == std::string::npos || colon + 1 == text.size())
     return false;
-  host = text.substr(0, colon);
+  host = colon == 0 ? "0.0.0.0" : text.substr(0, colon);
   if (host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   try {
@@ -108,7 +110,7 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
   app.option_defaults()->always_capture_default();
 
   std::string listen = c.listen_host + ":" + std::to_string(c.listen_port);
-  app.add_option("--listen", listen, "Address to serve HTTP on (HOST:PORT)")
+  app.add_option("--listen", listen, "Address to serve HTTP on (HOST:PORT, or :PORT for all interfaces)")
     ->envname("TASKMESH_LISTEN");
   app.add_option("--workers", c.workers, "Worker actors (default: number of cores)")
     ->envname("TASKMESH_WORKERS")->check(CLI::Range(1u, 4096u))->default_str(std::to_string(cores));
@@ -167,7 +169,7 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
     app.parse(argc, argv);
     check_cluster_options(c.cluster);
     if (!split_listen(listen, c.listen_host, c.listen_port))
-      throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT");
+      throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT or :PORT");
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {

@@ -9,6 +9,11 @@
 #include <cctype>
 #include <regex>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include "tests/integration/fixture.hpp"
 
 namespace taskmesh::it {
@@ -95,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
                     bad_flag{"MaxBodyNotASize", {"--max-body", "lots"}, "--max-body"},
                     bad_flag{"ListenNonsense", {"--listen", "nonsense"}, "--listen"},
                     bad_flag{"ListenPortOutOfRange", {"--listen", "127.0.0.1:70000"}, "--listen"},
+                    bad_flag{"ListenColonOnly", {"--listen", ":"}, "--listen"},
+                    bad_flag{"ListenPortMissing", {"--listen", "127.0.0.1:"}, "--listen"},
                     bad_flag{"QueueCapacityNotANumber", {"--queue-capacity", "abc"},
                              "--queue-capacity"},
                     bad_flag{"MaxInFlightNotANumber", {"--max-in-flight", "x"}, "--max-in-flight"},
@@ -169,6 +176,45 @@ TEST_F(CliEnv, WorkersFromEnvShowInStats) {
 TEST_F(CliEnv, WorkersFlagOverridesEnv) {
   auto& s = start_own({"--workers", "2"}, {{"TASKMESH_WORKERS", "3"}});
   expect_workers(s, 2);
+}
+
+// GET /health/live from `address`:`port` on a fresh connection: the status
+// line, or "" when nothing accepted the connection.
+std::string status_line_from(const std::string& address, unsigned short port) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address(address), port}, ec);
+  if (ec)
+    return "";
+  const std::string request = "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  asio::write(socket, asio::buffer(request), ec);
+  std::string response;
+  asio::read(socket, asio::dynamic_buffer(response), ec); // until the server closes
+  return response.substr(0, response.find("\r\n"));
+}
+
+// ":PORT" (README, chart, run-cluster) means every interface: the server
+// answers on 127.0.0.2 too, which a 127.0.0.1-only socket would not.
+TEST(Cli, ListenWithoutHostServesEveryInterface) {
+  if (cluster_topology())
+    GTEST_SKIP() << "embedded only: --listen is parsed the same in every role";
+  const auto port = free_loopback_port();
+  test_support::child_process p(binary(), {"--listen", ":" + std::to_string(port),
+                                           "--log-level", "warn", "--workers", "1"});
+  std::string on_loopback, on_other;
+  const bool answered = wait_until(
+    [&] {
+      on_loopback = status_line_from("127.0.0.1", port);
+      return !on_loopback.empty() || !p.running();
+    },
+    10s);
+  ASSERT_TRUE(answered && p.running()) << "not serving on :" << port << "; log:\n"
+                                       << p.log_tail();
+  on_other = status_line_from("127.0.0.2", port);
+  EXPECT_EQ(on_loopback, "HTTP/1.1 200 OK");
+  EXPECT_EQ(on_other, "HTTP/1.1 200 OK") << "':PORT' did not bind every interface";
 }
 
 // A body of exactly `n` bytes for POST /task.
