@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages taskmesh needs to build and test, and only
 # those that are missing. Idempotent: a second run installs nothing.
+#   scripts/install-deps.sh          build and test
+#   scripts/install-deps.sh image    also what `make image` needs
 set -euo pipefail
 
 packages=(
@@ -10,8 +12,11 @@ packages=(
   libspdlog-dev libcli11-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nats-server redis-server
-  shellcheck python3-yaml iproute2 nftables stress-ng
+  shellcheck python3-yaml python3-jsonschema iproute2 nftables stress-ng
 )
+if [ "${1:-}" = image ]; then
+  packages+=(debootstrap buildah podman curl)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,55 @@
+# taskmesh container image: one binary for every role (embedded, --role api,
+# --role worker). Multi-stage: build on Debian 12 with the same
+# scripts/install-deps.sh and CMake steps as `make`, run on bookworm-slim with
+# only the shared libraries the binary links, as a fixed non-root UID; nothing
+# is written to the root filesystem, so readOnlyRootFilesystem works.
+#
+#   make image                     (buildah, local base image; see docs/deploy.md)
+#   docker build -t taskmesh .     (anywhere a registry is reachable)
+#
+# BASE / RUNTIME_BASE: the build and runtime base images. CCACHE_DIR: mount a
+# compiler cache there to reuse objects (make image mounts the host's).
+ARG BASE=debian:bookworm
+ARG RUNTIME_BASE=debian:bookworm-slim
+
+FROM ${BASE} AS build
+WORKDIR /src
+COPY scripts/install-deps.sh scripts/install-deps.sh
+RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+COPY . .
+ARG BUILD_JOBS=2
+# ccache: paths relative to /src and no cwd in the hash, as on a developer
+# machine with base_dir set, so objects built there hit here too.
+# The stats log counts this build's compiles only (the cache may be shared).
+ENV CCACHE_DIR=/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=/tmp/ccache-stats.log
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null \
+ && cmake --build build -j "${BUILD_JOBS}" --target taskmesh \
+ && { ccache --show-log-stats 2>/dev/null | grep -E '^ *(Hits|Misses)' || true; }
+# The Debian packages that own the libraries the binary loads: all the
+# runtime stage installs.
+RUN scripts/runtime-packages.sh build/apps/taskmesh/taskmesh > build/runtime-packages.txt \
+ && cat build/runtime-packages.txt
+
+FROM ${RUNTIME_BASE}
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="taskmesh" \
+      org.opencontainers.image.description="Task-processing service with an HTTP/JSON API (embedded, or API and worker pods around NATS JetStream and Valkey)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/taskmesh/taskmesh" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="${RUNTIME_BASE}"
+COPY --from=build /src/build/runtime-packages.txt /tmp/runtime-packages.txt
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      $(cat /tmp/runtime-packages.txt) >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /tmp/runtime-packages.txt \
+ && echo 'taskmesh:x:10001:10001:taskmesh:/nonexistent:/usr/sbin/nologin' >> /etc/passwd \
+ && echo 'taskmesh:x:10001:' >> /etc/group
+COPY --from=build /src/build/apps/taskmesh/taskmesh /usr/local/bin/taskmesh
+USER 10001:10001
+ENV TASKMESH_LOG_FORMAT=json
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/taskmesh"]
+CMD ["--listen", ":8080"]
