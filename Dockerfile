@@ -13,21 +13,25 @@ ARG BASE=debian:bookworm
 ARG RUNTIME_BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
+ARG BUILD_JOBS=2
+# ccache hashes LANG: the host's (make image passes it) lets its objects hit.
+ARG LANG=C.UTF-8
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
-ARG BUILD_JOBS=2
-# ccache: paths relative to /src and no cwd in the hash, as on a developer
-# machine with base_dir set, so objects built there hit here too.
-# The stats log counts this build's compiles only (the cache may be shared).
-ENV CCACHE_DIR=/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=/tmp/ccache-stats.log
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null \
+# One step after the sources (each step is a full copy of the stage with
+# buildah's vfs storage). ccache: paths relative to /src and no cwd in the
+# hash, as on a developer machine with base_dir set, so objects built there
+# hit here too; the stats log counts this build's compiles only. Then the
+# Debian packages owning the libraries the binary loads: all the runtime
+# stage installs.
+RUN export CCACHE_DIR=/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 \
+           CCACHE_STATSLOG=/tmp/ccache-stats.log \
+ && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null \
  && cmake --build build -j "${BUILD_JOBS}" --target taskmesh \
- && { ccache --show-log-stats 2>/dev/null | grep -E '^ *(Hits|Misses)' || true; }
-# The Debian packages that own the libraries the binary loads: all the
-# runtime stage installs.
-RUN scripts/runtime-packages.sh build/apps/taskmesh/taskmesh > build/runtime-packages.txt \
+ && { ccache --show-log-stats 2>/dev/null | grep -E '^ *(Hits|Misses)' || true; } \
+ && scripts/runtime-packages.sh build/apps/taskmesh/taskmesh > build/runtime-packages.txt \
  && cat build/runtime-packages.txt
 
 FROM ${RUNTIME_BASE}
@@ -40,6 +44,10 @@ LABEL org.opencontainers.image.title="taskmesh" \
       org.opencontainers.image.source="https://github.com/taskmesh/taskmesh" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="${RUNTIME_BASE}"
+ENV TASKMESH_LOG_FORMAT=json
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/taskmesh"]
+CMD ["--listen", ":8080"]
 COPY --from=build /src/build/runtime-packages.txt /tmp/runtime-packages.txt
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -49,7 +57,3 @@ RUN apt-get update -qq \
  && echo 'taskmesh:x:10001:' >> /etc/group
 COPY --from=build /src/build/apps/taskmesh/taskmesh /usr/local/bin/taskmesh
 USER 10001:10001
-ENV TASKMESH_LOG_FORMAT=json
-EXPOSE 8080
-ENTRYPOINT ["/usr/local/bin/taskmesh"]
-CMD ["--listen", ":8080"]

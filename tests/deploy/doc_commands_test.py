@@ -130,8 +130,15 @@ class PortMap:
         return re.sub(r"(?<=:)(\d{4,5})\b", lambda m: str(self(m.group(1))), text)
 
 
-def check_stopped(proc, sig):
+def check_stopped(proc, sig, clean_line=None):
+    """Stops proc and checks it ended cleanly: exit 0, or, for `make` after a
+    Ctrl-C (make re-raises SIGINT once its child is done), the child's own
+    clean-stop line in the output."""
     code = proc.stop(sig)
+    if clean_line and code in (-signal.SIGINT, 130, 2):
+        assert any(clean_line in l for l in proc.lines), \
+            f"no '{clean_line}' after {sig.name}:\n{proc.output()}"
+        return
     assert code == 0, f"{' '.join(proc.argv)} exited {code} after {sig.name}:\n{proc.output()}"
 
 
@@ -147,7 +154,7 @@ def run_make_run(tokens):
     except AssertionError as e:
         proc.stop(signal.SIGKILL)
         raise AssertionError(f"{e}\n{proc.output()}")
-    check_stopped(proc, signal.SIGINT)
+    check_stopped(proc, signal.SIGINT, "stopped (all accepted tasks finished)")
 
 
 def run_make_run_cluster(tokens):
@@ -180,7 +187,9 @@ def run_make_run_cluster(tokens):
     except (AssertionError, StopIteration) as e:
         proc.stop(signal.SIGKILL)
         raise AssertionError(f"{e!r}\n{proc.output()}")
-    check_stopped(proc, signal.SIGINT)
+    check_stopped(proc, signal.SIGINT, "[run-cluster] stopped")
+    drained = [l for l in proc.lines if "stopped (all accepted tasks finished)" in l]
+    assert len(drained) == 3, f"api and both workers must drain and stop:\n{proc.output()}"
     for name, pid in pids.items():
         try:
             os.kill(pid, 0)
