@@ -319,6 +319,24 @@ def long_benchmark(tokens):
     return "a benchmark of minutes: not run in ctest (bench_smoke runs `bench/run --smoke`)"
 
 
+def run_offline(tokens):
+    """A command that needs nothing running (e.g. chaos/run.sh --list): it
+    must exit 0 and print something."""
+    run = subprocess.run(tokens, cwd=root, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip(), f"exit {run.returncode}:\n{run.stdout}{run.stderr}"
+
+
+def chaos_experiment(tokens):
+    """chaos/run.sh EXPERIMENT applies it to a cluster; here: the name resolves."""
+    listed = subprocess.run(["chaos/run.sh", "--list"], cwd=root, capture_output=True, text=True).stdout.split()
+    assert tokens[1] in listed, f"chaos/run.sh --list has no {tokens[1]}"
+    return "needs a Kubernetes cluster with Chaos Mesh: the experiment exists (chaos/run.sh --list)"
+
+
+def long_chaos(tokens):
+    return "the 12-minute long form: not run in ctest (the short form is `ctest -L chaos`)"
+
+
 def no_docker(tokens):
     assert (root / "Dockerfile").exists()
     return "docker is not installed here: `make image` builds the same Dockerfile (run by .ci/run)"
@@ -333,6 +351,9 @@ RULES = [
     (r"^make test\b", by_ci("test")),
     (r"^make bench\b|^bench/", long_benchmark),
     (r"^([A-Z_]+=\S+ )*build/apps/taskmesh/taskmesh\b", None),  # run_taskmesh
+    (r"^chaos/run\.sh --list$", run_offline),
+    (r"^chaos/run\.sh [a-z0-9-]+$", chaos_experiment),
+    (r"^chaos/local/run-long\.sh$", long_chaos),
     (r"^docker build\b", no_docker),
     (r"^helm upgrade --install\b", helm_offline),
     (r"^helm dependency build\b", helm_dependency),
