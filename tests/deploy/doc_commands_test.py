@@ -149,7 +149,8 @@ def run_make_run(tokens):
     port = free_port()
     proc = Proc(["make", *tokens[1:], *MAKE_VARS, f"LISTEN=127.0.0.1:{port}"])
     try:
-        wait_until("make run ready", ready(port), timeout=120)
+        wait_until("make run ready", lambda: proc.p.poll() is not None or ready(port)(), timeout=120)
+        assert proc.p.poll() is None, f"make run exited {proc.p.returncode} before serving"
         run_task(port)
     except AssertionError as e:
         proc.stop(signal.SIGKILL)
@@ -176,8 +177,9 @@ def run_make_run_cluster(tokens):
             env["API_PORT"] = str(api)
     proc = Proc(["make", *tokens[1:], *MAKE_VARS], env=env)
     try:
-        wait_until("run-cluster ready", lambda: any("[run-cluster] ready" in l for l in proc.lines),
-                   timeout=120)
+        wait_until("run-cluster ready", lambda: proc.p.poll() is not None or
+                   any("[run-cluster] ready" in l for l in proc.lines), timeout=120)
+        assert proc.p.poll() is None, f"make run-cluster exited {proc.p.returncode} before it was ready"
         pids = {k: int(v) for k, v in re.findall(r"(\S+)=(\d+)", next(
             l for l in proc.lines if l.startswith("[run-cluster] pids:")))}
         assert set(pids) == {"api", "worker-1", "worker-2", "nats", "valkey"}, pids
