@@ -1,13 +1,26 @@
 # taskmesh: the two commands a fresh Debian 12 machine needs.
 #   make run    install missing packages, build (Release), start embedded on :8080
-#   make test   install missing packages, build, run every test
+#   make test   install missing packages, build, run every test, then each fuzzer briefly
+# and for hardening (docs/security.md):
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang build in build-fuzz/)
+#   make test-asan  unit + integration tests under ASan+UBSan (build-asan/)
+#   make test-tsan  unit + integration tests under TSan (build-tsan/)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 ARGS ?=
 LISTEN ?= 0.0.0.0:8080
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 120
+FUZZ_SMOKE_SECONDS ?= 5
+# What the sanitizer builds build and run: the unit and integration labels
+# (tests whose executable is not built are not listed, so nothing else runs).
+SAN_LABELS ?= ^integration$$|^unit$$
+SAN_TARGETS := taskmesh model_tests ops_tests codec_tests actors_tests http_tests loadgen_tests \
+  integration_tests
 
-.PHONY: all deps configure build run run-cluster test image test-image bench clean
+.PHONY: all deps configure build run run-cluster test image test-image bench clean fuzz-build fuzz \
+  fuzz-smoke test-asan test-tsan
 
 all: build
 
@@ -30,6 +43,35 @@ run-cluster: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 $(ARGS)
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# Fuzzers: clang 14 with ASan+UBSan, only the libraries they link.
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_DIR) -DTASKMESH_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS)
+
+# Sanitizer builds: the same sources and tests, instrumented.
+test-asan: deps
+	@cmake -S . -B build-asan -DTASKMESH_SANITIZE="address;undefined" \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+	@cmake --build build-asan -j $(JOBS) --target $(SAN_TARGETS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j 2 -L "$(SAN_LABELS)" $(ARGS)
+
+test-tsan: deps
+	@cmake -S . -B build-tsan -DTASKMESH_SANITIZE=thread \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target $(SAN_TARGETS)
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j 2 -L "$(SAN_LABELS)" $(ARGS)
 
 # The container image, built with buildah from the Dockerfile (scripts/image-build).
 # It depends on `build` so the host's ccache holds the objects the image's
@@ -45,4 +87,4 @@ bench: build
 	bench/run $(ARGS)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan

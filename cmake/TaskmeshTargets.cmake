@@ -2,6 +2,7 @@
 # Two helpers so every folder declares its library and its tests the same way:
 #   taskmesh_library(NAME SOURCES ... DEPS ...)  -> static library taskmesh::NAME
 #   taskmesh_test(NAME SOURCES ... DEPS ...)     -> GoogleTest executable, registered with CTest
+#                                                   (label "unit" unless LABELS says otherwise)
 
 function(taskmesh_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
@@ -19,6 +20,9 @@ function(taskmesh_test name)
   target_compile_options(${name} PRIVATE ${TASKMESH_WARNINGS})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
+  endif()
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit) # so `ctest -L unit` (and the sanitizer builds) can pick them
   endif()
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 30

@@ -12,6 +12,7 @@ packages=(
   libspdlog-dev libcli11-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nats-server redis-server
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev
   shellcheck python3-yaml python3-jsonschema iproute2 nftables stress-ng
 )
 if [ "${1:-}" = image ]; then

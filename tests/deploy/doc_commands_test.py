@@ -279,6 +279,21 @@ def by_ci(target):
     return rule
 
 
+def fuzz_by_make_test(tokens):
+    # make test runs fuzz-smoke: the same script, every target, 5 s each.
+    mk = (root / "Makefile").read_text()
+    assert "fuzz-smoke" in mk.split("\ntest:", 1)[1].split("\n\n", 1)[0], \
+        "make test does not run fuzz-smoke"
+    assert "make test" in (root / ".ci/run").read_text()
+    return "run briefly by `make test` (fuzz-smoke, tests/fuzz/run.sh), not inside ctest"
+
+
+def sanitizer_build(tokens):
+    mk = (root / "Makefile").read_text()
+    assert f"\n{tokens[1]}:" in mk, f"Makefile has no {tokens[1]} target"
+    return "an instrumented rebuild of the tests, run on demand (too long for CI, docs/security.md)"
+
+
 def helm_offline(tokens):
     """helm upgrade --install NAME CHART [-n NS] -f FILE...: render and check
     exactly that chart and values with k8s-check."""
@@ -350,6 +365,8 @@ RULES = [
     (r"^make run\b", run_make_run),
     (r"^make test-image\b", by_ci("test-image")),
     (r"^make image\b", by_ci("test-image")),
+    (r"^make fuzz\b|^tests/fuzz/run\.sh\b", fuzz_by_make_test),
+    (r"^make test-(asan|tsan)\b", sanitizer_build),
     (r"^make test\b", by_ci("test")),
     (r"^make bench\b|^bench/", long_benchmark),
     (r"^([A-Z_]+=\S+ )*build/apps/taskmesh/taskmesh\b", None),  # run_taskmesh
