@@ -102,7 +102,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task& x) {
   auto prio = static_cast<std::uint8_t>(x.prio);
   return f(caf::meta::type_name("task"), x.id, x.op, prio, x.max_attempts, x.attempts,
-           x.delay_ms, x.submitted_at, x.started_at, x.payload, x.params, x.idempotency_key);
+           x.delay_ms, x.submitted_at, x.started_at, x.payload, x.params, x.idempotency_key,
+           x.tenant);
 }
 
 template <class Inspector>
@@ -111,7 +112,7 @@ typename Inspector::result_type inspect(Inspector& f, task_record& x) {
   auto status = static_cast<std::uint8_t>(x.status);
   return f(caf::meta::type_name("task_record"), x.id, x.op, prio, status, x.attempts,
            x.max_attempts, x.submitted_at, x.started_at, x.finished_at, x.next_attempt_at,
-           x.result, x.error, x.idempotency_key);
+           x.result, x.error, x.idempotency_key, x.tenant);
 }
 
 template <class Inspector>

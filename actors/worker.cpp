@@ -29,6 +29,7 @@ task_record record_of(const task& t, task_status status) {
   r.submitted_at = t.submitted_at;
   r.started_at = t.started_at;
   r.idempotency_key = t.idempotency_key;
+  r.tenant = t.tenant;
   return r;
 }
 

@@ -44,6 +44,8 @@ std::string task_to_wire(const task& t, const op_registry& ops) {
     o["idempotency_key"] = t.idempotency_key;
   if (!t.traceparent.empty())
     o["traceparent"] = t.traceparent;
+  if (!t.tenant.empty())
+    o["tenant"] = t.tenant;
   return json::serialize(o);
 }
 
@@ -109,6 +111,8 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
     t.idempotency_key = std::string{key->get_string()};
   if (auto* tp = o.if_contains("traceparent"); tp && tp->is_string())
     t.traceparent = std::string{tp->get_string()};
+  if (auto* tenant = o.if_contains("tenant"); tenant && tenant->is_string())
+    t.tenant = std::string{tenant->get_string()};
   return t;
 }
 

@@ -32,7 +32,14 @@ task_record queued_record(const task& t) {
   r.max_attempts = t.max_attempts;
   r.submitted_at = t.submitted_at;
   r.idempotency_key = t.idempotency_key;
+  r.tenant = t.tenant;
   return r;
+}
+
+void assign_tenant(task& t, std::string_view tenant) {
+  t.tenant.assign(tenant);
+  if (!tenant.empty() && !t.idempotency_key.empty())
+    t.idempotency_key.insert(0, std::string{tenant} + ":");
 }
 
 } // namespace taskmesh

@@ -56,6 +56,7 @@ struct task {
   std::string params;            // serialized JSON object without delay_ms; "" if none
   std::string idempotency_key;   // "" if none
   std::string traceparent;       // W3C trace context, follows the task across pods
+  std::string tenant;            // who submitted it ("" = the default tenant); see assign_tenant
   std::shared_ptr<task_receipt> receipt; // set by a transport that delivered the task
 };
 
@@ -75,9 +76,16 @@ struct task_record {
   std::string result;
   std::string error;
   std::string idempotency_key; // kept so the store can forget the key with the record
+  std::string tenant;          // GET /task/{id} shows the record to this tenant only
 };
 
 // The record of a task that has just been accepted.
 task_record queued_record(const task& t);
+
+// Makes `t` the task of `tenant` (an --auth-tokens-file name, never
+// containing ':'). Idempotency keys are per tenant: the stores see the key
+// as "<tenant>:<key>", so the same key in two tenants makes two tasks. The
+// default tenant "" keeps keys as given (unchanged behaviour without tokens).
+void assign_tenant(task& t, std::string_view tenant);
 
 } // namespace taskmesh

@@ -89,6 +89,33 @@ void add_cluster_options(CLI::App& app, cluster_config& k) {
   opt("--worker-id", k.worker_id, "TASKMESH_WORKER_ID", "name in worker heartbeats (default host:pid)");
 }
 
+void add_access_options(CLI::App& app, http::access_config& a) {
+  const char* group = "Access: tokens, tenants, rate limits (all off by default)";
+  app.add_option("--auth-tokens-file", a.auth_tokens_file,
+                 "File of name:token lines; every route but /health* then needs "
+                 "Authorization: Bearer <token>, and the name is the tenant (re-read on SIGHUP)")
+    ->envname("TASKMESH_AUTH_TOKENS_FILE")->check(CLI::ExistingFile)->group(group);
+  app.add_flag("--metrics-public", a.metrics_public, "GET /metrics needs no token")
+    ->envname("TASKMESH_METRICS_PUBLIC")->group(group);
+  app.add_option("--rate-limit", a.rate_limit,
+                 "Requests per second per tenant (per client IP without tokens); a batch "
+                 "counts its tasks; 0 = off")
+    ->envname("TASKMESH_RATE_LIMIT")->check(CLI::Range(0.0, 1e9))->group(group);
+  app.add_option("--rate-burst", a.rate_burst,
+                 "Requests a tenant may send at once before --rate-limit applies "
+                 "(default: the rate, at least 1)")
+    ->envname("TASKMESH_RATE_BURST")->check(CLI::Range(1.0, 1e9))->group(group)
+    ->default_str("rate");
+  app.add_option("--max-connections-per-ip", a.max_connections_per_ip,
+                 "Open HTTP connections per client address; more are closed at once; 0 = off")
+    ->envname("TASKMESH_MAX_CONNECTIONS_PER_IP")->check(CLI::Range(0u, 1'000'000u))->group(group);
+}
+
+void check_access_options(const http::access_config& a) {
+  if (a.rate_burst > 0 && a.rate_limit <= 0)
+    throw CLI::ValidationError("--rate-burst", "needs --rate-limit");
+}
+
 void check_cluster_options(const cluster_config& k) {
   if (k.nats.empty() != k.valkey.empty())
     throw CLI::ValidationError(k.nats.empty() ? "--nats" : "--valkey",
@@ -163,11 +190,13 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
                  "json|text (default: json unless stdout is a terminal)")
     ->envname("TASKMESH_LOG_FORMAT")->check(CLI::IsMember({"json", "text"}));
 
+  add_access_options(app, c.access);
   add_cluster_options(app, c.cluster);
 
   try {
     app.parse(argc, argv);
     check_cluster_options(c.cluster);
+    check_access_options(c.access);
     if (!split_listen(listen, c.listen_host, c.listen_port))
       throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT or :PORT");
   } catch (const CLI::CallForHelp& e) {

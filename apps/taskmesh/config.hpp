@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "transport/http/access/access_config.hpp"
+
 namespace taskmesh::app {
 
 // Cluster mode: set by --nats and --valkey (both or neither).
@@ -58,6 +60,7 @@ struct config {
   std::vector<std::string> disabled_ops;
   std::string log_level = "info";
   std::string log_format; // json|text; "" = json unless stdout is a terminal
+  http::access_config access; // tokens, rate limits, per-IP connections
   cluster_config cluster;
 };
 

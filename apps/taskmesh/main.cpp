@@ -19,7 +19,9 @@
 #include "apps/taskmesh/config.hpp"
 #include "apps/taskmesh/logging.hpp"
 #include "apps/taskmesh/malloc_trimmer.hpp"
+#include "apps/taskmesh/reload_signal.hpp"
 #include "apps/taskmesh/wiring.hpp"
+#include "transport/http/access/gate.hpp"
 #include "transport/http/request_metrics.hpp"
 #include "transport/http/server.hpp"
 
@@ -127,6 +129,16 @@ int run(const app::config& c) {
     std::cerr << "taskmesh: --listen: cannot resolve host '" << c.listen_host << "'\n";
     return 2;
   }
+  std::optional<http::access_gate> gate;
+  try {
+    gate.emplace(c.access);
+  } catch (const std::exception& e) {
+    std::cerr << "taskmesh: " << e.what() << "\n";
+    return 2;
+  }
+  std::optional<app::reload_signal> reload; // SIGHUP: new tokens, no request dropped
+  if (gate->authenticates())
+    reload.emplace([&gate] { gate->reload_tokens(); });
 
   // Everything the actors point into is declared before the actor system,
   // so the system (which waits for its actors) is destroyed first.
@@ -165,6 +177,9 @@ int run(const app::config& c) {
   ctx.limits.read_timeout = c.read_timeout;
   ctx.limits.header_timeout = c.header_timeout;
   ctx.limits.max_connections = c.max_connections;
+  ctx.limits.max_connections_per_ip = c.access.max_connections_per_ip;
+  if (gate->authenticates() || gate->limits_rate())
+    ctx.gate = &*gate; // else every route is open: no step at all on the hot path
   ctx.queue = &queue;
   ctx.bridge = graph.bridge;
   ctx.health = &health;

@@ -23,6 +23,7 @@ task sample(op_index op, std::string payload) {
   t.payload = std::move(payload);
   t.idempotency_key = "order-42";
   t.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  t.tenant = "acme";
   return t;
 }
 
@@ -44,6 +45,7 @@ TEST(TaskWire, TextTaskRoundTripsEveryField) {
   EXPECT_EQ(boost::json::parse(r.params), boost::json::parse(t.params));
   EXPECT_EQ(r.idempotency_key, "order-42");
   EXPECT_EQ(r.traceparent, t.traceparent);
+  EXPECT_EQ(r.tenant, "acme"); // GET on any pod answers only this tenant
   EXPECT_EQ(r.attempts, 0); // attempts are counted by deliveries, not carried
 }
 
@@ -63,9 +65,12 @@ TEST(TaskWire, NormalPriorityAndNoKeyAreOmittedOrDefaulted) {
   auto t = sample(0, "w");
   t.prio = priority::normal;
   t.idempotency_key.clear();
+  t.tenant.clear();
   const auto v = boost::json::parse(task_to_wire(t, ops)).as_object();
   EXPECT_EQ(v.at("priority"), "normal");
   EXPECT_FALSE(v.contains("idempotency_key"));
+  EXPECT_FALSE(v.contains("tenant")); // the default tenant
+  EXPECT_EQ(std::get<task>(task_from_wire(task_to_wire(t, ops), ops)).tenant, "");
   EXPECT_EQ(std::get<task>(task_from_wire(task_to_wire(t, ops), ops)).prio, priority::normal);
 }
 

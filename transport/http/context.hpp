@@ -21,6 +21,7 @@
 namespace taskmesh::http {
 
 class request_metrics;
+class access_gate;
 
 struct server_limits {
   std::size_t max_body = 1 << 20;
@@ -29,6 +30,7 @@ struct server_limits {
   std::chrono::milliseconds header_timeout{10'000}; // request line + headers, incl. idle keep-alive
   std::chrono::milliseconds write_timeout{30'000};
   std::size_t max_connections = 10'000;
+  std::uint32_t max_connections_per_ip = 0; // 0 = no per-IP cap
 };
 
 // Process lifecycle as the health checks see it.
@@ -57,6 +59,7 @@ struct context {
   health_state* health = nullptr;
   prometheus::Registry* registry = nullptr;
   request_metrics* http_metrics = nullptr;
+  const access_gate* gate = nullptr; // nullptr: every route open, no rate limit
   std::string mode = "embedded";
 };
 

@@ -2,6 +2,8 @@
 #include "transport/http/router.hpp"
 
 #include <chrono>
+#include <optional>
+#include <variant>
 
 #include "transport/http/request_metrics.hpp"
 #include "transport/http/responses.hpp"
@@ -51,12 +53,28 @@ router::lookup router::find(bhttp::verb verb, std::string_view target) const {
   return out;
 }
 
-awaitable<response> router::handle(const request& req, context& ctx) const {
+awaitable<response> router::handle(const request& req, context& ctx,
+                                   const asio::ip::address& client) const {
   const auto began = std::chrono::steady_clock::now();
   auto found = find(req.method(), req.target());
   response res;
   std::string_view route_label = "unmatched";
-  if (found.found) {
+  std::optional<response> refused; // by the access gate
+  if (ctx.gate) {
+    // Unknown paths need a token too: without one, nobody learns which exist.
+    const auto access = found.found ? found.found->access : route_access::token;
+    const auto cost = found.found ? found.found->cost : route_cost::per_request;
+    auto verdict = ctx.gate->admit(req, access, cost, client);
+    if (auto* who = std::get_if<caller>(&verdict))
+      found.match.from = std::move(*who);
+    else
+      refused = std::move(std::get<response>(verdict));
+  }
+  if (refused) {
+    route_label = found.found ? found.found->pattern
+                  : found.same_path ? found.same_path->pattern : route_label;
+    res = std::move(*refused);
+  } else if (found.found) {
     route_label = found.found->pattern;
     res = co_await found.found->handle(req, found.match, ctx);
   } else if (!found.allow.empty()) {

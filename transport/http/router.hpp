@@ -2,11 +2,17 @@
 // The route table: {verb, path pattern} -> handler. Patterns are literal
 // paths or end in one "{param}" segment ("/task/{id}"). A path that matches
 // a pattern under another verb gets 405 with Allow; no match at all is 404.
+// Before any of that is answered, the access gate (access/gate.hpp) checks
+// the caller: every route needs a token unless it is marked open, so a new
+// route is protected without doing anything.
 #pragma once
 
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
+#include "transport/http/access/gate.hpp"
 #include "transport/http/context.hpp"
 #include "transport/http/types.hpp"
 
@@ -14,6 +20,7 @@ namespace taskmesh::http {
 
 struct route_match {
   std::string_view param; // the {param} segment, if the pattern has one
+  caller from;            // who is asking (set by the access gate)
 };
 
 using handler = awaitable<response> (*)(const request&, const route_match&, context&);
@@ -22,6 +29,8 @@ struct route {
   bhttp::verb verb;
   std::string_view pattern;
   handler handle;
+  route_access access = route_access::token;
+  route_cost cost = route_cost::per_request;
 };
 
 class router {
@@ -41,8 +50,11 @@ public:
   };
   lookup find(bhttp::verb verb, std::string_view target) const;
 
-  // Dispatches, answers 404/405 itself, and records metrics.
-  awaitable<response> handle(const request& req, context& ctx) const;
+  // Runs the access gate (ctx.gate), dispatches, answers 404/405 itself,
+  // and records metrics. `client` is the peer's address (the rate-limit
+  // bucket when there are no tokens).
+  awaitable<response> handle(const request& req, context& ctx,
+                             const asio::ip::address& client = {}) const;
 
   const std::vector<route>& routes() const noexcept { return routes_; }
 

@@ -1,5 +1,6 @@
 // File: transport/http/routes.cpp
-// The taskmesh API, as a table.
+// The taskmesh API, as a table. Every route needs a bearer token (when
+// tokens are configured) unless marked open here.
 #include "transport/http/handlers/handlers.hpp"
 
 namespace taskmesh::http {
@@ -8,13 +9,13 @@ router router::api() {
   using v = bhttp::verb;
   return router{{
     {v::post, "/task", post_task},
-    {v::post, "/tasks", post_tasks},
+    {v::post, "/tasks", post_tasks, route_access::token, route_cost::per_task},
     {v::get, "/task/{id}", get_task},
     {v::get, "/stats", get_stats},
-    {v::get, "/health", get_health},
-    {v::get, "/health/live", get_health_live},
-    {v::get, "/health/ready", get_health_ready},
-    {v::get, "/metrics", get_metrics},
+    {v::get, "/health", get_health, route_access::open},
+    {v::get, "/health/live", get_health_live, route_access::open},
+    {v::get, "/health/ready", get_health_ready, route_access::open},
+    {v::get, "/metrics", get_metrics, route_access::metrics},
   }};
 }
 
@@ -22,10 +23,10 @@ router router::worker() {
   using v = bhttp::verb;
   return router{{
     {v::get, "/stats", get_stats},
-    {v::get, "/health", get_health},
-    {v::get, "/health/live", get_health_live},
-    {v::get, "/health/ready", get_health_ready},
-    {v::get, "/metrics", get_metrics},
+    {v::get, "/health", get_health, route_access::open},
+    {v::get, "/health/live", get_health_live, route_access::open},
+    {v::get, "/health/ready", get_health_ready, route_access::open},
+    {v::get, "/metrics", get_metrics, route_access::metrics},
   }};
 }
 

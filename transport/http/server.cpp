@@ -34,6 +34,8 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::e
 
 server::server(context& ctx, router routes, tcp::endpoint listen, unsigned io_threads)
   : ctx_(ctx), routes_(std::move(routes)), listen_(listen) {
+  if (ctx_.limits.max_connections_per_ip > 0)
+    per_ip_ = std::make_unique<connection_limiter>(ctx_.limits.max_connections_per_ip);
   for (unsigned i = 0; i < std::max(1u, io_threads); ++i)
     threads_.push_back(std::make_unique<io_thread>());
 }
@@ -76,11 +78,25 @@ awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       socket.close(ignored); // over the limit: refuse rather than grow
       continue;
     }
+    asio::ip::address peer;
+    if (per_ip_) {
+      boost::system::error_code peer_ec;
+      peer = socket.remote_endpoint(peer_ec).address();
+      if (peer_ec || !per_ip_->try_open(peer)) {
+        boost::system::error_code ignored;
+        socket.close(ignored); // one client may not take every connection
+        continue;
+      }
+    }
     socket.set_option(tcp::no_delay(true));
     connections_.fetch_add(1, std::memory_order_relaxed);
     auto session_ex = socket.get_executor();
     asio::co_spawn(session_ex, run_session(std::move(socket), ctx_, routes_),
-                   [this](std::exception_ptr) { connections_.fetch_sub(1, std::memory_order_relaxed); });
+                   [this, peer](std::exception_ptr) {
+                     if (per_ip_)
+                       per_ip_->close(peer);
+                     connections_.fetch_sub(1, std::memory_order_relaxed);
+                   });
   }
 }
 

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "transport/http/access/connection_limiter.hpp"
 #include "transport/http/context.hpp"
 #include "transport/http/router.hpp"
 
@@ -54,6 +55,7 @@ private:
   asio::ip::tcp::endpoint bound_;
   std::vector<std::unique_ptr<io_thread>> threads_;
   std::atomic<std::size_t> connections_{0};
+  std::unique_ptr<connection_limiter> per_ip_; // --max-connections-per-ip, if set
   bool stopped_ = false;
 };
 

@@ -40,6 +40,8 @@ bool expects_continue(const request& req) {
 } // namespace
 
 awaitable<void> run_session(tcp::socket socket, context& ctx, const router& routes) {
+  boost::system::error_code peer_ec;
+  const auto client = socket.remote_endpoint(peer_ec).address(); // rate-limit key without tokens
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   std::string out; // the response's bytes (response_wire.hpp); capacity kept across requests
@@ -77,7 +79,7 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
 
     const request& req = parser.get();
     stream.expires_never(); // a handler may wait on the pipeline; not the client's fault
-    response res = co_await routes.handle(req, ctx);
+    response res = co_await routes.handle(req, ctx, client);
     res.keep_alive(req.keep_alive() && res.keep_alive());
     stream.expires_after(ctx.limits.write_timeout);
     render(res, out);

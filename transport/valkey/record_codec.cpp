@@ -30,6 +30,7 @@ void visit_fields(const task_record& r, std::string_view type, Emit&& emit) {
   emit(record_fields[10], std::string_view(r.result), true);
   emit(record_fields[11], std::string_view(r.error), true);
   emit(record_fields[12], std::string_view(r.idempotency_key), true);
+  emit(record_fields[13], std::string_view(r.tenant), true);
 }
 
 template <class Int>
@@ -133,6 +134,8 @@ result<stored_record> decode_record(
       r.error = std::string(value);
     } else if (name == "idempotency_key") {
       r.idempotency_key = std::string(value);
+    } else if (name == "tenant") {
+      r.tenant = std::string(value);
     }
     if (!ok)
       return bad(name, value);

@@ -7,7 +7,9 @@
 // submitted_at, started_at, finished_at, next_attempt_at (decimal
 // microseconds since the epoch, 0 = null), result (serialized JSON, "" =
 // null), error ("" = null), idempotency_key ("" = none; lets later writes
-// keep the key's TTL in step with the record). Decoding ignores fields it
+// keep the key's TTL in step with the record; it is already "<tenant>:<key>"
+// for a tenant's task, see assign_tenant), tenant ("" = the default tenant:
+// GET answers only the tenant that submitted the task). Decoding ignores fields it
 // does not know (the scripts keep an 'admitted' marker in the same hash).
 #pragma once
 
@@ -28,10 +30,10 @@ struct redisReply;
 namespace taskmesh::valkey {
 
 // In the order the encoders write them.
-inline constexpr std::array<std::string_view, 13> record_fields{
+inline constexpr std::array<std::string_view, 14> record_fields{
   "id",           "type",          "status",      "priority",    "attempts",
   "max_attempts", "submitted_at",  "started_at",  "finished_at", "next_attempt_at",
-  "result",       "error",         "idempotency_key"};
+  "result",       "error",         "idempotency_key", "tenant"};
 
 struct stored_record {
   task_record record; // record.op stays 0: map `type` to an index with the op registry

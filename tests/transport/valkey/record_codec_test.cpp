@@ -22,7 +22,8 @@ task_record sample() {
   r.next_attempt_at = 1'763'780'001'000'000;
   r.result = "";
   r.error = "transient: upstream busy";
-  r.idempotency_key = "order-17";
+  r.idempotency_key = "acme:order-17";
+  r.tenant = "acme";
   return r;
 }
 
@@ -51,7 +52,8 @@ TEST(RecordCodec, FieldsInOrderWithTextValues) {
   EXPECT_EQ(fields[9].second, "1763780001000000");
   EXPECT_EQ(fields[10].second, "");
   EXPECT_EQ(fields[11].second, "transient: upstream busy");
-  EXPECT_EQ(fields[12].second, "order-17");
+  EXPECT_EQ(fields[12].second, "acme:order-17");
+  EXPECT_EQ(fields[13].second, "acme");
 }
 
 TEST(RecordCodec, RoundTrip) {
@@ -80,6 +82,7 @@ TEST(RecordCodec, RoundTrip) {
     EXPECT_EQ(d.result, r.result);
     EXPECT_EQ(d.error, r.error);
     EXPECT_EQ(d.idempotency_key, r.idempotency_key);
+    EXPECT_EQ(d.tenant, r.tenant);
   }
 }
 

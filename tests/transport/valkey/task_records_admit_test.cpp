@@ -32,7 +32,7 @@ TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithoutExpiry) {
   const std::string key = "tm:task:" + r.id.to_string();
   EXPECT_EQ(records->record_key(r.id), key);
   EXPECT_EQ(server->admin_integer({"PTTL", key}), -1) << "a queued task's record never expires";
-  EXPECT_EQ(server->admin_integer({"HLEN", key}), 14); // 13 record fields + 'admitted'
+  EXPECT_EQ(server->admin_integer({"HLEN", key}), 15); // 14 record fields + 'admitted'
 
   const auto c = ok(records->counters());
   EXPECT_EQ(c.submitted, 1);

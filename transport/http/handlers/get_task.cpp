@@ -1,5 +1,7 @@
 // File: transport/http/handlers/get_task.cpp
 // GET /task/{id}: the task's record, read from the store through the bridge.
+// A task of another tenant is answered exactly as an unknown id: nobody
+// learns which ids exist elsewhere.
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
 #include "transport/http/responses.hpp"
@@ -14,6 +16,8 @@ awaitable<response> get_task(const request& req, const route_match& m, context& 
   auto found = co_await await_callback<lookup_result>([&](lookup_callback done) {
     caf::anon_send(ctx.bridge, get_atom::value, *id, std::move(done));
   });
+  if (found.outcome == lookup_result::kind::found && found.record.tenant != m.from.tenant)
+    found.outcome = lookup_result::kind::not_found;
   switch (found.outcome) {
     case lookup_result::kind::found:
       co_return json_response(req, bhttp::status::ok, record_to_json(found.record, *ctx.ops));

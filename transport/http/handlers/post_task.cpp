@@ -11,7 +11,7 @@
 
 namespace taskmesh::http {
 
-awaitable<response> post_task(const request& req, const route_match&, context& ctx) {
+awaitable<response> post_task(const request& req, const route_match& m, context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
     co_return std::move(*refused);
   // The parsed DOM only lives until the tasks are built from it.
@@ -27,6 +27,7 @@ awaitable<response> post_task(const request& req, const route_match&, context& c
   std::vector<task> tasks;
   tasks.push_back(std::move(std::get<task>(parsed)));
   tasks.front().traceparent = trace_context_of(req);
+  assign_tenant(tasks.front(), m.from.tenant);
   const auto traceparent = tasks.front().traceparent;
   auto result = co_await submit(*ctx.queue, std::move(tasks));
   if (auto refused = refusal_response(req, result))

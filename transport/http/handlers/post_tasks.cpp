@@ -12,23 +12,43 @@
 
 namespace taskmesh::http {
 
-awaitable<response> post_tasks(const request& req, const route_match&, context& ctx) {
+namespace {
+
+// The validated batch, or the error to answer.
+std::variant<std::vector<task>, response> read_batch(const request& req, const context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
-    co_return std::move(*refused);
+    return std::move(*refused);
   // The parsed DOM only lives until the tasks are built from it.
   unsigned char dom_buffer[8192];
   boost::json::monotonic_resource dom_memory(dom_buffer, sizeof dom_buffer);
   auto body = parse_json_body(req.body(), ctx.codec, &dom_memory);
   if (auto* e = std::get_if<api_error>(&body))
-    co_return error_response(req, *e);
+    return error_response(req, *e);
   auto parsed = parse_task_batch(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);
   if (auto* e = std::get_if<api_error>(&parsed))
-    co_return error_response(req, *e);
+    return error_response(req, *e);
+  return std::move(std::get<std::vector<task>>(parsed));
+}
 
-  auto& tasks = std::get<std::vector<task>>(parsed);
+} // namespace
+
+awaitable<response> post_tasks(const request& req, const route_match& m, context& ctx) {
+  auto batch = read_batch(req, ctx);
+  auto* valid = std::get_if<std::vector<task>>(&batch);
+  // With --rate-limit a batch costs its number of tasks (a refused one
+  // costs 1), charged before anything is submitted: a 429 creates no task.
+  if (ctx.gate)
+    if (auto limited = ctx.gate->charge(req, m.from, valid ? valid->size() : 1))
+      co_return std::move(*limited);
+  if (!valid)
+    co_return std::move(std::get<response>(batch));
+
+  auto& tasks = *valid;
   const auto traceparent = trace_context_of(req);
-  for (auto& t : tasks)
+  for (auto& t : tasks) {
     t.traceparent = traceparent;
+    assign_tenant(t, m.from.tenant);
+  }
   auto result = co_await submit(*ctx.queue, std::move(tasks));
   if (auto refused = refusal_response(req, result))
     co_return std::move(*refused);
