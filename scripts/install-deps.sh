@@ -14,6 +14,7 @@ packages=(
   nats-server redis-server
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   shellcheck python3-yaml python3-jsonschema iproute2 nftables stress-ng
+  curl jq
 )
 if [ "${1:-}" = image ]; then
   packages+=(debootstrap buildah podman curl)
