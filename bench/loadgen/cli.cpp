@@ -81,6 +81,10 @@ cli_result parse_cli(int argc, char** argv) {
                  "size of one task object {\"type\":..,\"payload\":\"lorem ..\"} in bytes")
       ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20))
       ->capture_default_str();
+  app.add_option("--params", cfg.params,
+                 "JSON object sent as each task's params, e.g. '{\"delay_ms\":100}'");
+  app.add_option("-H,--header", cfg.headers,
+                 "extra request header 'Name: value' (repeatable; closed and open modes)");
   app.add_option("--batch", cfg.batch, "tasks per POST /tasks request")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
       ->capture_default_str();

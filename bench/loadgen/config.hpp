@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace taskmesh::loadgen {
@@ -33,6 +34,8 @@ struct load_config {
   std::string op = "wordcount";
   std::size_t payload_bytes = 100; // size of one task object on the wire
   std::size_t batch = 10;          // tasks per POST /tasks
+  std::string params;              // JSON object text for each task's "params"; "" = none
+  std::vector<std::string> headers; // extra "Name: value" lines on every request (open/closed)
 
   int connections = 16;
   int threads = 1;

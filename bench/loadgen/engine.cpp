@@ -32,7 +32,8 @@ load_result run_load(const load_config& cfg) {
 load_result run_load(const load_config& cfg, const endpoints& eps) {
   const request_shape shape = shape_for(cfg);
   const std::string request =
-      serialize_request(shape.method, shape.path, host_header(cfg.host, cfg.port), shape.body);
+      serialize_request(shape.method, shape.path, host_header(cfg.host, cfg.port), shape.body,
+                        cfg.headers);
 
   loop_plan plan;
   plan.request = request;

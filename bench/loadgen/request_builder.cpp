@@ -24,10 +24,11 @@ std::string lorem(std::size_t n) {
   return out;
 }
 
-std::string task_body(std::string_view op, std::size_t bytes) {
+std::string task_body(std::string_view op, std::size_t bytes, std::string_view params) {
   // serialize() quotes and escapes the op, so any --op value stays valid JSON.
-  std::string head =
-      "{\"type\":" + boost::json::serialize(boost::json::string(op)) + ",\"payload\":\"";
+  std::string head = "{\"type\":" + boost::json::serialize(boost::json::string(op));
+  if (!params.empty()) head.append(",\"params\":").append(params);
+  head += ",\"payload\":\"";
   constexpr std::string_view tail = "\"}";
   const std::size_t envelope = head.size() + tail.size();
   const std::size_t text = bytes > envelope ? bytes - envelope : 1;
@@ -36,8 +37,9 @@ std::string task_body(std::string_view op, std::size_t bytes) {
   return head;
 }
 
-std::string batch_body(std::string_view op, std::size_t bytes_per_task, std::size_t count) {
-  const std::string one = task_body(op, bytes_per_task);
+std::string batch_body(std::string_view op, std::size_t bytes_per_task, std::size_t count,
+                       std::string_view params) {
+  const std::string one = task_body(op, bytes_per_task, params);
   std::string out;
   out.reserve(2 + count * (one.size() + 1));
   out += '[';
@@ -52,9 +54,12 @@ std::string batch_body(std::string_view op, std::size_t bytes_per_task, std::siz
 request_shape shape_for(const load_config& cfg) {
   request_shape s;
   switch (cfg.target) {
-    case target_kind::task: s = {"POST", "/task", task_body(cfg.op, cfg.payload_bytes), 1}; break;
+    case target_kind::task:
+      s = {"POST", "/task", task_body(cfg.op, cfg.payload_bytes, cfg.params), 1};
+      break;
     case target_kind::tasks:
-      s = {"POST", "/tasks", batch_body(cfg.op, cfg.payload_bytes, cfg.batch), cfg.batch};
+      s = {"POST", "/tasks", batch_body(cfg.op, cfg.payload_bytes, cfg.batch, cfg.params),
+           cfg.batch};
       break;
     case target_kind::raw: s = {"GET", "/", "", 0}; break;
   }
@@ -64,12 +69,14 @@ request_shape shape_for(const load_config& cfg) {
 }
 
 std::string serialize_request(std::string_view method, std::string_view target,
-                              std::string_view host_header, std::string_view body) {
+                              std::string_view host_header, std::string_view body,
+                              const std::vector<std::string>& extra_headers) {
   std::string out;
   out.reserve(128 + body.size());
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   out.append("Host: ").append(host_header).append("\r\n");
   out.append("User-Agent: taskmesh-loadgen\r\n");
+  for (const auto& h : extra_headers) out.append(h).append("\r\n");
   if (!body.empty() || method == "POST" || method == "PUT") {
     out.append("Content-Type: application/json\r\n");
     out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");

@@ -124,6 +124,24 @@ TEST(RequestBuilder, GetHasNoBodyHeaders) {
             "GET /stats HTTP/1.1\r\nHost: localhost:80\r\nUser-Agent: taskmesh-loadgen\r\n\r\n");
 }
 
+TEST(RequestBuilder, ParamsGoInEveryTaskAndKeepTheSize) {
+  const auto body = task_body("echo", 120, R"({"delay_ms":100})");
+  EXPECT_EQ(body.size(), 120u);
+  const auto v = boost::json::parse(body).as_object();
+  EXPECT_EQ(v.at("params").as_object().at("delay_ms").as_int64(), 100);
+  const auto batch = boost::json::parse(batch_body("echo", 80, 3, R"({"delay_ms":5})")).as_array();
+  ASSERT_EQ(batch.size(), 3u);
+  for (const auto& t : batch)
+    EXPECT_EQ(t.as_object().at("params").as_object().at("delay_ms").as_int64(), 5);
+}
+
+TEST(RequestBuilder, ExtraHeadersFollowUserAgent) {
+  const auto bytes = serialize_request("GET", "/stats", "localhost:80", "",
+                                       {"Authorization: Bearer abc", "X-Test: 1"});
+  EXPECT_EQ(bytes, "GET /stats HTTP/1.1\r\nHost: localhost:80\r\nUser-Agent: taskmesh-loadgen\r\n"
+                   "Authorization: Bearer abc\r\nX-Test: 1\r\n\r\n");
+}
+
 TEST(RequestBuilder, HostHeaderBracketsIpv6) {
   EXPECT_EQ(host_header("::1", "8080"), "[::1]:8080");
   EXPECT_EQ(host_header("127.0.0.1", "80"), "127.0.0.1:80");
