@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # File: tests/integration/doc_blocks.py
 # Runs the shell blocks of a doc page, so every command the page shows is
-# run by a test. A block takes part when the line before its ```sh fence is
+# run by a test. A block takes part when the line before its ```bash fence is
 # `<!-- doc-test: NAME -->`; all blocks of NAME run in order as one
 # `bash -euo pipefail` script (so later blocks see earlier variables and
 # background jobs), in a fresh temp dir, with `taskmesh` on the PATH (the
 # built binary) and PORT set to a free loopback port. The script runs in a
 # session of its own; whatever it leaves running is ended by that group id
 # afterwards. Exit status: the script's (0 = every command succeeded).
+# (```bash, not ```sh: tests/deploy/doc_commands_test.py runs the ```sh
+# blocks one command at a time; these are one script and run here.)
 #
 #   doc_blocks.py --doc docs/security.md --name access --binary build/apps/taskmesh/taskmesh
 import argparse
@@ -21,7 +23,7 @@ import tempfile
 
 
 def blocks(text, name):
-    pattern = re.compile(r"<!-- doc-test: " + re.escape(name) + r" -->\n```sh\n(.*?)\n```", re.S)
+    pattern = re.compile(r"<!-- doc-test: " + re.escape(name) + r" -->\n```bash\n(.*?)\n```", re.S)
     return pattern.findall(text)
 
 
