@@ -14,9 +14,7 @@ import yaml
 
 # Flags the chart wires ahead of the binary, each with the reason; once the
 # binary lists one, its entry is dead weight and should go.
-PENDING = {
-    "--auth-tokens-file": "added by the auth work (issue 9); the chart passes it only with auth.enabled",
-}
+PENDING: dict[str, str] = {}
 
 root = pathlib.Path(__file__).resolve().parents[2]
 chart = root / "infra/helm/taskmesh"
