@@ -24,8 +24,7 @@ mkdirSync(shots, { recursive: true });
 
 // taskmesh on 127.0.0.1:0; the port comes from its "listening on" log line.
 function startServer() {
-  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--log-format', 'text', '--workers', '2',
-                                       '--drain-timeout', '1s'],
+  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--log-format', 'text', '--workers', '2'],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
@@ -109,7 +108,6 @@ try {
   assert.ok(submitted >= 302, `submitted shows ${submitted}, expected at least 302`);
 
   step('charts moved');
-  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(shots, 'ui.png') });
   await chart.screenshot({ path: path.join(shots, 'throughput-chart.png') });
   if (process.env.UPDATE_README_SCREENSHOT === '1')

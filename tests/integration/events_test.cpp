@@ -226,11 +226,11 @@ TEST_F(Events, ThousandConcurrentStreamsAllComplete) {
 // Clients that open streams and never read a byte: they hold connections,
 // nothing else; everybody else's streams and requests go on as usual.
 TEST_F(Events, ReadersThatNeverReadSlowNobody) {
-  std::vector<std::unique_ptr<test_support::raw_connection>> stuck;
+  std::vector<test_support::raw_connection> stuck;
   const auto blocker = submit(client(), R"({"type":"echo","payload":"x","params":{"delay_ms":2000}})");
   for (int i = 0; i < 100; ++i) {
-    stuck.push_back(std::make_unique<test_support::raw_connection>(server().port()));
-    stuck.back()->send((i % 2 ? "GET /events" : "GET /task/" + blocker + "/events") +
+    stuck.emplace_back(server().port());
+    stuck.back().send((i % 2 ? "GET /events" : "GET /task/" + blocker + "/events") +
                       std::string{" HTTP/1.1\r\nHost: x\r\n\r\n"});
   }
   const auto ids = submit_batch(

@@ -312,8 +312,7 @@ constexpr std::string_view cancel_lua = R"lua(
 -- A queued or delayed (running: waiting out delay_ms) task becomes
 -- 'cancelled' (terminal: later updates from a worker change nothing and
 -- count nothing), finished now; P:count:cancelled and
--- P:count:type:<op>:cancelled go up by one; the record's 'commits' too;
--- keep() as for any terminal write.
+-- P:count:type:<op>:cancelled go up by one; keep() as for any terminal write.
 -- Reply: {code, HGETALL of the record}: 1 cancelled now, 2 not cancellable
 -- (already terminal), 0 no such record (empty list).
 local prefix, ttl, id = ARGV[1], ARGV[2], ARGV[3]
@@ -323,7 +322,6 @@ if not cur[1] then return {0, {}} end
 if terminal[cur[1]] then return {2, redis.call('HGETALL', key)} end
 local now = now_ms()
 redis.call('HSET', key, 'status', 'cancelled', 'finished_at', ms(now * 1000), 'next_attempt_at', '0')
-redis.call('HINCRBY', key, 'commits', 1) -- a terminal write, as update counts them (docs/chaos.md)
 local score = keep(prefix, key, id, cur[3] or '', 'cancelled', ttl, now)
 redis.call('ZADD', prefix .. ':records', score, id)
 redis.call('INCR', prefix .. ':count:cancelled')
