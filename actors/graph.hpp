@@ -19,7 +19,6 @@
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
 #include "actors/stats.hpp"
-#include "actors/task_events.hpp"
 #include "actors/task_metrics.hpp"
 
 namespace taskmesh {
@@ -39,7 +38,6 @@ struct graph_context {
   intake_queue* queue;
   pipeline_gauges* gauges;
   task_metrics* metrics;
-  task_event_hub* events = nullptr; // live transitions for the event streams
 };
 
 // Which actors fill the seams, and which parts this process runs.

@@ -28,7 +28,6 @@
 
 #include "actors/codec/task_codec.hpp"
 #include "transport/cluster/nats_receipt.hpp"
-#include "transport/cluster/task_event_relay.hpp"
 #include "transport/nats/priority_fetcher.hpp"
 #include "transport/nats/publisher.hpp"
 #include "transport/nats/pull_consumer.hpp"
@@ -180,10 +179,6 @@ std::vector<task> decode(feeder_state& st, std::vector<nats::delivery>& deliveri
     const auto delivered = std::max<std::uint64_t>(d.num_delivered(), 1);
     t.attempts = static_cast<std::uint8_t>(std::min<std::uint64_t>(delivered - 1, 255));
     t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
-    if (st.config.cancelled && st.config.cancelled->contains(t.id)) {
-      t.claim = std::make_shared<run_claim>();
-      t.claim->try_cancel();
-    }
     tasks.push_back(std::move(t));
   }
   return tasks;
