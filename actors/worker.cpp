@@ -202,9 +202,26 @@ bool wait_out_delay(self_ptr self, task& t) {
   return true;
 }
 
+// A retry re-published by a cluster worker arrives at once, with the time
+// its backoff ends (retry_at): it waits here, on a timer, telling its
+// transport every `keepalive` that it is alive. False when it is due.
+bool wait_until_due(self_ptr self, task& t) {
+  const auto now = self->state.clock.wall_now();
+  if (t.retry_at <= now)
+    return false;
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(std::chrono::microseconds(t.retry_at - now));
+  if (t.receipt) {
+    t.receipt->in_progress();
+    wait = std::min(wait, self->state.retry.keepalive);
+  }
+  self->delayed_send(self, wait, retry_atom::value, std::move(t));
+  return true;
+}
+
 // Every attempt starts here: count it, then wait out delay_ms or run now.
 void begin_attempt(self_ptr self, task& t) {
   const auto now = self->state.clock.wall_now();
+  t.retry_at = 0;
   ++t.attempts;
   if (spdlog::should_log(spdlog::level::debug))
     spdlog::debug("task {} attempt {} started traceparent={}", t.id.to_string(), t.attempts,
@@ -243,7 +260,8 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
     [=](run_atom, std::vector<task>& batch) {
       self->state.clock.reset();
       for (auto& t : batch)
-        begin_attempt(self, t);
+        if (!wait_until_due(self, t))
+          begin_attempt(self, t);
       flush(self, true);
     },
     [=](resume_atom, task& t) {
@@ -255,6 +273,8 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
     },
     [=](retry_atom, task& t) {
       self->state.clock.reset();
+      if (wait_until_due(self, t))
+        return;
       begin_attempt(self, t);
       schedule_flush(self);
     },

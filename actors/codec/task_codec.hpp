@@ -4,6 +4,8 @@
 // handlers call them on their own threads, and the tests call them directly.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -58,7 +60,26 @@ std::string error_to_json(const api_error& e);
 // The task between processes (cluster mode: a NATS message body), ops by
 // name. task_from_wire rejects messages this process cannot run (unknown or
 // disabled type, malformed fields) with code "invalid_task_message".
+// A task re-published by a worker for its retry also carries "attempts"
+// (made so far) and "retry_at" (us, not to start before).
 std::string task_to_wire(const task& t, const op_registry& ops);
 parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops);
+
+// Several tasks in one message: a JSON array of task_to_wire objects, so
+// one JetStream message carries an intake round's lane (transport/cluster).
+std::string tasks_to_wire(std::span<const task> tasks, const op_registry& ops);
+// A message body, either one task object or an array of them: one entry per
+// task (an error for each that does not decode; a single error when the
+// body is neither).
+std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_registry& ops);
+// Task `index` of a message body (0 for a single object) as a message of its
+// own: its "attempts" raised by `extra_attempts`, "retry_at" set (0: removed).
+// nullopt when the body has no such task.
+struct wire_task {
+  std::string id; // as the message names it
+  std::string body;
+};
+std::optional<wire_task> task_with_attempts(std::string_view bytes, std::size_t index,
+                                              std::uint32_t extra_attempts, timestamp retry_at);
 
 } // namespace taskmesh

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
 
@@ -22,7 +24,9 @@ api_error bad_wire(std::string message, std::string field = {}) {
 
 } // namespace
 
-std::string task_to_wire(const task& t, const op_registry& ops) {
+namespace {
+
+json::object wire_object(const task& t, const op_registry& ops) {
   const auto& op = ops.at(t.op);
   json::object o;
   o.reserve(12);
@@ -46,17 +50,16 @@ std::string task_to_wire(const task& t, const op_registry& ops) {
     o["traceparent"] = t.traceparent;
   if (!t.tenant.empty())
     o["tenant"] = t.tenant;
-  return json::serialize(o);
+  // Only on a retry re-published by a worker (see task_with_attempts).
+  if (t.attempts > 0)
+    o["attempts"] = t.attempts;
+  if (t.retry_at > 0)
+    o["retry_at"] = t.retry_at;
+  return o;
 }
 
-parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
+parsed<task> task_from_object(const json::object& o, const op_registry& ops) {
   json::error_code ec;
-  auto v = json::parse(bytes, ec);
-  if (ec || !v.is_object())
-    return bad_wire("task message is not a JSON object");
-  if (json_numbers::has_non_finite(v))
-    return bad_wire("task message has a number out of range");
-  const auto& o = v.get_object();
   auto int_field = [&](std::string_view name) -> std::optional<std::int64_t> {
     auto* f = o.if_contains(name);
     if (!f || !f->is_number())
@@ -113,7 +116,83 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
     t.traceparent = std::string{tp->get_string()};
   if (auto* tenant = o.if_contains("tenant"); tenant && tenant->is_string())
     t.tenant = std::string{tenant->get_string()};
+  const auto attempts = int_field("attempts").value_or(0);
+  if (attempts < 0 || attempts > 255)
+    return bad_wire("attempts out of range", "attempts");
+  t.attempts = static_cast<std::uint8_t>(attempts);
+  t.retry_at = std::max<std::int64_t>(0, int_field("retry_at").value_or(0));
   return t;
+}
+
+} // namespace
+
+std::string task_to_wire(const task& t, const op_registry& ops) {
+  return json::serialize(wire_object(t, ops));
+}
+
+std::string tasks_to_wire(std::span<const task> tasks, const op_registry& ops) {
+  json::array a;
+  a.reserve(tasks.size());
+  for (const auto& t : tasks)
+    a.emplace_back(wire_object(t, ops));
+  return json::serialize(a);
+}
+
+parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
+  json::error_code ec;
+  auto v = json::parse(bytes, ec);
+  if (ec || !v.is_object())
+    return bad_wire("task message is not a JSON object");
+  if (json_numbers::has_non_finite(v))
+    return bad_wire("task message has a number out of range");
+  return task_from_object(v.get_object(), ops);
+}
+
+std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_registry& ops) {
+  json::error_code ec;
+  auto v = json::parse(bytes, ec);
+  std::vector<parsed<task>> out;
+  if (!ec && v.is_object()) {
+    out.push_back(task_from_object(v.get_object(), ops));
+  } else if (!ec && v.is_array() && !v.get_array().empty()) {
+    out.reserve(v.get_array().size());
+    for (const auto& e : v.get_array())
+      out.push_back(!e.is_object() ? parsed<task>{bad_wire("task message is not a JSON object")}
+                    : json_numbers::has_non_finite(e)
+                      ? parsed<task>{bad_wire("task message has a number out of range")}
+                      : task_from_object(e.get_object(), ops));
+  } else {
+    out.push_back(bad_wire("message is neither a task object nor a non-empty array of tasks"));
+  }
+  return out;
+}
+
+std::optional<wire_task> task_with_attempts(std::string_view bytes, std::size_t index,
+                                              std::uint32_t extra_attempts, timestamp retry_at) {
+  json::error_code ec;
+  auto v = json::parse(bytes, ec);
+  if (ec)
+    return std::nullopt;
+  json::object* o = nullptr;
+  if (v.is_object() && index == 0)
+    o = &v.get_object();
+  else if (v.is_array() && index < v.get_array().size() && v.get_array()[index].is_object())
+    o = &v.get_array()[index].get_object();
+  if (!o)
+    return std::nullopt;
+  std::int64_t base = 0;
+  if (auto* a = o->if_contains("attempts"); a && a->is_int64())
+    base = a->get_int64();
+  (*o)["attempts"] = std::min<std::int64_t>(255, base + extra_attempts);
+  if (retry_at > 0)
+    (*o)["retry_at"] = retry_at;
+  else
+    o->erase("retry_at");
+  wire_task out;
+  if (auto* id = o->if_contains("id"); id && id->is_string())
+    out.id = std::string(id->get_string());
+  out.body = json::serialize(*o);
+  return out;
 }
 
 } // namespace taskmesh

@@ -52,6 +52,7 @@ struct task {
   timestamp started_at = 0;      // first start; 0 until started
   timestamp attempt_started_at = 0; // start of the current attempt (worker-local)
   std::uint32_t delay_left_ms = 0;  // of this attempt's delay_ms (worker-local)
+  timestamp retry_at = 0;        // a retry re-published by a worker: not to start before
   std::string payload;           // text ops: the text; json ops: serialized JSON
   std::string params;            // serialized JSON object without delay_ms; "" if none
   std::string idempotency_key;   // "" if none

@@ -144,6 +144,30 @@ TEST_F(Worker, DelayedTaskRunsOnlyWhenItsTimerFires) {
   EXPECT_EQ(totals(op("uppercase")).succeeded, 1u);
 }
 
+// A cluster retry re-published by another worker arrives at once with the
+// time its backoff ends (retry_at, wall clock): it starts no earlier.
+TEST_F(Worker, RepublishedRetryWaitsForItsRetryAt) {
+  auto t = make_task("uppercase", "later");
+  t.attempts = 1; // one attempt made elsewhere
+  t.retry_at = now_us() + 150'000;
+  run_batch({t});
+  EXPECT_TRUE(stored.updates.empty()) << "started before retry_at";
+  ASSERT_EQ(told.done.size(), 1u);
+  EXPECT_EQ(told.done[0].finished, 0u);
+  EXPECT_TRUE(told.done[0].wants_work);
+  advance(100ms); // fake time; retry_at is wall-clock time and still ahead
+  EXPECT_TRUE(stored.updates.empty()) << "started before retry_at";
+  // Once the wall clock passed retry_at, the next timer starts it.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (stored.updates.empty() && std::chrono::steady_clock::now() < deadline)
+    advance(10ms);
+  ASSERT_EQ(stored.updates.size(), 1u);
+  const auto& done = stored.updates[0][0];
+  EXPECT_EQ(done.status, task_status::succeeded);
+  EXPECT_EQ(done.attempts, 2);
+  EXPECT_GE(done.started_at, t.retry_at);
+}
+
 // Regression: flush() used to send the stats report only when by_op was
 // non-empty or busy_ns > 0, then reset it anyway. A batch made only of
 // delayed tasks runs no op before the run handler's flush, so its queue-wait

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "tests/codec/fake_ops.hpp"
 
@@ -47,6 +48,61 @@ TEST(TaskWire, TextTaskRoundTripsEveryField) {
   EXPECT_EQ(r.traceparent, t.traceparent);
   EXPECT_EQ(r.tenant, "acme"); // GET on any pod answers only this tenant
   EXPECT_EQ(r.attempts, 0); // attempts are counted by deliveries, not carried
+}
+
+// An envelope (one intake round's lane in one message) is an array of task
+// objects; each decodes on its own, and one that cannot run here does not
+// take the others with it.
+TEST(TaskWire, EnvelopeRoundTripsEachTaskAndRefusesOnlyTheBadOne) {
+  const auto ops = fake_registry();
+  const std::vector<task> tasks{sample(2, "one"), sample(2, "two")};
+  const auto wire = tasks_to_wire(tasks, ops);
+  auto back = tasks_from_wire(wire, ops);
+  ASSERT_EQ(back.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_TRUE(std::holds_alternative<task>(back[i]));
+    EXPECT_EQ(std::get<task>(back[i]).id, tasks[i].id);
+    EXPECT_EQ(std::get<task>(back[i]).payload, tasks[i].payload);
+    EXPECT_EQ(std::get<task>(back[i]).traceparent, tasks[i].traceparent);
+  }
+  // A single task object is a one-task message.
+  ASSERT_EQ(tasks_from_wire(task_to_wire(tasks[0], ops), ops).size(), 1u);
+  auto bad = boost::json::parse(wire).as_array();
+  bad[1].as_object()["type"] = "no-such-op";
+  const auto mixed = tasks_from_wire(boost::json::serialize(bad), ops);
+  ASSERT_EQ(mixed.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<task>(mixed[0]));
+  ASSERT_TRUE(std::holds_alternative<api_error>(mixed[1]));
+  EXPECT_EQ(std::get<api_error>(mixed[1]).field, "type");
+  for (const char* body : {"[]", "42", "not json"}) {
+    const auto none = tasks_from_wire(body, ops);
+    ASSERT_EQ(none.size(), 1u) << body;
+    EXPECT_TRUE(std::holds_alternative<api_error>(none[0])) << body;
+  }
+}
+
+// A retry re-published alone: task i of the message, its attempts raised by
+// the delivery count and the end of its backoff in retry_at.
+TEST(TaskWire, TaskWithAttemptsTakesOneTaskOutWithItsAttemptsAndRetryAt) {
+  const auto ops = fake_registry();
+  const std::vector<task> tasks{sample(2, "one"), sample(2, "two")};
+  const auto copy = task_with_attempts(tasks_to_wire(tasks, ops), 1, 2, 1'795'000'000'000'000);
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->id, tasks[1].id.to_string());
+  auto back = task_from_wire(copy->body, ops);
+  ASSERT_TRUE(std::holds_alternative<task>(back));
+  EXPECT_EQ(std::get<task>(back).id, tasks[1].id);
+  EXPECT_EQ(std::get<task>(back).attempts, 2);
+  EXPECT_EQ(std::get<task>(back).retry_at, 1'795'000'000'000'000);
+  // Again from the copy: attempts add up, retry_at 0 removes it.
+  const auto again = task_with_attempts(copy->body, 0, 1, 0);
+  ASSERT_TRUE(again);
+  auto twice = task_from_wire(again->body, ops);
+  ASSERT_TRUE(std::holds_alternative<task>(twice));
+  EXPECT_EQ(std::get<task>(twice).attempts, 3);
+  EXPECT_EQ(std::get<task>(twice).retry_at, 0);
+  EXPECT_FALSE(task_with_attempts(copy->body, 1, 1, 0)) << "a single task has only index 0";
+  EXPECT_FALSE(task_with_attempts("nonsense", 0, 1, 0));
 }
 
 TEST(TaskWire, OpTravelsByNameAndJsonPayloadStaysJson) {

@@ -19,6 +19,7 @@
 #include "transport/cluster/jetstream_feeder.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <string>
 #include <variant>
@@ -27,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/codec/task_codec.hpp"
+#include "transport/cluster/envelope_receipt.hpp"
 #include "transport/cluster/nats_receipt.hpp"
 #include "transport/nats/priority_fetcher.hpp"
 #include "transport/nats/publisher.hpp"
@@ -70,6 +72,10 @@ struct feeder_state {
 
   std::vector<worker_actor> idle_workers;
   std::int64_t in_flight = 0;
+  // Fetched, decoded, not handed out yet: an envelope brings many tasks at
+  // once, more than the idle workers may take in one go.
+  std::deque<task> ready;
+  double tasks_per_message = 1; // moving average, sizes the next fetch
   bool poll_pending = false; // a "poll again" message is on its way
 };
 
@@ -156,46 +162,83 @@ void schedule_poll(self_ptr self, bool back_off) {
     self->send(self, done_atom::value, worker_actor{}, std::uint32_t{0}, false);
 }
 
-// JetStream messages -> tasks with receipts. A message that does not decode
-// is dead-lettered here (this BLOCKS up to the dead-letter PubAck; rare).
-std::vector<task> decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
-  std::vector<task> tasks;
-  tasks.reserve(deliveries.size());
-  for (auto& d : deliveries) {
-    auto decoded = task_from_wire(d.data(), *st.ops);
-    if (auto* bad = std::get_if<api_error>(&decoded)) {
-      std::string reason = bad->code + ": " + bad->message;
-      if (!bad->field.empty())
-        reason += " (" + bad->field + ")";
-      st.receipts->warnings.warn("jetstream feeder: dead-lettering message " +
-                                 std::string(d.msg_id()) + " (stream sequence " +
-                                 std::to_string(d.stream_sequence()) + "): " + reason);
-      nats_receipt(std::move(d), st.receipts).dead_letter(reason);
-      continue;
-    }
-    auto& t = std::get<task>(decoded);
-    // Deliveries count attempts across all worker pods; the worker counts
-    // the attempt it is about to start itself.
-    const auto delivered = std::max<std::uint64_t>(d.num_delivered(), 1);
-    t.attempts = static_cast<std::uint8_t>(std::min<std::uint64_t>(delivered - 1, 255));
-    t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
-    tasks.push_back(std::move(t));
-  }
-  return tasks;
+void dead_letter_undecodable(feeder_state& st, nats::delivery& d, const api_error& bad) {
+  std::string reason = bad.code + ": " + bad.message;
+  if (!bad.field.empty())
+    reason += " (" + bad.field + ")";
+  st.receipts->warnings.warn("jetstream feeder: dead-lettering message " +
+                             std::string(d.msg_id()) + " (stream sequence " +
+                             std::to_string(d.stream_sequence()) + "): " + reason);
+  nats_receipt(std::move(d), st.receipts).dead_letter(reason);
 }
 
-// Spreads `tasks` (in fetch order: high first) over the idle workers, like
-// the embedded dispatcher: fair share, at most batch_size each.
-void hand_out(self_ptr self, std::vector<task>& tasks) {
+// Deliveries count attempts across all worker pods (a re-published retry
+// carries the attempts made before it); the worker counts the attempt it is
+// about to start itself.
+void count_attempts(task& t, const nats::delivery& d) {
+  const auto delivered = std::max<std::uint64_t>(d.num_delivered(), 1);
+  t.attempts = static_cast<std::uint8_t>(std::min<std::uint64_t>(t.attempts + delivered - 1, 255));
+}
+
+// JetStream messages -> tasks with receipts, appended to st.ready. A message
+// that does not decode is dead-lettered here (this BLOCKS up to the
+// dead-letter PubAck; rare). In an envelope a task that does not decode
+// (a type disabled on this pod) is dead-lettered alone.
+void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
+  std::size_t tasks = 0;
+  for (auto& d : deliveries) {
+    auto decoded = tasks_from_wire(d.data(), *st.ops);
+    if (decoded.size() == 1) {
+      if (auto* bad = std::get_if<api_error>(&decoded.front())) {
+        dead_letter_undecodable(st, d, *bad);
+        continue;
+      }
+      auto& t = std::get<task>(decoded.front());
+      count_attempts(t, d);
+      t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
+      st.ready.push_back(std::move(t));
+      ++tasks;
+      continue;
+    }
+    for (auto& one : decoded)
+      if (auto* t = std::get_if<task>(&one))
+        count_attempts(*t, d);
+    auto env = std::make_shared<envelope>(std::move(d), decoded.size(), st.receipts);
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+      auto receipt = std::make_shared<envelope_receipt>(env, i);
+      if (auto* bad = std::get_if<api_error>(&decoded[i])) {
+        st.receipts->warnings.warn("jetstream feeder: dead-lettering task " + std::to_string(i) +
+                                   " of an envelope: " + bad->code + ": " + bad->message);
+        receipt->dead_letter();
+        continue;
+      }
+      auto& t = std::get<task>(decoded[i]);
+      t.receipt = std::move(receipt);
+      st.ready.push_back(std::move(t));
+      ++tasks;
+    }
+  }
+  if (!deliveries.empty())
+    st.tasks_per_message = 0.75 * st.tasks_per_message +
+                           0.25 * static_cast<double>(tasks) / static_cast<double>(deliveries.size());
+}
+
+// Spreads ready tasks (in fetch order: high first) over the idle workers,
+// like the embedded dispatcher: fair share, at most batch_size each, never
+// past max_in_flight.
+void hand_out(self_ptr self) {
   auto& st = self->state;
-  std::size_t next = 0;
-  while (next < tasks.size() && !st.idle_workers.empty()) {
-    const auto left = tasks.size() - next;
-    const auto fair_share = (left + st.idle_workers.size() - 1) / st.idle_workers.size();
-    const auto n = std::min<std::size_t>(fair_share, st.config.dispatch.batch_size);
-    std::vector<task> batch(std::make_move_iterator(tasks.begin() + static_cast<std::ptrdiff_t>(next)),
-                            std::make_move_iterator(tasks.begin() + static_cast<std::ptrdiff_t>(next + n)));
-    next += n;
+  while (!st.ready.empty() && !st.idle_workers.empty()) {
+    const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
+    if (room <= 0)
+      break;
+    const auto fair_share = (st.ready.size() + st.idle_workers.size() - 1) / st.idle_workers.size();
+    const auto n = std::min<std::size_t>(
+      {fair_share, std::max<std::size_t>(st.config.dispatch.batch_size, 1),
+       static_cast<std::size_t>(room)});
+    std::vector<task> batch(std::make_move_iterator(st.ready.begin()),
+                            std::make_move_iterator(st.ready.begin() + static_cast<std::ptrdiff_t>(n)));
+    st.ready.erase(st.ready.begin(), st.ready.begin() + static_cast<std::ptrdiff_t>(n));
     st.in_flight += static_cast<std::int64_t>(n);
     // At once, not after pump's next fetch: a drain reading 0 meanwhile
     // would stop the process with these tasks still running.
@@ -205,9 +248,6 @@ void hand_out(self_ptr self, std::vector<task>& tasks) {
     st.idle_workers.pop_back();
     self->send(worker, run_atom::value, std::move(batch));
   }
-  // Nothing is left over: pump() never fetches more than the idle workers
-  // take. Were anything left, dropping its receipt would NAK it
-  // (redelivered after abandoned_retry).
 }
 
 // Fetches and hands out while workers wait, in-flight room remains and the
@@ -216,19 +256,30 @@ void pump(self_ptr self) {
   auto& st = self->state;
   const auto batch_size = std::max<std::uint32_t>(st.config.dispatch.batch_size, 1);
   while (!st.idle_workers.empty()) {
-    // Shutting down (gauges->draining): finish what is out, take nothing new.
-    if (st.gauges && st.gauges->draining.load(std::memory_order_relaxed))
+    // Shutting down (gauges->draining): finish what is out, take nothing new;
+    // tasks not handed out go back to JetStream (their receipts NAK).
+    if (st.gauges && st.gauges->draining.load(std::memory_order_relaxed)) {
+      st.ready.clear();
       break;
+    }
     const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
     if (room <= 0)
       break;
+    if (!st.ready.empty()) {
+      hand_out(self);
+      continue;
+    }
     if (!setup(st)) {
       schedule_poll(self, true);
       break;
     }
-    const auto want = std::min<std::int64_t>(
-      {room, static_cast<std::int64_t>(st.idle_workers.size()) * batch_size,
-       static_cast<std::int64_t>(st.consumers.max_batch)});
+    // In messages: enough for the idle workers' share at the recent number
+    // of tasks per message (an envelope carries many).
+    const auto tasks_wanted = std::min<std::int64_t>(
+      room, static_cast<std::int64_t>(st.idle_workers.size()) * batch_size);
+    const auto want = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(static_cast<double>(tasks_wanted) / std::max(1.0, st.tasks_per_message)),
+      1, st.consumers.max_batch);
     // With tasks out, done messages (freeing room, bringing workers back)
     // are due soon: do not sit in a long poll. With none out, wait longer.
     const auto wait = st.in_flight > 0 ? busy_wait : st.config.idle_wait;
@@ -249,8 +300,8 @@ void pump(self_ptr self) {
       break;
     }
     st.last_recheck = steady::now();
-    auto tasks = decode(st, *got);
-    hand_out(self, tasks);
+    decode(st, *got);
+    hand_out(self);
   }
   if (st.gauges)
     st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);

@@ -1,10 +1,14 @@
 // File: transport/cluster/jetstream_sink.cpp
-// A detached actor around one nats::publisher: each dispatch is one
-// publish_batch (blocking until every PubAck or the ack timeout), answered
-// with the ids JetStream did not confirm.
+// A detached actor around one nats::publisher: each dispatch (an intake
+// round) is one publish_batch of a few messages (blocking until every
+// PubAck or the ack timeout), answered with the ids JetStream did not
+// confirm. What crosses to nats-server is one message per lane and round,
+// not one per task: the per-message costs (PubAck, delivery, ack, stream
+// index) are paid once for many tasks.
 #include "transport/cluster/jetstream_sink.hpp"
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,45 +66,119 @@ std::vector<task_id> all_ids(const std::vector<task>& tasks) {
   return ids;
 }
 
-// Publishes `tasks`; returns the ids of those JetStream did not confirm.
+// One message of a round: the tasks it carries (indexes into the round).
+struct planned_message {
+  nats::outgoing_message msg;
+  std::vector<std::size_t> tasks;
+};
+
+std::size_t wire_size_estimate(const task& t) {
+  return t.payload.size() + t.params.size() + t.idempotency_key.size() + t.traceparent.size() +
+         envelope_task_overhead;
+}
+
+// Groups a round into messages. A task with an idempotency key travels
+// alone under Nats-Msg-Id = its id: a request that takes over the key
+// publishes it again under that id, and JetStream must drop the copy. The
+// others share one message per lane (at most envelope_max_tasks tasks and
+// about envelope_max_bytes), Nats-Msg-Id = the first task's id with "+n"
+// appended: unique, since a task is in one round only. A lane with one
+// such task sends it alone, as a plain task message.
+std::vector<planned_message> plan(sink_state& st, const std::vector<task>& tasks,
+                                  std::vector<task_id>& refused, nats::error& first) {
+  std::vector<planned_message> out;
+  auto start_message = [&](const task& t) -> planned_message& {
+    auto& m = out.emplace_back();
+    m.msg.subject = t.prio == priority::high ? st.high_subject : st.normal_subject;
+    return m;
+  };
+  auto encode = [&](planned_message& m, std::span<const task> carried) {
+    try {
+      m.msg.payload = carried.size() == 1 ? task_to_wire(carried.front(), *st.ops)
+                                          : tasks_to_wire(carried, *st.ops);
+      return true;
+    } catch (const std::exception& e) {
+      // Cannot happen for tasks the codec validated: refused, not published.
+      for (auto i : m.tasks)
+        refused.push_back(tasks[i].id);
+      if (!first)
+        first = nats::make_error(NATS_INVALID_ARG, std::string("task_to_wire: ") + e.what());
+      out.pop_back();
+      return false;
+    }
+  };
+  std::vector<std::size_t> lanes[2];
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const auto& t = tasks[i];
+    if (!t.idempotency_key.empty()) {
+      auto& m = start_message(t);
+      m.tasks.push_back(i);
+      m.msg.msg_id = t.id.to_string();
+      m.msg.traceparent = t.traceparent;
+      encode(m, std::span<const task>(&t, 1));
+    } else {
+      lanes[t.prio == priority::high ? 1 : 0].push_back(i);
+    }
+  }
+  std::vector<task> carried;
+  for (const auto& lane : lanes) {
+    std::size_t next = 0;
+    while (next < lane.size()) {
+      auto& m = start_message(tasks[lane[next]]);
+      std::size_t bytes = 0;
+      while (next < lane.size() && m.tasks.size() < envelope_max_tasks &&
+             (m.tasks.empty() || bytes + wire_size_estimate(tasks[lane[next]]) <= envelope_max_bytes)) {
+        bytes += wire_size_estimate(tasks[lane[next]]);
+        m.tasks.push_back(lane[next++]);
+      }
+      const auto& head = tasks[m.tasks.front()];
+      m.msg.msg_id = head.id.to_string();
+      if (m.tasks.size() == 1) {
+        m.msg.traceparent = head.traceparent;
+        encode(m, std::span<const task>(&head, 1));
+        continue;
+      }
+      m.msg.msg_id += "+" + std::to_string(m.tasks.size());
+      // Each task carries its own traceparent in the body.
+      carried.clear();
+      for (auto i : m.tasks)
+        carried.push_back(tasks[i]);
+      encode(m, carried);
+    }
+  }
+  return out;
+}
+
+// Publishes `tasks`, one message per lane and round (see plan); returns the
+// ids of those JetStream did not confirm.
 std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
   if (auto e = ensure_publisher(st)) {
     report_refused(st, tasks.size(), tasks.size(), e);
     return all_ids(tasks);
   }
-  std::vector<task_id> refused;
+  std::vector<task_id> unencodable;
   nats::error first;
-  // Tasks whose message could not even be built (cannot happen for tasks
-  // the codec validated) are refused without publishing.
+  auto planned = plan(st, tasks, unencodable, first);
   std::vector<nats::outgoing_message> out;
-  std::vector<std::size_t> index; // out[i] carries tasks[index[i]]
-  out.reserve(tasks.size());
-  index.reserve(tasks.size());
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    const auto& t = tasks[i];
-    nats::outgoing_message m;
-    try {
-      m.payload = task_to_wire(t, *st.ops);
-    } catch (const std::exception& e) {
-      refused.push_back(t.id);
+  out.reserve(planned.size());
+  for (auto& m : planned)
+    out.push_back(std::move(m.msg));
+  const auto results = st.pub->publish_batch(out);
+  std::vector<bool> stored(tasks.size(), false);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
       if (!first)
-        first = nats::make_error(NATS_INVALID_ARG, std::string("task_to_wire: ") + e.what());
+        first = results[i].err;
       continue;
     }
-    m.subject = t.prio == priority::high ? st.high_subject : st.normal_subject;
-    m.msg_id = t.id.to_string();
-    m.traceparent = t.traceparent; // W3C trace context as a NATS header
-    out.push_back(std::move(m));
-    index.push_back(i);
+    for (auto k : planned[i].tasks)
+      stored[k] = true;
   }
-  const auto results = st.pub->publish_batch(out);
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok())
-      continue;
-    refused.push_back(tasks[index[i]].id);
-    if (!first)
-      first = results[i].err;
-  }
+  // In the order intake gave them.
+  std::vector<task_id> refused;
+  for (std::size_t k = 0; k < tasks.size(); ++k)
+    if (!stored[k])
+      refused.push_back(tasks[k].id);
   if (!refused.empty())
     report_refused(st, refused.size(), tasks.size(), first);
   return refused;

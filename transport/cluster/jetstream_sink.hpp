@@ -1,12 +1,15 @@
 // File: transport/cluster/jetstream_sink.hpp
 // The API pod's worker sink (`worker_sink_actor`, actors/messages.hpp):
-// publishes accepted tasks to JetStream in batches and answers intake once
-// the PubAcks are in, with the ids that could not be stored. Intake answers
-// 202 only for stored tasks, so a 202 means JetStream has the task.
+// publishes accepted tasks to JetStream and answers intake once the PubAcks
+// are in, with the ids that could not be stored. Intake answers 202 only for
+// stored tasks, so a 202 means JetStream has the task.
 //   subject  <prefix>.tasks.high | <prefix>.tasks.normal by priority
-//   headers  Nats-Msg-Id = task id (a retried publish never duplicates),
-//            traceparent (W3C) when the task has one
-//   body     task_to_wire() (actors/codec)
+//   message  per intake round and lane, the tasks without an idempotency key
+//            share one message (an envelope: tasks_to_wire, a JSON array;
+//            Nats-Msg-Id = "<first task id>+<n>"); a task with a key, or the
+//            only one of its lane, is a message of its own (task_to_wire,
+//            Nats-Msg-Id = task id, so a take-over's re-publish is dropped
+//            by JetStream's duplicate window), with its traceparent header.
 // It releases the intake queue's backlog for every task it was given.
 // Publishing blocks (bounded by the publisher's ack timeout): spawn detached.
 #pragma once
@@ -20,6 +23,12 @@
 #include "transport/nats/nats_config.hpp"
 
 namespace taskmesh::cluster {
+
+// Bounds of one envelope: well inside NATS's default max_payload (1 MB).
+inline constexpr std::size_t envelope_max_tasks = 256;
+inline constexpr std::size_t envelope_max_bytes = 512 * 1024;
+// JSON field names, id, timestamps: what a task's wire object adds to its strings.
+inline constexpr std::size_t envelope_task_overhead = 200;
 
 worker_sink_actor spawn_jetstream_sink(caf::actor_system& sys, nats::connection* conn,
                                        nats::stream_options stream, const op_registry* ops,

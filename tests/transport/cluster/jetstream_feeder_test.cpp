@@ -226,6 +226,15 @@ protected:
     publish_ok(out);
   }
 
+  // Publishes tasks as one envelope, the way the sink does for a round.
+  void publish_envelope(const std::vector<task>& tasks) {
+    nats::outgoing_message m;
+    m.subject = cfg_.stream.normal_subject();
+    m.msg_id = tasks.front().id.to_string() + "+" + std::to_string(tasks.size());
+    m.payload = tasks_to_wire(tasks, ops_);
+    publish_ok({m});
+  }
+
   // The last dead letter, read straight from the dead stream.
   nats::msg_ptr last_dead_letter() {
     natsMsg* raw = nullptr;
@@ -435,6 +444,83 @@ TEST_F(JetStreamFeeder, DeadLetterPublishesToTheDeadStreamThenTerms) {
             task_to_wire(t, ops_));
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
   EXPECT_EQ(stats(cfg_.consumer.normal_durable()).redelivered, 0);
+}
+
+// One message, three tasks, three outcomes: the retry is published alone
+// (attempts made so far, retry_at), the dead one goes to the dead stream,
+// and the envelope is acked once all three are settled.
+TEST_F(JetStreamFeeder, AnEnvelopeIsAckedOnceEveryTaskIsSettled) {
+  const std::vector<task> tasks{make_task(), make_task(), make_task()};
+  publish_envelope(tasks);
+  auto feeder = spawn_feeder();
+  auto in = std::make_shared<inbox>();
+  auto w = spawn_fake_worker(in);
+  auto got = collect(feeder, w, *in, 3);
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].id, tasks[i].id);
+    EXPECT_EQ(got[i].attempts, 0);
+  }
+  EXPECT_EQ(stats(cfg_.consumer.normal_durable()).ack_pending, 1);
+
+  got[0].receipt->done();
+  const auto before_retry = now_us();
+  got[1].receipt->retry_after(5'000);
+  got[2].receipt->dead_letter();
+  // The envelope is acked (WorkQueue: gone); the retry is a message of its
+  // own (the feeder's open pull may already hold it).
+  ASSERT_TRUE(eventually([&] { return stream_messages(cfg_.stream.dead_stream()) == 1; }, 2s));
+  ASSERT_TRUE(eventually([&] { return stream_messages(cfg_.stream.name) == 1; }, 2s));
+  auto dead = last_dead_letter();
+  ASSERT_TRUE(dead);
+  EXPECT_EQ(header(dead.get(), "Nats-Msg-Id"), tasks[2].id.to_string());
+  const auto dead_task = task_from_wire(
+    std::string_view(natsMsg_GetData(dead.get()), natsMsg_GetDataLength(dead.get())), ops_);
+  ASSERT_TRUE(std::holds_alternative<task>(dead_task));
+  EXPECT_EQ(std::get<task>(dead_task).id, tasks[2].id);
+
+  // The retry comes back at once, alone, with its attempt counted and the
+  // time its backoff ends (the worker waits that out).
+  ask_for_work(feeder, w, 3);
+  auto all = in->wait_for(4, 3s);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[3].id, tasks[1].id);
+  EXPECT_EQ(all[3].attempts, 1);
+  EXPECT_GE(all[3].retry_at, before_retry + 5'000'000);
+  EXPECT_LT(all[3].retry_at, now_us() + 5'000'000);
+  all[3].receipt->done();
+  EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
+}
+
+// One task of an envelope dropped unsettled (its result could not be
+// stored): the whole message comes back after abandoned_retry, every task
+// in it with attempts 1; tasks already finished run again, which the
+// store's update script turns into no second result.
+TEST_F(JetStreamFeeder, AnEnvelopeWithAnAbandonedTaskIsRedelivered) {
+  const std::vector<task> tasks{make_task(), make_task()};
+  publish_envelope(tasks);
+  auto feeder = spawn_feeder();
+  auto in = std::make_shared<inbox>();
+  auto w = spawn_fake_worker(in);
+  auto got = collect(feeder, w, *in, 2);
+  ASSERT_EQ(got.size(), 2u);
+  got[0].receipt->done();
+  {
+    std::lock_guard lock(in->mtx);
+    in->batches.clear();
+  }
+  got.clear(); // the last copies of both receipts go
+  ask_for_work(feeder, w, 2);
+  auto again = in->wait_for(2, 3s);
+  ASSERT_EQ(again.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(again[i].id, tasks[i].id);
+    EXPECT_EQ(again[i].attempts, 1);
+    again[i].receipt->done();
+  }
+  EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
 }
 
 TEST_F(JetStreamFeeder, AnUndecodableMessageIsDeadLetteredAndTheRestFlows) {

@@ -99,47 +99,97 @@ protected:
   worker_sink_actor sink_;
 };
 
-TEST_F(JetStreamSink, PublishesABatchToThePrioritySubjectsWithMsgIds) {
+// Fetches every message of both lanes.
+std::vector<nats::delivery> fetch_all(nats::pull_consumer& high, nats::pull_consumer& normal,
+                                      std::size_t expected) {
+  std::vector<nats::delivery> got;
+  for (auto* c : {&high, &normal}) {
+    auto r = c->fetch(static_cast<int>(expected), 1s);
+    EXPECT_TRUE(r) << nats::to_string(r.err());
+    if (r)
+      for (auto& d : *r)
+        got.push_back(std::move(d));
+  }
+  return got;
+}
+
+// One intake round becomes one message per lane (an envelope of its tasks),
+// not one per task: that is what the per-message costs are paid for.
+TEST_F(JetStreamSink, PublishesOneEnvelopePerLaneWithItsTasks) {
   auto tasks = make_tasks(10);
   enter_backlog(tasks);
   EXPECT_EQ(queue_.backlog(), 10);
   EXPECT_TRUE(dispatch(tasks).empty());
   EXPECT_EQ(queue_.backlog(), 0);
-  EXPECT_EQ(stream_messages(cfg_.stream.name), 10u);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
 
   auto high = bind_high();
   auto normal = bind_normal();
   ASSERT_TRUE(high && normal);
-  std::vector<nats::delivery> got;
-  for (auto* c : {high.get(), normal.get()}) {
-    auto r = c->fetch(10, 1s);
-    ASSERT_TRUE(r) << nats::to_string(r.err());
-    for (auto& d : *r)
-      got.push_back(std::move(d));
+  auto got = fetch_all(*high, *normal, 10);
+  ASSERT_EQ(got.size(), 2u);
+  std::size_t seen = 0;
+  for (auto& d : got) {
+    const auto decoded = tasks_from_wire(d.data(), ops_);
+    ASSERT_EQ(decoded.size(), 5u) << d.data();
+    const auto& head = std::get<task>(decoded.front());
+    EXPECT_EQ(d.msg_id(), head.id.to_string() + "+5");
+    for (const auto& one : decoded) {
+      ASSERT_TRUE(std::holds_alternative<task>(one)) << d.data();
+      const auto& t = std::get<task>(one);
+      EXPECT_EQ(d.subject(), t.prio == priority::high ? cfg_.stream.high_subject()
+                                                      : cfg_.stream.normal_subject());
+      auto it = std::find_if(tasks.begin(), tasks.end(), [&](const task& x) { return x.id == t.id; });
+      ASSERT_NE(it, tasks.end());
+      EXPECT_EQ(t.payload, it->payload);
+      EXPECT_EQ(t.prio, it->prio);
+      ++seen;
+    }
+    EXPECT_FALSE(d.ack());
   }
-  ASSERT_EQ(got.size(), 10u);
+  EXPECT_EQ(seen, 10u);
+}
+
+// A task with an idempotency key travels alone under its own id, so a
+// take-over's re-publish (same id) is dropped by JetStream; so does the only
+// task of a lane.
+TEST_F(JetStreamSink, KeyedTasksAndLoneTasksAreMessagesOfTheirOwnUnderTheTaskId) {
+  auto tasks = make_tasks(4); // high, normal, high, normal
+  tasks[0].idempotency_key = "k-0";
+  tasks[1].idempotency_key = "k-1";
+  tasks[2].idempotency_key = "k-2";
+  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 4u);
+  EXPECT_TRUE(dispatch({tasks[0], tasks[3]}).empty()); // the same ids again: duplicates
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 4u);
+
+  auto high = bind_high();
+  auto normal = bind_normal();
+  ASSERT_TRUE(high && normal);
+  auto got = fetch_all(*high, *normal, 4);
+  ASSERT_EQ(got.size(), 4u);
   for (auto& d : got) {
     auto decoded = task_from_wire(d.data(), ops_);
     ASSERT_TRUE(std::holds_alternative<task>(decoded)) << d.data();
-    const auto& t = std::get<task>(decoded);
-    EXPECT_EQ(d.msg_id(), t.id.to_string());
-    EXPECT_EQ(d.subject(), t.prio == priority::high ? cfg_.stream.high_subject()
-                                                    : cfg_.stream.normal_subject());
-    auto it = std::find_if(tasks.begin(), tasks.end(), [&](const task& x) { return x.id == t.id; });
-    ASSERT_NE(it, tasks.end());
-    EXPECT_EQ(t.payload, it->payload);
-    EXPECT_EQ(t.prio, it->prio);
+    EXPECT_EQ(d.msg_id(), std::get<task>(decoded).id.to_string());
     EXPECT_FALSE(d.ack());
   }
 }
 
-TEST_F(JetStreamSink, ADispatchedAgainBatchIsDeduplicated) {
+TEST_F(JetStreamSink, ADispatchedAgainRoundIsDeduplicated) {
   auto tasks = make_tasks(20);
   EXPECT_TRUE(dispatch(tasks).empty());
   EXPECT_TRUE(dispatch(tasks).empty()); // a retry: PubAcks say duplicate, nothing refused
-  EXPECT_EQ(stream_messages(cfg_.stream.name), 20u);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
   EXPECT_EQ(stats(cfg_.consumer.high_durable()).pending + stats(cfg_.consumer.normal_durable()).pending,
-            20u);
+            2u);
+}
+
+// A lane's round is cut into envelopes of at most envelope_max_tasks.
+TEST_F(JetStreamSink, ALargeRoundIsCutIntoBoundedEnvelopes) {
+  auto tasks = make_tasks(2 * static_cast<int>(cluster::envelope_max_tasks) + 2);
+  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 4u); // per lane: 256 + 1 -> two messages
 }
 
 TEST_F(JetStreamSink, RefusesEveryIdAtOnceWhileTheServerIsDown) {
