@@ -197,6 +197,13 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
     app.parse(argc, argv);
     check_cluster_options(c.cluster);
     check_access_options(c.access);
+    // Records in Valkey are bounded by --result-ttl (and Valkey's maxmemory),
+    // not by a count: refuse a bound that would silently do nothing.
+    if (c.cluster.enabled() && app.count("--max-records") > 0)
+      throw CLI::ValidationError("--max-records",
+                                 "bounds the in-memory store of embedded mode; in cluster mode "
+                                 "records live in Valkey until --result-ttl after they finish "
+                                 "(bound Valkey's memory with maxmemory)");
     if (!split_listen(listen, c.listen_host, c.listen_port))
       throw CLI::ValidationError("--listen", "'" + listen + "' is not HOST:PORT or :PORT");
   } catch (const CLI::CallForHelp& e) {

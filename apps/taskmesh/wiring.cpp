@@ -110,6 +110,8 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
 
   auto config = graph_config_from(c);
   config.stats.mode = "cluster";
+  // taskmesh_workers and utilization count this process's workers: none on an api pod.
+  config.stats.workers = seams.workers ? c.workers : 0;
   // Backlog = pending + ack-pending over both task consumers.
   auto* nats_conn = res.nats.get();
   config.stats.cluster = cluster::make_cluster_view_source(

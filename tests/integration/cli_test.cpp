@@ -121,6 +121,19 @@ INSTANTIATE_TEST_SUITE_P(
                     bad_flag{"UnknownFlag", {"--no-such-flag", "1"}, "--no-such-flag"}),
   [](const ::testing::TestParamInfo<bad_flag>& info) { return std::string(info.param.name); });
 
+// Records in Valkey are bounded by --result-ttl, not by a count: the
+// embedded store's bound is refused in cluster mode rather than ignored.
+TEST(Cli, MaxRecordsIsRefusedInClusterMode) {
+  const auto unused = std::to_string(free_loopback_port());
+  const auto run = run_cli({"--listen", listen_arg(), "--role", "api", "--nats",
+                            "nats://127.0.0.1:" + unused, "--valkey", "redis://127.0.0.1:" + unused,
+                            "--max-records", "1000"});
+  ASSERT_TRUE(run.exit_code.has_value()) << "still running 10 s after; output:\n" << run.output;
+  EXPECT_EQ(*run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("--max-records"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("--result-ttl"), std::string::npos) << run.output;
+}
+
 // docs/operations.md quotes these messages.
 TEST(Cli, ListenErrorsSayWhatDocsSay) {
   auto args = topology_args();
@@ -165,6 +178,10 @@ protected:
       EXPECT_EQ(metric_sum(r.body, "taskmesh_workers"), static_cast<double>(expected))
         << k->worker(i).name();
     }
+    // An api pod runs no worker actors, whatever --workers says.
+    const auto r = k->api().client().get("/metrics");
+    ASSERT_EQ(r.status, 200u) << r.describe();
+    EXPECT_EQ(metric_sum(r.body, "taskmesh_workers"), 0.0) << k->api().name();
   }
 };
 
