@@ -49,7 +49,9 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
     g.dispatcher = local;
   }
   if (seams.intake) {
-    g.intake = sys.spawn(intake, config.intake, ctx.queue, ctx.ops->size(), g.store, g.sink,
+    auto intake_cfg = config.intake;
+    intake_cfg.run_claims = !seams.sink; // tasks stay here: a cancel can claim them
+    g.intake = sys.spawn(intake, intake_cfg, ctx.queue, ctx.ops->size(), g.store, g.sink,
                          g.stats);
     ctx.queue->on_wake([intake = g.intake] { caf::anon_send(intake, drain_atom::value); });
   }

@@ -19,6 +19,7 @@
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
 #include "actors/stats.hpp"
+#include "actors/task_events.hpp"
 #include "actors/task_metrics.hpp"
 
 namespace taskmesh {
@@ -38,6 +39,7 @@ struct graph_context {
   intake_queue* queue;
   pipeline_gauges* gauges;
   task_metrics* metrics;
+  task_event_hub* events = nullptr; // live transitions for the event streams
 };
 
 // Which actors fill the seams, and which parts this process runs.

@@ -181,9 +181,13 @@ void admit(self_ptr self, submissions subs) {
   for (const auto& sub : subs)
     n += sub.tasks.size();
   records.reserve(n);
-  for (const auto& sub : subs)
-    for (const auto& t : sub.tasks)
+  const bool claims = self->state.config.run_claims;
+  for (auto& sub : subs)
+    for (auto& t : sub.tasks) {
+      if (claims)
+        t.claim = std::make_shared<run_claim>();
       records.push_back(queued_record(t));
+    }
   auto r = std::make_shared<round>();
   r->subs = std::move(subs);
   self->request(self->state.store, self->state.config.admit_timeout, admit_atom::value,

@@ -31,6 +31,9 @@ struct intake_config {
   // instead of many single tasks.
   std::uint32_t max_rounds_in_flight = 2;
   std::chrono::milliseconds admit_timeout{10'000};
+  // Give each task a run_claim (task.hpp) so DELETE /task/{id} can stop it:
+  // only where the tasks stay in this process (local dispatcher).
+  bool run_claims = false;
 };
 
 struct intake_state {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/task_events.hpp"
+
 namespace taskmesh {
 namespace {
 
@@ -43,6 +45,11 @@ void expire(memory_store_state& st, timestamp now) {
   }
 }
 
+void publish(memory_store_state& st, const task_record& r) {
+  if (st.config.events)
+    st.config.events->publish(r);
+}
+
 admission admit_one(memory_store_state& st, task_record& r) {
   if (!r.idempotency_key.empty()) {
     auto [k, inserted] = st.by_idempotency_key.try_emplace(r.idempotency_key, r.id);
@@ -53,7 +60,9 @@ admission admit_one(memory_store_state& st, task_record& r) {
     }
   }
   admission a{r.id, task_status::queued, false};
-  st.records.insert(std::move(r));
+  auto [stored, inserted] = st.records.insert(std::move(r));
+  if (inserted)
+    publish(st, *stored);
   return a;
 }
 
@@ -63,7 +72,7 @@ void apply_update(memory_store_state& st, task_record& u) {
     return; // cannot happen for live tasks; tolerate a late duplicate update
   auto& r = *found;
   if (is_terminal(r.status))
-    return; // terminal is final: a repeated update changes nothing
+    return; // terminal is final (cancelled included): a later update changes nothing
   r.status = u.status;
   r.attempts = u.attempts;
   r.started_at = u.started_at;
@@ -71,8 +80,27 @@ void apply_update(memory_store_state& st, task_record& u) {
   r.next_attempt_at = u.next_attempt_at;
   r.result = std::move(u.result);
   r.error = std::move(u.error);
+  r.delay_ms = u.delay_ms;
+  r.attempt_started_at = u.attempt_started_at;
   if (is_terminal(r.status))
     st.finished_order.emplace_back(r.finished_at, r.id);
+  publish(st, r);
+}
+
+// A queued or delayed task nobody started becomes cancelled; the run claim
+// it shares with its task makes the worker drop it instead of running it.
+cancel_result cancel(memory_store_state& st, const task_id& id) {
+  auto* r = st.records.find(id);
+  if (!r)
+    return {cancel_result::kind::not_found, {}};
+  if (is_terminal(r->status) || !r->claim || !r->claim->try_cancel())
+    return {cancel_result::kind::not_cancellable, *r};
+  r->status = task_status::cancelled;
+  r->finished_at = now_us();
+  r->next_attempt_at = 0;
+  st.finished_order.emplace_back(r->finished_at, r->id);
+  publish(st, *r);
+  return {cancel_result::kind::cancelled, *r};
 }
 
 void publish_size(memory_store_state& st) {
@@ -127,6 +155,7 @@ store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_sto
         return *r;
       return caf::make_error(errc::not_found);
     },
+    [=](cancel_atom, const task_id& id) { return cancel(self->state, id); },
     [=](sweep_atom) {
       expire(self->state, now_us());
       publish_size(self->state);

@@ -49,6 +49,7 @@ struct op_tally {
   std::uint64_t failed = 0;
   std::uint64_t dead = 0;
   std::uint64_t retried = 0;
+  std::uint64_t cancelled = 0;
 };
 
 // What a worker (or intake) tells stats after a batch.
@@ -73,6 +74,7 @@ struct stats_snapshot {
   std::uint64_t failed = 0;
   std::uint64_t dead = 0;
   std::uint64_t retried = 0;
+  std::uint64_t cancelled = 0;
   std::int64_t backlog = 0;      // accepted, not yet started
   std::int64_t in_flight = 0;    // started (incl. waiting out a delay/backoff), not terminal
   std::int64_t records = 0;      // result records held
@@ -91,10 +93,19 @@ struct lookup_result {
   task_record record;
 };
 
+// The store's answer to DELETE /task/{id}: whether this call cancelled the
+// task, and the record as it is now (terminal `cancelled` on success).
+struct cancel_result {
+  enum class kind : std::uint8_t { cancelled, not_cancellable, not_found, unavailable };
+  kind outcome = kind::not_found;
+  task_record record;
+};
+
 // Callbacks handed to the bridge by non-actor code (HTTP threads). They run on
 // the bridge's thread and must only post the result back to their executor.
 using lookup_callback = std::function<void(lookup_result)>;
 using stats_callback = std::function<void(stats_snapshot)>;
+using cancel_callback = std::function<void(cancel_result)>;
 
 // -- inspect (to_string in logs and tests; these never leave the process via CAF)
 
@@ -122,9 +133,15 @@ typename Inspector::result_type inspect(Inspector& f, admission& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_result& x) {
+  auto outcome = static_cast<std::uint8_t>(x.outcome);
+  return f(caf::meta::type_name("cancel_result"), outcome, x.record);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, op_tally& x) {
   return f(caf::meta::type_name("op_tally"), x.submitted, x.succeeded, x.failed, x.dead,
-           x.retried);
+           x.retried, x.cancelled);
 }
 
 template <class Inspector>
@@ -141,7 +158,7 @@ typename Inspector::result_type inspect(Inspector& f, latency_summary& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stats_snapshot& x) {
   return f(caf::meta::type_name("stats_snapshot"), x.mode, x.submitted, x.succeeded, x.failed,
-           x.dead, x.retried, x.backlog, x.in_flight, x.records, x.workers, x.uptime_s,
+           x.dead, x.retried, x.cancelled, x.backlog, x.in_flight, x.records, x.workers, x.uptime_s,
            x.worker_utilization, x.by_type, x.queue_wait, x.processing);
 }
 
@@ -173,6 +190,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_snapshot))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::lookup_callback))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_callback))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cancel_result))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cancel_callback))
 
   CAF_ADD_ATOM(taskmesh, taskmesh, drain_atom, "drain")       // intake: the queue went non-empty
   CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // store: record or reserve new tasks
@@ -189,12 +208,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
   CAF_ADD_ATOM(taskmesh, taskmesh, tick_atom, "tick")         // stats: refresh gauges
+  CAF_ADD_ATOM(taskmesh, taskmesh, cancel_atom, "cancel")     // store: cancel a task not yet run
 CAF_END_TYPE_ID_BLOCK(taskmesh)
 
 // std::function cannot be serialized; these callbacks only ever travel
 // between actors of one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::lookup_callback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::stats_callback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::cancel_callback)
 
 namespace taskmesh {
 
@@ -239,6 +260,9 @@ using store_actor = caf::typed_actor<
   // client was told 503, so records written for them must go.
   caf::reacts_to<forget_atom, std::vector<task_id>>,
   caf::replies_to<get_atom, task_id>::with<task_record>,
+  // DELETE /task/{id}: a queued or delayed task becomes `cancelled` (its
+  // worker then drops it); anything else is left as it is.
+  caf::replies_to<cancel_atom, task_id>::with<cancel_result>,
   caf::reacts_to<sweep_atom>>;
 
 // Counters, latency windows, gauges, Prometheus series.
@@ -251,6 +275,8 @@ using stats_actor = caf::typed_actor<
 // arrives through a callback.
 using bridge_actor = caf::typed_actor<
   caf::reacts_to<get_atom, task_id, lookup_callback>,
-  caf::reacts_to<get_atom, stats_callback>>;
+  caf::reacts_to<get_atom, stats_callback>,
+  // Cancels through the store and counts a success with stats.
+  caf::reacts_to<cancel_atom, task_id, cancel_callback>>;
 
 } // namespace taskmesh

@@ -30,9 +30,12 @@ struct retry_policy {
   milliseconds delay_for(std::uint32_t failed_attempts, std::uint64_t random) const;
 };
 
+class task_event_hub;
+
 struct store_config {
   std::uint64_t max_records = 1'000'000;
   milliseconds result_ttl{24 * 3600 * 1000};
+  task_event_hub* events = nullptr; // where applied changes go live (optional)
 };
 
 // Written by one actor each, read by anyone.

@@ -37,11 +37,13 @@ void add_report(stats_state& st, const stats_report& r) {
     total.failed += in.failed;
     total.dead += in.dead;
     total.retried += in.retried;
+    total.cancelled += in.cancelled;
     if (in.submitted) m.submitted->Increment(static_cast<double>(in.submitted));
     if (in.succeeded) m.succeeded->Increment(static_cast<double>(in.succeeded));
     if (in.failed) m.failed->Increment(static_cast<double>(in.failed));
     if (in.dead) m.dead->Increment(static_cast<double>(in.dead));
     if (in.retried) m.retried->Increment(static_cast<double>(in.retried));
+    if (in.cancelled) m.cancelled->Increment(static_cast<double>(in.cancelled));
   }
   for (auto us : r.queue_wait_us)
     st.queue_wait.add(us);
@@ -94,6 +96,7 @@ void apply_cluster_view(stats_state& st, stats_snapshot& s) {
   s.failed = c.failed;
   s.dead = c.dead;
   s.retried = c.retried;
+  s.cancelled = c.cancelled;
   s.backlog = c.backlog;
   s.in_flight = c.in_flight;
   s.records = c.records;
@@ -111,6 +114,7 @@ stats_snapshot snapshot(stats_state& st) {
     s.failed += t.failed;
     s.dead += t.dead;
     s.retried += t.retried;
+    s.cancelled += t.cancelled;
     if (st.ops->enabled(static_cast<op_index>(i)))
       s.by_type.emplace_back(std::string{st.ops->name(static_cast<op_index>(i))}, t);
   }

@@ -28,6 +28,7 @@ struct cluster_view {
   std::uint64_t failed = 0;
   std::uint64_t dead = 0;
   std::uint64_t retried = 0;
+  std::uint64_t cancelled = 0;
   std::int64_t backlog = 0;
   std::int64_t in_flight = 0;
   std::int64_t records = 0;

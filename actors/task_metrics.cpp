@@ -31,7 +31,8 @@ task_metrics::task_metrics(prometheus::Registry& registry, const op_registry& op
                      &finished.Add({{"type", type}, {"outcome", "succeeded"}}),
                      &finished.Add({{"type", type}, {"outcome", "failed"}}),
                      &finished.Add({{"type", type}, {"outcome", "dead"}}),
-                     &retried.Add({{"type", type}})});
+                     &retried.Add({{"type", type}}),
+                     &finished.Add({{"type", type}, {"outcome", "cancelled"}})});
   }
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});

@@ -22,6 +22,7 @@ struct task_metrics {
     prometheus::Counter* failed;
     prometheus::Counter* dead;
     prometheus::Counter* retried;
+    prometheus::Counter* cancelled;
   };
   std::vector<per_op> by_op; // indexed by op_index
   prometheus::Gauge* queue_depth;

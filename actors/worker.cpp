@@ -30,6 +30,8 @@ task_record record_of(const task& t, task_status status) {
   r.started_at = t.started_at;
   r.idempotency_key = t.idempotency_key;
   r.tenant = t.tenant;
+  r.delay_ms = t.delay_ms;
+  r.attempt_started_at = t.attempt_started_at;
   return r;
 }
 
@@ -148,8 +150,23 @@ struct slow_run {
   }
 };
 
+// A task cancelled (DELETE /task/{id}) before it ran: the store already
+// holds its `cancelled` record and stats counted it, so it only leaves:
+// its in-flight slot is freed and a transport receipt acknowledged.
+void drop_cancelled(self_ptr self, task& t) {
+  if (t.receipt) {
+    auto receipt = std::move(t.receipt);
+    self->state.settlements.emplace_back([receipt] { receipt->done(); });
+  }
+  ++self->state.finished;
+}
+
 // Runs the op now (any delay has passed) and records the outcome.
 void execute(self_ptr self, task& t) {
+  if (t.claim && !t.claim->try_start()) {
+    drop_cancelled(self, t);
+    return;
+  }
   const auto& op = self->state.ops->at(t.op);
   static const boost::json::object no_params;
   boost::json::object params;
@@ -178,10 +195,13 @@ void execute(self_ptr self, task& t) {
       finish(self, t, task_status::failed, std::move(outcome.value));
       break;
     case op_outcome::kind::transient_failure:
-      if (t.attempts < t.max_attempts)
+      if (t.attempts < t.max_attempts) {
+        if (t.claim)
+          t.claim->release(); // cancellable again while it waits for the retry
         retry_later(self, t, std::move(outcome.value));
-      else
+      } else {
         finish(self, t, task_status::dead, std::move(outcome.value));
+      }
       break;
   }
 }
@@ -220,6 +240,10 @@ bool wait_until_due(self_ptr self, task& t) {
 
 // Every attempt starts here: count it, then wait out delay_ms or run now.
 void begin_attempt(self_ptr self, task& t) {
+  if (t.claim && t.claim->cancelled_already()) {
+    drop_cancelled(self, t);
+    return;
+  }
   const auto now = self->state.clock.wall_now();
   t.retry_at = 0;
   ++t.attempts;

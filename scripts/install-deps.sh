@@ -15,7 +15,14 @@ packages=(
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   shellcheck python3-yaml python3-jsonschema iproute2 nftables stress-ng
   curl jq
+  chromium # the browser test (tests/browser) drives it headless
 )
+# The web UI is built with npm (web/CMakeLists.txt). Any node >= 18 with npm
+# will do (e.g. NodeSource's, which bundles npm): only install Debian's when
+# there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [ "${1:-}" = image ]; then
   packages+=(debootstrap buildah podman curl)
 fi

@@ -14,12 +14,14 @@ std::string_view to_string(task_status s) noexcept {
     case task_status::succeeded: return "succeeded";
     case task_status::failed: return "failed";
     case task_status::dead: return "dead";
+    case task_status::cancelled: return "cancelled";
   }
   return "unknown";
 }
 
 bool is_terminal(task_status s) noexcept {
-  return s == task_status::succeeded || s == task_status::failed || s == task_status::dead;
+  return s == task_status::succeeded || s == task_status::failed || s == task_status::dead ||
+         s == task_status::cancelled;
 }
 
 task_record queued_record(const task& t) {
@@ -33,6 +35,8 @@ task_record queued_record(const task& t) {
   r.submitted_at = t.submitted_at;
   r.idempotency_key = t.idempotency_key;
   r.tenant = t.tenant;
+  r.delay_ms = t.delay_ms;
+  r.claim = t.claim;
   return r;
 }
 

@@ -4,6 +4,7 @@
 // value and (in cluster mode) process boundaries as JSON.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,7 +17,8 @@ namespace taskmesh {
 
 enum class priority : std::uint8_t { normal = 0, high = 1 };
 
-enum class task_status : std::uint8_t { queued, running, succeeded, failed, dead };
+// `cancelled`: DELETE /task/{id} stopped it before it ran (terminal).
+enum class task_status : std::uint8_t { queued, running, succeeded, failed, dead, cancelled };
 
 std::string_view to_string(priority p) noexcept;
 std::string_view to_string(task_status s) noexcept;
@@ -40,6 +42,25 @@ public:
   virtual void in_progress() noexcept = 0;                   // still working on it
 };
 
+// Decides, without a lock, whether a cancel or a worker's run came first for
+// a task inside one process (embedded mode): shared by the task and its
+// record in the memory store. A worker claims the task right before running
+// its op; a cancel succeeds only while nobody holds that claim.
+class run_claim {
+public:
+  bool try_start() noexcept { return cas(idle, started); }
+  void release() noexcept { state_.store(idle); } // attempt over, waiting for a retry
+  bool try_cancel() noexcept { return cas(idle, cancelled); }
+  bool cancelled_already() const noexcept { return state_.load() == cancelled; }
+
+private:
+  enum : std::uint8_t { idle, started, cancelled };
+  bool cas(std::uint8_t from, std::uint8_t to) noexcept {
+    return state_.compare_exchange_strong(from, to);
+  }
+  std::atomic<std::uint8_t> state_{idle};
+};
+
 // A validated, accepted unit of work.
 struct task {
   task_id id;
@@ -59,6 +80,7 @@ struct task {
   std::string traceparent;       // W3C trace context, follows the task across pods
   std::string tenant;            // who submitted it ("" = the default tenant); see assign_tenant
   std::shared_ptr<task_receipt> receipt; // set by a transport that delivered the task
+  std::shared_ptr<run_claim> claim;      // embedded: set by intake; see run_claim
 };
 
 // What GET /task/{id} shows. `result` is serialized JSON ("" = null),
@@ -78,6 +100,11 @@ struct task_record {
   std::string error;
   std::string idempotency_key; // kept so the store can forget the key with the record
   std::string tenant;          // GET /task/{id} shows the record to this tenant only
+  // In-process only (not in the JSON, not in Valkey): what live progress
+  // events need while a task waits out its delay, and the run claim.
+  std::uint32_t delay_ms = 0;
+  timestamp attempt_started_at = 0;
+  std::shared_ptr<run_claim> claim;
 };
 
 // The record of a task that has just been accepted.

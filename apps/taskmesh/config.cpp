@@ -175,6 +175,14 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
                "Time one run of an op may take before the task fails with timeout");
   app.add_option("--max-connections", c.max_connections, "Open HTTP connections at most")
     ->envname("TASKMESH_MAX_CONNECTIONS")->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-streams", c.max_streams,
+                 "Open event streams (GET /task/{id}/events, GET /events) at most")
+    ->envname("TASKMESH_MAX_STREAMS")->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-streams-per-tenant", c.max_streams_per_tenant,
+                 "Open event streams per tenant at most (0: no cap of its own)")
+    ->envname("TASKMESH_MAX_STREAMS_PER_TENANT")->check(CLI::Range(0u, 1'000'000u));
+  add_duration(app, "--stream-heartbeat", "TASKMESH_STREAM_HEARTBEAT", c.stream_heartbeat, 100,
+               3'600'000, "Comment line on an idle event stream this often");
   auto builtin = op_registry::builtin();
   app.add_option("--disable-ops", c.disabled_ops, "Ops to turn off, comma separated (e.g. fail)")
     ->envname("TASKMESH_DISABLE_OPS")->delimiter(',')

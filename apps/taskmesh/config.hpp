@@ -57,6 +57,9 @@ struct config {
   std::uint64_t max_result_bytes = 1 << 20;
   std::chrono::milliseconds op_timeout{10'000};
   std::uint32_t max_connections = 10'000;
+  std::uint32_t max_streams = 10'000;          // open event streams (SSE)
+  std::uint32_t max_streams_per_tenant = 0;    // 0: only max_streams
+  std::chrono::milliseconds stream_heartbeat{15'000};
   std::vector<std::string> disabled_ops;
   std::string log_level = "info";
   std::string log_format; // json|text; "" = json unless stdout is a terminal

@@ -24,6 +24,7 @@
 #include "transport/http/access/gate.hpp"
 #include "transport/http/request_metrics.hpp"
 #include "transport/http/server.hpp"
+#include "web/web_assets.hpp"
 
 namespace {
 
@@ -118,6 +119,15 @@ bool drain(const intake_queue& queue, const pipeline_gauges& gauges,
   }
 }
 
+// Ends every event stream (each writes its last chunk) and waits a moment
+// for their sessions to finish, so clients see a clean end, not a reset.
+void close_streams(task_event_hub& events) {
+  events.close_all();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (events.open_streams() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 int run(const app::config& c) {
   shutdown_signal signal;
   auto ops = op_registry::builtin();
@@ -144,6 +154,9 @@ int run(const app::config& c) {
   // so the system (which waits for its actors) is destroyed first.
   intake_queue queue{c.queue_capacity, c.io_threads};
   pipeline_gauges gauges;
+  task_event_hub events{{.max_streams = c.max_streams,
+                         .max_per_tenant = c.max_streams_per_tenant,
+                         .keep_unwatched = c.cluster.enabled() && c.cluster.runs_api()}};
   app::cluster_resources cluster; // connections the cluster actors use
   prometheus::Registry registry;
   task_metrics metrics{registry, ops};
@@ -154,7 +167,7 @@ int run(const app::config& c) {
   metrics.max_records->Set(static_cast<double>(c.max_records));
   actor_graph graph;
   try {
-    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics}, cluster);
+    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics, &events}, cluster);
   } catch (const std::exception& e) {
     std::cerr << "taskmesh: " << e.what() << "\n";
     return 2;
@@ -186,6 +199,9 @@ int run(const app::config& c) {
   ctx.registry = &registry;
   ctx.http_metrics = &request_metrics;
   ctx.mode = mode;
+  ctx.events = &events;
+  ctx.stream_heartbeat = c.stream_heartbeat;
+  ctx.web = web::assets();
 
   http::server server{ctx, std::move(routes), {*address, c.listen_port}, c.io_threads};
   try {
@@ -207,6 +223,7 @@ int run(const app::config& c) {
   gauges.draining = true; // a JetStream feeder stops fetching new tasks
   const bool drained = drain(queue, gauges, c.drain_timeout);
   server.stop_accepting();
+  close_streams(events);
   server.stop();
   queue.on_wake([] {});
   graph.stop();

@@ -61,6 +61,7 @@ actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_contex
   store_config store;
   store.max_records = c.max_records;
   store.result_ttl = c.result_ttl;
+  store.events = ctx.events;
   auto records = sys.spawn(memory_store, store, ctx.gauges);
   graph_seams seams;
   seams.store = std::move(records);
@@ -93,6 +94,11 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   store.records.result_ttl = c.result_ttl;
   if (k.runs_workers())
     store.worker_id = k.worker_id.empty() ? default_worker_id() : k.worker_id;
+  // Every record change this pod's store makes goes out as a live event.
+  res.events_out = std::make_unique<cluster::event_publisher>(res.nats->raw(), k.subject_prefix, ctx.ops);
+  store.on_changed = [out = res.events_out.get()](std::span<const task_record* const> records) {
+    out->publish(records);
+  };
 
   graph_seams seams;
   seams.store = cluster::spawn_valkey_store(sys, store, ctx.ops, ctx.gauges, &res.health);
@@ -104,6 +110,10 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
     cluster::feeder_config feeder;
     feeder.dispatch.max_in_flight = c.max_in_flight;
     feeder.dispatch.batch_size = k.fetch_batch;
+    res.cancelled = std::make_unique<cluster::cancelled_tasks>();
+    res.cancels_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix,
+                                                      res.cancelled.get());
+    feeder.cancelled = res.cancelled.get();
     seams.work_source = cluster::spawn_jetstream_feeder(sys, res.nats.get(), n.stream, n.consumer,
                                                         feeder, ctx.ops, ctx.gauges);
   }
@@ -126,7 +136,11 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
       return total;
     });
   seams.blocking_stats = true;
-  return spawn_graph(sys, config, ctx, std::move(seams));
+  auto graph = spawn_graph(sys, config, ctx, std::move(seams));
+  if (k.runs_api() && ctx.events)
+    res.events_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix, ctx.ops,
+                                                     ctx.events, graph.bridge);
+  return graph;
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include "actors/graph.hpp"
 #include "apps/taskmesh/config.hpp"
 #include "transport/cluster/cluster_health.hpp"
+#include "transport/cluster/task_event_relay.hpp"
 #include "transport/nats/connection.hpp"
 
 namespace taskmesh::app {
@@ -21,6 +22,11 @@ namespace taskmesh::app {
 struct cluster_resources {
   cluster::dependency_health health;
   std::unique_ptr<nats::connection> nats;
+  // Live task events over NATS (declared after the connection: gone before it).
+  std::unique_ptr<cluster::event_publisher> events_out;
+  std::unique_ptr<cluster::cancelled_tasks> cancelled;
+  std::unique_ptr<cluster::event_subscriber> events_in;
+  std::unique_ptr<cluster::event_subscriber> cancels_in;
   ~cluster_resources();
 };
 

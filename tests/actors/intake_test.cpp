@@ -189,6 +189,7 @@ store_actor::behavior_type reserving_store(store_actor::pointer, reserving how) 
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return caf::make_error(errc::not_found);
     },
+    [=](cancel_atom, const task_id&) { return cancel_result{}; }, // not used here
     [=](sweep_atom) {},
   };
 }

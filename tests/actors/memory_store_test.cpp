@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/memory_store.hpp"
+#include "actors/task_events.hpp"
 #include "tests/actors/test_system.hpp"
 
 namespace taskmesh::actors_test {
@@ -283,6 +284,78 @@ TEST_F(MemoryStore, ShortTtlIsSweptSooner) {
   EXPECT_TRUE(exists(r));
   advance(1ms);
   EXPECT_FALSE(exists(r));
+}
+
+// -- cancel and live events ---------------------------------------------------------
+
+class MemoryStoreCancel : public MemoryStore {
+protected:
+  store_actor start_with_events() {
+    store_config c{1000, 3600s};
+    c.events = &hub;
+    store = spawn(memory_store, c, &gauges);
+    return store;
+  }
+  // A queued record sharing a run claim with its task, as intake makes it.
+  task_record claimed() {
+    auto r = record();
+    r.claim = std::make_shared<run_claim>();
+    return r;
+  }
+  cancel_result cancel(const task_id& id) {
+    auto r = ask<cancel_result>(store, cancel_atom::value, id);
+    EXPECT_TRUE(r.value.has_value());
+    return r.value.value_or(cancel_result{});
+  }
+  task_event_hub hub;
+};
+
+TEST_F(MemoryStoreCancel, QueuedTaskIsCancelledAndStaysCancelled) {
+  start();
+  auto r = claimed();
+  admit({r});
+  const auto c = cancel(r.id);
+  EXPECT_EQ(c.outcome, cancel_result::kind::cancelled);
+  EXPECT_EQ(c.record.status, task_status::cancelled);
+  EXPECT_GT(c.record.finished_at, 0);
+  EXPECT_FALSE(r.claim->try_start()); // the worker will drop it
+  update({finished(r)});             // a late update changes nothing
+  EXPECT_EQ(get(r.id)->status, task_status::cancelled);
+  EXPECT_EQ(cancel(r.id).outcome, cancel_result::kind::not_cancellable);
+}
+
+TEST_F(MemoryStoreCancel, StartedOrFinishedTaskIsNotCancellable) {
+  start();
+  auto running = claimed();
+  auto done = claimed();
+  admit({running, done});
+  ASSERT_TRUE(running.claim->try_start()); // a worker is running its op
+  const auto c = cancel(running.id);
+  EXPECT_EQ(c.outcome, cancel_result::kind::not_cancellable);
+  EXPECT_EQ(c.record.status, task_status::queued);
+  update({finished(done)});
+  EXPECT_EQ(cancel(done.id).outcome, cancel_result::kind::not_cancellable);
+  EXPECT_EQ(cancel(record().id).outcome, cancel_result::kind::not_found);
+}
+
+TEST_F(MemoryStoreCancel, AppliedChangesGoLiveInOrder) {
+  start_with_events();
+  auto r = claimed();
+  auto stream = hub.open("", [] {});
+  hub.watch(*stream, r.id);
+  admit({r});
+  auto retry = r;
+  retry.attempts = 1;
+  retry.next_attempt_at = now_us() + 1000;
+  update({retry});
+  update({retry}); // a repeat: not a transition
+  cancel(r.id);
+  update({finished(r)}); // ignored by the store: not published either
+  std::vector<task_status> seen;
+  for (const auto& e : stream->take())
+    seen.push_back(e->status);
+  EXPECT_EQ(seen, (std::vector<task_status>{task_status::queued, task_status::queued,
+                                            task_status::cancelled}));
 }
 
 } // namespace

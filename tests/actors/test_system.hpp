@@ -114,6 +114,7 @@ inline store_actor::behavior_type probe_store(store_actor::pointer, store_log* l
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return caf::make_error(errc::not_found);
     },
+    [=](cancel_atom, const task_id&) { return cancel_result{}; }, // not used here
     [=](sweep_atom) {},
   };
 }
@@ -132,6 +133,7 @@ inline store_actor::behavior_type silent_store(store_actor::pointer self) {
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return self->make_response_promise<task_record>();
     },
+    [=](cancel_atom, const task_id&) { return cancel_result{}; }, // not used here
     [=](sweep_atom) {},
   };
 }

@@ -37,7 +37,7 @@ std::uint64_t count(std::int64_t n) {
 
 op_tally tally_of(const valkey::type_counters& t) {
   return {count(t.submitted), count(t.succeeded), count(t.failed), count(t.dead),
-          count(t.retried)};
+          count(t.retried), count(t.cancelled)};
 }
 
 // Three round trips (counters, records, workers): task_records offers each
@@ -60,6 +60,7 @@ std::optional<cluster_view> read(view_reader& r) {
   auto workers = r.records.count_workers();
   if (!workers)
     return fail("workers", workers.err());
+
   const auto backlog = r.backlog ? r.backlog() : std::optional<std::int64_t>(0);
   if (!backlog)
     return std::nullopt; // the reader (NATS side) reports its own failures
@@ -71,6 +72,7 @@ std::optional<cluster_view> read(view_reader& r) {
   v.failed = count(counters->failed);
   v.dead = count(counters->dead);
   v.retried = count(counters->retried);
+  v.cancelled = count(counters->cancelled);
   v.backlog = std::max<std::int64_t>(*backlog, 0);
   // The backlog is JetStream's pending + ack-pending (as the API defines
   // queue_backlog_length), so it already holds the tasks being processed:
@@ -79,7 +81,8 @@ std::optional<cluster_view> read(view_reader& r) {
   // (e.g. admitted in Valkey, not yet published): usually 0. Clamped, since
   // a task whose result is written but not yet acked is in both "finished"
   // and the backlog.
-  const auto finished = counters->succeeded + counters->failed + counters->dead;
+  const auto finished =
+    counters->succeeded + counters->failed + counters->dead + counters->cancelled;
   v.in_flight = std::max<std::int64_t>(0, counters->submitted - finished - v.backlog);
   v.records = std::max<std::int64_t>(*records, 0);
   v.workers = static_cast<std::uint32_t>(std::clamp<std::int64_t>(*workers, 0, UINT32_MAX));

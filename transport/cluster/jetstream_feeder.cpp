@@ -30,6 +30,7 @@
 #include "actors/codec/task_codec.hpp"
 #include "transport/cluster/envelope_receipt.hpp"
 #include "transport/cluster/nats_receipt.hpp"
+#include "transport/cluster/task_event_relay.hpp"
 #include "transport/nats/priority_fetcher.hpp"
 #include "transport/nats/publisher.hpp"
 #include "transport/nats/pull_consumer.hpp"
@@ -180,6 +181,15 @@ void count_attempts(task& t, const nats::delivery& d) {
   t.attempts = static_cast<std::uint8_t>(std::min<std::uint64_t>(t.attempts + delivered - 1, 255));
 }
 
+// A task cancelled while it waited in the stream goes to a worker with its
+// claim already cancelled: the worker acks it without running it.
+void mark_if_cancelled(const feeder_state& st, task& t) {
+  if (st.config.cancelled && st.config.cancelled->contains(t.id)) {
+    t.claim = std::make_shared<run_claim>();
+    t.claim->try_cancel();
+  }
+}
+
 // JetStream messages -> tasks with receipts, appended to st.ready. A message
 // that does not decode is dead-lettered here (this BLOCKS up to the
 // dead-letter PubAck; rare). In an envelope a task that does not decode
@@ -195,6 +205,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
       }
       auto& t = std::get<task>(decoded.front());
       count_attempts(t, d);
+      mark_if_cancelled(st, t);
       t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
       st.ready.push_back(std::move(t));
       ++tasks;
@@ -213,6 +224,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
         continue;
       }
       auto& t = std::get<task>(decoded[i]);
+      mark_if_cancelled(st, t);
       t.receipt = std::move(receipt);
       st.ready.push_back(std::move(t));
       ++tasks;

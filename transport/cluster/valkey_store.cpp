@@ -19,6 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "transport/cluster/op_by_name.hpp"
 #include "transport/valkey/client.hpp"
 
 namespace taskmesh::cluster {
@@ -97,18 +98,6 @@ std::vector<valkey::record_write> writes_of(const valkey_store_state& st,
   return out;
 }
 
-// Op names -> this process's op indexes. Disabled ops keep their index, so a
-// record of a type disabled here (but enabled on the pod that ran it) still
-// reads back.
-std::optional<op_index> op_of(const op_registry& ops, std::string_view name) {
-  op_index i = 0;
-  if (ops.find(name, &i))
-    return i;
-  for (std::size_t k = 0; k < ops.size(); ++k)
-    if (ops.name(static_cast<op_index>(k)) == name)
-      return static_cast<op_index>(k);
-  return std::nullopt;
-}
 
 // Step 1 of a cluster admission (actors/intake.hpp): nothing is written
 // but idempotency claims, so a task whose publish never happens leaves no
@@ -166,9 +155,19 @@ caf::result<std::vector<admission>> record(valkey_store_state& st,
 // tasks' receipts unsettled (JetStream redelivers them).
 caf::result<void> update(valkey_store_state& st, const std::vector<task_record>& batch) {
   const auto writes = writes_of(st, batch);
-  if (auto r = st.conn->records.update(writes); !r)
-    return fail(st, "update", r.err());
+  auto outcomes = st.conn->records.update(writes);
+  if (!outcomes)
+    return fail(st, "update", outcomes.err());
   mark_ok(st);
+  if (st.config.on_changed) {
+    std::vector<const task_record*> changed;
+    for (std::size_t i = 0; i < batch.size() && i < outcomes->size(); ++i)
+      if ((*outcomes)[i] == valkey::update_outcome::applied ||
+          (*outcomes)[i] == valkey::update_outcome::first_terminal)
+        changed.push_back(&batch[i]);
+    if (!changed.empty())
+      st.config.on_changed(changed);
+  }
   return caf::unit;
 }
 
@@ -180,7 +179,7 @@ caf::result<task_record> get(valkey_store_state& st, const task_id& id) {
   if (!*found)
     return caf::make_error(errc::not_found);
   auto& stored = **found;
-  const auto op = op_of(*st.ops, stored.type);
+  const auto op = op_by_name(*st.ops, stored.type);
   if (!op) {
     spdlog::warn("valkey record {} has type '{}', which this build does not know", id.to_string(),
                  stored.type);
@@ -188,6 +187,31 @@ caf::result<task_record> get(valkey_store_state& st, const task_id& id) {
   }
   stored.record.op = *op;
   return std::move(stored.record);
+}
+
+// DELETE /task/{id}: the cancel script decides atomically; a cancelled
+// record is published (live events on every api pod) and workers that
+// receive the task later find its record terminal (worker pods check before
+// running; jetstream_feeder).
+caf::result<cancel_result> cancel(valkey_store_state& st, const task_id& id) {
+  auto reply = st.conn->records.cancel(id);
+  if (!reply)
+    return fail(st, "cancel", reply.err());
+  mark_ok(st);
+  using out = valkey::task_records::cancel_outcome;
+  if (reply->outcome == out::not_found || !reply->record)
+    return cancel_result{cancel_result::kind::not_found, {}};
+  auto& stored = *reply->record;
+  if (auto op = op_by_name(*st.ops, stored.type))
+    stored.record.op = *op;
+  cancel_result r{reply->outcome == out::cancelled ? cancel_result::kind::cancelled
+                                                   : cancel_result::kind::not_cancellable,
+                  std::move(stored.record)};
+  if (r.outcome == cancel_result::kind::cancelled && st.config.on_changed) {
+    const task_record* changed[] = {&r.record};
+    st.config.on_changed(changed);
+  }
+  return r;
 }
 
 // PING first: while Valkey is down that is the one call that fails (at once
@@ -238,6 +262,7 @@ store_actor::behavior_type valkey_store(self_ptr self, valkey_store_config confi
     // with the same key then reuses its id, which JetStream de-duplicates.
     [=](forget_atom, const std::vector<task_id>&) {},
     [=](get_atom, const task_id& id) { return get(self->state, id); },
+    [=](cancel_atom, const task_id& id) { return cancel(self->state, id); },
     [=](sweep_atom) {
       sweep(self->state);
       self->delayed_send(self, self->state.config.sweep_interval, sweep_atom::value);

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -34,6 +36,9 @@ struct valkey_store_config {
   std::string worker_id;                          // non-empty: send heartbeats as this worker
   std::chrono::milliseconds sweep_interval{1000}; // heartbeat and health refresh
   std::chrono::milliseconds heartbeat_ttl{5000};
+  // Told which records an update or cancel changed (set: publish them as
+  // live events, transport/cluster/task_event_relay.hpp).
+  std::function<void(std::span<const task_record* const>)> on_changed;
 };
 
 // Spawns the store (detached). `ops` maps op indexes to the names stored in

@@ -17,6 +17,8 @@
 #include "actors/intake_queue.hpp"
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
+#include "actors/task_events.hpp"
+#include "transport/http/web_asset.hpp"
 
 namespace taskmesh::http {
 
@@ -61,6 +63,11 @@ struct context {
   request_metrics* http_metrics = nullptr;
   const access_gate* gate = nullptr; // nullptr: every route open, no rate limit
   std::string mode = "embedded";
+  // Event streams (GET /task/{id}/events, GET /events): null answers 404.
+  task_event_hub* events = nullptr;
+  std::chrono::milliseconds stream_heartbeat{15'000}; // comment line on idle streams
+  std::chrono::milliseconds stats_interval{1'000};    // GET /events period
+  web_assets web;                                     // the UI's files; empty: no UI
 };
 
 } // namespace taskmesh::http

@@ -17,4 +17,11 @@ namespace taskmesh::http {
 // prepare_payload, or Connection: close): it is never chunked here.
 void render(const response& res, std::string& out);
 
+// The status line and header fields only, chunked framing allowed: the head
+// of a streamed response (body_stream.hpp).
+void render_head(const response& res, std::string& out);
+
+// Appends `piece` as one HTTP/1.1 chunk; an empty piece is the last chunk.
+void append_chunk(std::string_view piece, std::string& out);
+
 } // namespace taskmesh::http

@@ -16,9 +16,11 @@ bool matches(std::string_view pattern, std::string_view path, route_match& m) {
   if (brace == std::string_view::npos)
     return pattern == path;
   const auto prefix = pattern.substr(0, brace);
-  if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix)
+  const auto suffix = pattern.substr(pattern.find('}', brace) + 1); // "/events" or ""
+  if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+      !path.ends_with(suffix))
     return false;
-  const auto param = path.substr(prefix.size());
+  const auto param = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   if (param.find('/') != std::string_view::npos)
     return false;
   m.param = param;
@@ -54,7 +56,8 @@ router::lookup router::find(bhttp::verb verb, std::string_view target) const {
 }
 
 awaitable<response> router::handle(const request& req, context& ctx,
-                                   const asio::ip::address& client) const {
+                                   const asio::ip::address& client,
+                                   std::unique_ptr<body_stream>* body) const {
   const auto began = std::chrono::steady_clock::now();
   auto found = find(req.method(), req.target());
   response res;
@@ -76,7 +79,12 @@ awaitable<response> router::handle(const request& req, context& ctx,
     res = std::move(*refused);
   } else if (found.found) {
     route_label = found.found->pattern;
-    res = co_await found.found->handle(req, found.match, ctx);
+    if (found.found->stream) {
+      std::unique_ptr<body_stream> ignored;
+      res = co_await found.found->stream(req, found.match, ctx, body ? *body : ignored);
+    } else {
+      res = co_await found.found->handle(req, found.match, ctx);
+    }
   } else if (!found.allow.empty()) {
     route_label = found.same_path->pattern;
     res = error_response(req, bhttp::status::method_not_allowed, "method_not_allowed",

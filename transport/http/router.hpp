@@ -1,18 +1,20 @@
 // File: transport/http/router.hpp
 // The route table: {verb, path pattern} -> handler. Patterns are literal
-// paths or end in one "{param}" segment ("/task/{id}"). A path that matches
+// paths or have one "{param}" segment ("/task/{id}", "/task/{id}/events"). A path that matches
 // a pattern under another verb gets 405 with Allow; no match at all is 404.
 // Before any of that is answered, the access gate (access/gate.hpp) checks
 // the caller: every route needs a token unless it is marked open, so a new
 // route is protected without doing anything.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
 
 #include "transport/http/access/gate.hpp"
+#include "transport/http/body_stream.hpp"
 #include "transport/http/context.hpp"
 #include "transport/http/types.hpp"
 
@@ -24,6 +26,10 @@ struct route_match {
 };
 
 using handler = awaitable<response> (*)(const request&, const route_match&, context&);
+// A route that answers with a stream (SSE): fills `body` to keep writing
+// after the head; leaves it empty to answer with the plain response.
+using stream_handler = awaitable<response> (*)(const request&, const route_match&, context&,
+                                               std::unique_ptr<body_stream>& body);
 
 struct route {
   bhttp::verb verb;
@@ -31,6 +37,7 @@ struct route {
   handler handle;
   route_access access = route_access::token;
   route_cost cost = route_cost::per_request;
+  stream_handler stream = nullptr; // set instead of `handle` for streaming routes
 };
 
 class router {
@@ -52,9 +59,10 @@ public:
 
   // Runs the access gate (ctx.gate), dispatches, answers 404/405 itself,
   // and records metrics. `client` is the peer's address (the rate-limit
-  // bucket when there are no tokens).
-  awaitable<response> handle(const request& req, context& ctx,
-                             const asio::ip::address& client = {}) const;
+  // bucket when there are no tokens). A streaming route fills *body (when
+  // the caller can stream, i.e. body is not null).
+  awaitable<response> handle(const request& req, context& ctx, const asio::ip::address& client = {},
+                             std::unique_ptr<body_stream>* body = nullptr) const;
 
   const std::vector<route>& routes() const noexcept { return routes_; }
 

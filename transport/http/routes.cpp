@@ -11,11 +11,17 @@ router router::api() {
     {v::post, "/task", post_task},
     {v::post, "/tasks", post_tasks, route_access::token, route_cost::per_task},
     {v::get, "/task/{id}", get_task},
+    {v::delete_, "/task/{id}", delete_task},
+    {v::get, "/task/{id}/events", nullptr, route_access::token, route_cost::per_request,
+     get_task_events},
+    {v::get, "/events", nullptr, route_access::token, route_cost::per_request, get_events},
     {v::get, "/stats", get_stats},
     {v::get, "/health", get_health, route_access::open},
     {v::get, "/health/live", get_health_live, route_access::open},
     {v::get, "/health/ready", get_health_ready, route_access::open},
     {v::get, "/metrics", get_metrics, route_access::metrics},
+    {v::get, "/", get_ui, route_access::open},
+    {v::get, "/ui/{file}", get_ui, route_access::open},
   }};
 }
 

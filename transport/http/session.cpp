@@ -37,6 +37,41 @@ bool expects_continue(const request& req) {
   return beast::iequals(req[bhttp::field::expect], "100-continue");
 }
 
+// A streamed response: the head, then each piece the body yields as an HTTP
+// chunk (HTTP/1.0: raw bytes, then close). Every write has the write
+// deadline, so a client that stops reading is dropped, never waited for.
+// True when the connection may carry another request.
+awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_stream& body,
+                               const context& ctx, std::string& out) {
+  const bool chunked = res.version() == 11;
+  if (chunked)
+    res.chunked(true);
+  else
+    res.keep_alive(false);
+  render_head(res, out);
+  for (;;) {
+    stream.expires_after(ctx.limits.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+    if (ec)
+      co_return false;
+    stream.expires_never(); // waiting for the next event is not the client's fault
+    auto piece = co_await body.next();
+    out.clear();
+    if (!piece) {
+      if (!chunked)
+        co_return false;
+      append_chunk({}, out);
+      stream.expires_after(ctx.limits.write_timeout);
+      auto [eec, en] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+      co_return !eec && res.keep_alive();
+    }
+    if (chunked)
+      append_chunk(*piece, out);
+    else
+      out = std::move(*piece);
+  }
+}
+
 } // namespace
 
 awaitable<void> run_session(tcp::socket socket, context& ctx, const router& routes) {
@@ -79,8 +114,14 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
 
     const request& req = parser.get();
     stream.expires_never(); // a handler may wait on the pipeline; not the client's fault
-    response res = co_await routes.handle(req, ctx, client);
+    std::unique_ptr<body_stream> body;
+    response res = co_await routes.handle(req, ctx, client, &body);
     res.keep_alive(req.keep_alive() && res.keep_alive());
+    if (body) {
+      if (!co_await write_streamed(stream, res, *body, ctx, out))
+        break;
+      continue;
+    }
     stream.expires_after(ctx.limits.write_timeout);
     render(res, out);
     auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);

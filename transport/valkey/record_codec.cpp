@@ -53,7 +53,7 @@ error bad(std::string_view field, std::string_view value) {
 
 std::optional<task_status> parse_status(std::string_view text) {
   for (auto s : {task_status::queued, task_status::running, task_status::succeeded,
-                 task_status::failed, task_status::dead})
+                 task_status::failed, task_status::dead, task_status::cancelled})
     if (to_string(s) == text)
       return s;
   return std::nullopt;

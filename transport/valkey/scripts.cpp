@@ -10,7 +10,9 @@
 //   P:worker:<id>               STRING heartbeat (server time in ms), PX = heartbeat TTL
 //   P:workers                   ZSET  worker ids scored by heartbeat expiry
 //   P:count:<name>              STRING counter: submitted succeeded failed dead retried processed
+//                                      cancelled
 //   P:count:type:<op>:<name>    STRING counter per op: submitted succeeded failed dead retried
+//                                      cancelled
 //   P:types                     SET   op names that have counters
 // A record lives while its task is queued or running, and expires
 // result_ttl after its first terminal write; its idempotency key follows it.
@@ -39,7 +41,7 @@ local function ms(x) return string.format('%d', x) end
 -- Drops the members of an expiry-scored ZSET whose time has passed (a key
 -- with PEXPIRE at T is gone once now > T).
 local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
-local terminal = {succeeded = true, failed = true, dead = true}
+local terminal = {succeeded = true, failed = true, dead = true, cancelled = true}
 -- After a write of task `id`'s record: expiry for a terminal record, none
 -- for a live one; the idempotency key, if it is this task's (claimed or
 -- not), names the recorded task and follows the record's expiry. Returns
@@ -162,7 +164,7 @@ constexpr std::string_view update_lua = R"lua(
 --       (the whole record).
 -- A record's states are ordered by attempts, then by stage within an attempt:
 --   0 queued, not started   1 running   2 queued, waiting out a retry
---   (next_attempt_at > 0)   3 terminal (succeeded, failed, dead).
+--   (next_attempt_at > 0)   3 terminal (succeeded, failed, dead, cancelled).
 -- Per update, against the stored record (none stored: always applied):
 --   stored terminal                    -> 3 already terminal, nothing written
 --   (attempts, stage) below stored     -> 0 stale, nothing written
@@ -255,10 +257,11 @@ return out
 
 constexpr std::string_view counters_lua = R"lua(
 -- counters: ARGV: prefix. Reply: submitted, succeeded, failed, dead, retried,
--- processed, then per op (sorted by name): name, submitted, succeeded,
--- failed, dead, retried. Missing counters read as 0. One MGET.
+-- cancelled, processed, then per op (sorted by name): name, submitted,
+-- succeeded, failed, dead, retried, cancelled. Missing counters read as 0.
+-- One MGET.
 local prefix = ARGV[1]
-local names = {'submitted', 'succeeded', 'failed', 'dead', 'retried'}
+local names = {'submitted', 'succeeded', 'failed', 'dead', 'retried', 'cancelled'}
 local keys = {}
 for _, name in ipairs(names) do keys[#keys + 1] = prefix .. ':count:' .. name end
 keys[#keys + 1] = prefix .. ':count:processed'
@@ -271,10 +274,10 @@ for _, typ in ipairs(types) do
 end
 local values = redis.call('MGET', unpack(keys))
 local out = {}
-for j = 1, 6 do out[j] = tonumber(values[j]) or 0 end
+for j = 1, 7 do out[j] = tonumber(values[j]) or 0 end
 for ti, typ in ipairs(types) do
   out[#out + 1] = typ
-  for j = 1, 5 do out[#out + 1] = tonumber(values[6 + (ti - 1) * 5 + j]) or 0 end
+  for j = 1, 6 do out[#out + 1] = tonumber(values[7 + (ti - 1) * 6 + j]) or 0 end
 end
 return out
 )lua";
@@ -304,6 +307,31 @@ redis.call('DEL', ARGV[1] .. ':worker:' .. ARGV[2])
 return redis.call('ZREM', ARGV[1] .. ':workers', ARGV[2])
 )lua";
 
+constexpr std::string_view cancel_lua = R"lua(
+-- cancel: DELETE /task/{id}. ARGV: prefix, ttl_ms, id.
+-- A queued or delayed (running: waiting out delay_ms) task becomes
+-- 'cancelled' (terminal: later updates from a worker change nothing and
+-- count nothing), finished now; P:count:cancelled and
+-- P:count:type:<op>:cancelled go up by one; the record's 'commits' too;
+-- keep() as for any terminal write.
+-- Reply: {code, HGETALL of the record}: 1 cancelled now, 2 not cancellable
+-- (already terminal), 0 no such record (empty list).
+local prefix, ttl, id = ARGV[1], ARGV[2], ARGV[3]
+local key = prefix .. ':task:' .. id
+local cur = redis.call('HMGET', key, 'status', 'type', 'idempotency_key')
+if not cur[1] then return {0, {}} end
+if terminal[cur[1]] then return {2, redis.call('HGETALL', key)} end
+local now = now_ms()
+redis.call('HSET', key, 'status', 'cancelled', 'finished_at', ms(now * 1000), 'next_attempt_at', '0')
+redis.call('HINCRBY', key, 'commits', 1) -- a terminal write, as update counts them (docs/chaos.md)
+local score = keep(prefix, key, id, cur[3] or '', 'cancelled', ttl, now)
+redis.call('ZADD', prefix .. ':records', score, id)
+redis.call('INCR', prefix .. ':count:cancelled')
+redis.call('INCR', prefix .. ':count:type:' .. cur[2] .. ':cancelled')
+redis.call('SADD', prefix .. ':types', cur[2])
+return {1, redis.call('HGETALL', key)}
+)lua";
+
 struct entry {
   std::string_view name;
   std::string_view body; // without the prelude
@@ -317,6 +345,7 @@ constexpr std::array<entry, script_count> table{{
   {"count_live", count_live_lua},
   {"heartbeat", heartbeat_lua},
   {"forget_worker", forget_worker_lua},
+  {"cancel", cancel_lua},
 }};
 
 // prelude + body, built once.

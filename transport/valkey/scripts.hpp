@@ -29,8 +29,9 @@ enum class script_id : std::size_t {
   count_live,    // trims an expiry-scored ZSET, returns its size
   heartbeat,     // worker key with PX + workers ZSET, returns live workers
   forget_worker, // removes a worker at shutdown
+  cancel,        // queued or delayed -> cancelled (cancelled counters)
 };
-inline constexpr std::size_t script_count = 7;
+inline constexpr std::size_t script_count = 8;
 
 std::string_view script_name(script_id id);
 std::string_view script_source(script_id id);

@@ -223,22 +223,25 @@ result<counter_snapshot> task_records::counters() {
   auto replies = run(std::span<const command>(&cmd, 1));
   if (!replies)
     return std::move(replies).err();
+  // 7 totals, then 7 entries (name + 6 counters) per op.
+  constexpr std::size_t totals = 7, per_type = 7;
   const redisReply* r = replies->front().get();
-  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 6 || (r->elements - 6) % 6 != 0)
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < totals ||
+      (r->elements - totals) % per_type != 0)
     return unexpected(r, "the counters array");
 
-  std::int64_t v[6];
-  for (std::size_t i = 0; i < 6; ++i) {
+  std::int64_t v[totals];
+  for (std::size_t i = 0; i < totals; ++i) {
     const auto n = integer_of(r->element[i]);
     if (!n)
       return unexpected(r->element[i], "an integer counter");
     v[i] = *n;
   }
-  counter_snapshot out{v[0], v[1], v[2], v[3], v[4], v[5], {}};
-  for (std::size_t at = 6; at < r->elements; at += 6) {
+  counter_snapshot out{v[0], v[1], v[2], v[3], v[4], v[5], v[6], {}};
+  for (std::size_t at = totals; at < r->elements; at += per_type) {
     const auto name = string_of(r->element[at]);
-    std::int64_t t[5];
-    for (std::size_t i = 0; i < 5; ++i) {
+    std::int64_t t[per_type - 1];
+    for (std::size_t i = 0; i < per_type - 1; ++i) {
       const auto n = integer_of(r->element[at + 1 + i]);
       if (!n)
         return unexpected(r->element[at + 1 + i], "an integer counter");
@@ -246,8 +249,35 @@ result<counter_snapshot> task_records::counters() {
     }
     if (!name)
       return unexpected(r->element[at], "an op name");
-    out.by_type.emplace(std::string(*name), type_counters{t[0], t[1], t[2], t[3], t[4]});
+    out.by_type.emplace(std::string(*name), type_counters{t[0], t[1], t[2], t[3], t[4], t[5]});
   }
+  return out;
+}
+
+result<task_records::cancel_reply> task_records::cancel(const task_id& id) {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::cancel);
+  char text[36];
+  cmd.arg(std::string_view(options_.prefix)).arg(options_.result_ttl.count());
+  cmd.copy(id_text(id, text));
+  auto replies = run(std::span<const command>(&cmd, 1));
+  if (!replies)
+    return std::move(replies).err();
+  const redisReply* r = replies->front().get();
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+    return unexpected(r, "{code, record}");
+  const auto code = integer_of(r->element[0]);
+  if (!code || *code < 0 || *code > 2)
+    return unexpected(r->element[0], "a cancel code 0..2");
+  cancel_reply out;
+  if (*code == 0)
+    return out;
+  auto record = decode_hgetall(r->element[1]);
+  if (!record)
+    return std::move(record).err();
+  out.outcome = *code == 1 ? cancel_outcome::cancelled : cancel_outcome::not_cancellable;
+  out.record = std::move(*record);
   return out;
 }
 

@@ -74,12 +74,12 @@ enum class update_outcome : std::uint8_t {
 };
 
 struct type_counters {
-  std::int64_t submitted = 0, succeeded = 0, failed = 0, dead = 0, retried = 0;
+  std::int64_t submitted = 0, succeeded = 0, failed = 0, dead = 0, retried = 0, cancelled = 0;
   friend bool operator==(const type_counters&, const type_counters&) = default;
 };
 
 struct counter_snapshot {
-  std::int64_t submitted = 0, succeeded = 0, failed = 0, dead = 0, retried = 0;
+  std::int64_t submitted = 0, succeeded = 0, failed = 0, dead = 0, retried = 0, cancelled = 0;
   std::int64_t processed = 0; // succeeded + failed + dead, each task once
   std::map<std::string, type_counters, std::less<>> by_type; // ops with any counter
 };
@@ -105,6 +105,14 @@ public:
 
   // All counters, one round trip.
   result<counter_snapshot> counters();
+
+  // DELETE /task/{id} (see the cancel script): the record after the call.
+  enum class cancel_outcome : std::uint8_t { cancelled, not_cancellable, not_found };
+  struct cancel_reply {
+    cancel_outcome outcome = cancel_outcome::not_found;
+    std::optional<stored_record> record;
+  };
+  result<cancel_reply> cancel(const task_id& id);
 
   // Task records held right now (the /stats valkey_keys_count), exact: the
   // P:records ZSET scored by expiry, trimmed, then ZCARD.

@@ -1,0 +1,127 @@
+// File: tests/cluster/events_test.cpp
+// Live events and cancel across pods: two api pods and two worker pods. A
+// stream opened on either api pod sees every transition the workers make
+// (they reach api pods over NATS, not by polling Valkey); a reconnect with
+// Last-Event-ID to the OTHER api pod misses nothing; a task cancelled on one
+// api pod ends the stream on the other, is counted once cluster-wide, and
+// the worker that receives it acknowledges it without running it.
+#include "tests/cluster/cluster_fixture.hpp"
+#include "tests/support/sse_client.hpp"
+
+namespace taskmesh::cluster_it {
+namespace {
+
+using test_support::sse_client;
+
+class ClusterEvents : public ClusterTest {
+protected:
+  void SetUp() override {
+    auto o = with_flags({"--retry-base-delay", "50ms"});
+    o.apis = 2;
+    start(o);
+  }
+  sse_client stream(std::size_t api, const std::string& id, const test_support::header_list& h = {}) {
+    sse_client s{cluster().api(api).port(), "/task/" + id + "/events", h};
+    if (s.head().status != 200)
+      throw std::runtime_error("stream on api " + std::to_string(api) + ": " + s.head().describe());
+    return s;
+  }
+};
+
+std::string statuses(const std::vector<test_support::sse_event>& events) {
+  std::string out;
+  for (const auto& e : events)
+    if (e.event == "status")
+      out += (out.empty() ? "" : " ") + e.id + ":" + str(e.json(), "status");
+  return out;
+}
+
+TEST_F(ClusterEvents, BothApiPodsSeeEveryTransition) {
+  const auto id = submit(api(), R"({"type":"fail","payload":"x","params":{"transient":true,"times":1,"delay_ms":400}})");
+  auto on_first = stream(0, id);
+  auto on_second = stream(1, id);
+  const auto a = on_first.rest(20s);
+  const auto b = on_second.rest(20s);
+  const std::string tail = "5:running 6:queued 9:running 11:succeeded";
+  for (const auto* events : {&a, &b}) {
+    const auto seen = statuses(*events);
+    EXPECT_TRUE(seen == tail || seen == "0:queued " + tail) << seen;
+    EXPECT_EQ(events->back().json().at("result"), json::parse(R"({"attempt":2})"));
+  }
+}
+
+TEST_F(ClusterEvents, ReconnectToTheOtherApiPodMissesNothing) {
+  const auto id = submit(api(), R"({"type":"fail","payload":"x","params":{"transient":true,"times":1,"delay_ms":400}})");
+  std::string first_id;
+  {
+    auto s = stream(0, id);
+    const auto first = s.next();
+    ASSERT_TRUE(first);
+    first_id = first->id;
+  }
+  wait_terminal(api(), id, 20s);
+  auto again = stream(1, id, {{"Last-Event-ID", first_id}});
+  const auto rest = again.rest();
+  const std::string all = "0:queued 5:running 6:queued 9:running 11:succeeded";
+  const auto after = all.substr(all.find(first_id + ":"));
+  EXPECT_EQ(statuses(rest), after.substr(after.find(' ') + 1)) << "after id " << first_id;
+}
+
+TEST_F(ClusterEvents, CancelOnOneApiPodEndsTheStreamOnTheOther) {
+  const auto id = submit(api(), R"({"type":"wordcount","payload":"a b","params":{"delay_ms":3000}})");
+  auto watching = stream(1, id);
+  ASSERT_TRUE(watching.next());
+  const auto r = api().request("DELETE", "/task/" + id);
+  ASSERT_EQ(r.status, 200u) << r.describe();
+  EXPECT_EQ(str(r.json().as_object(), "status"), "cancelled");
+  const auto rest = watching.rest(10s);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(str(rest.back().json(), "status"), "cancelled");
+  // Counted once, cluster-wide; the record stays cancelled after the delay.
+  const auto stats = idle_stats(api(), 1);
+  EXPECT_EQ(num(stats, "cancelled"), 1) << json::serialize(stats);
+  EXPECT_EQ(num(stats, "succeeded"), 0) << json::serialize(stats);
+  EXPECT_EQ(str(get_task(api(), id), "status"), "cancelled");
+  EXPECT_TRUE(is_error(api().request("DELETE", "/task/" + id), 409, "not_cancellable"));
+}
+
+class ClusterCancel : public ClusterTest {};
+
+// Ops run on the worker pods, as their processing histograms count them.
+double ops_run(taskmesh_cluster& c) {
+  double total = 0;
+  for (std::size_t i = 0; i < c.worker_count(); ++i) {
+    http_client w{c.worker(i).port()};
+    total += std::max(0.0, metric_sum(w.get("/metrics").body, "taskmesh_task_processing_seconds_count"));
+  }
+  return total;
+}
+
+// A task still in JetStream when it is cancelled: the worker pod that
+// fetches it acks it without running it.
+TEST_F(ClusterCancel, WorkerAcksACancelledTaskWithoutRunningIt) {
+  // One task in flight per worker pod: two delayed blockers hold both, so
+  // the next task waits in JetStream until one of them is done.
+  start(with_flags({"--max-in-flight", "1"}));
+  std::vector<std::string> blockers;
+  for (int i = 0; i < 2; ++i)
+    blockers.push_back(submit(api(), R"({"type":"echo","payload":"x","params":{"delay_ms":1500}})"));
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& b : blockers)
+      if (str(get_task(api(), b), "status") != "running")
+        return false;
+    return true;
+  }, 10s));
+  const auto id = submit(api(), R"({"type":"sha256","payload":"never"})");
+  const auto r = api().request("DELETE", "/task/" + id);
+  ASSERT_EQ(r.status, 200u) << r.describe();
+  const auto stats = idle_stats(api(), 3);
+  EXPECT_EQ(num(stats, "cancelled"), 1) << json::serialize(stats);
+  EXPECT_EQ(num(stats, "succeeded"), 2) << json::serialize(stats);
+  EXPECT_EQ(num(sub(sub(stats, "by_type"), "sha256"), "succeeded"), 0);
+  EXPECT_EQ(str(get_task(api(), id), "status"), "cancelled");
+  EXPECT_EQ(ops_run(cluster()), 2) << "the cancelled task's op ran";
+}
+
+} // namespace
+} // namespace taskmesh::cluster_it

@@ -1,0 +1,35 @@
+// File: transport/http/streams/sse.cpp
+#include "transport/http/streams/sse.hpp"
+
+#include <charconv>
+
+namespace taskmesh::http {
+
+void append_sse(std::string& out, std::string_view event, std::uint64_t id, std::string_view data) {
+  out.append("event: ").append(event).append("\nid: ");
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, id).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+  out.append("\ndata: ").append(data).append("\n\n");
+}
+
+response sse_head(const request& req) {
+  response res{bhttp::status::ok, req.version()};
+  res.set(bhttp::field::server, "taskmesh");
+  res.set(bhttp::field::content_type, "text/event-stream");
+  res.set(bhttp::field::cache_control, "no-cache");
+  res.set("X-Accel-Buffering", "no"); // nginx: pass events through at once
+  res.keep_alive(req.keep_alive());
+  return res;
+}
+
+std::optional<std::uint64_t> last_event_id(const request& req) {
+  const auto v = req["Last-Event-ID"];
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size())
+    return std::nullopt;
+  return id;
+}
+
+} // namespace taskmesh::http
