@@ -60,6 +60,10 @@ void flush(self_ptr self, bool wants_work) {
                  wants_work);
   };
   if (st.updates.empty()) {
+    // Only cancelled tasks left (drop_cancelled): nothing to store first.
+    for (auto& settle : st.settlements)
+      settle();
+    st.settlements.clear();
     tell_dispatcher();
     return;
   }

@@ -71,7 +71,8 @@ json::object idle_stats(http_client& c, std::int64_t terminal, std::chrono::mill
   const bool idle = wait_until(
     [&] {
       s = get_stats(c);
-      return num(s, "succeeded") + num(s, "failed") + num(s, "dead") >= terminal &&
+      return num(s, "succeeded") + num(s, "failed") + num(s, "dead") + num(s, "cancelled") >=
+               terminal &&
              num(s, "queue_backlog_length") == 0 && num(s, "in_flight") == 0;
     },
     timeout, std::chrono::milliseconds(100));

@@ -55,7 +55,7 @@ TEST_F(Router, QueryStringsAreIgnored) {
 
 TEST_F(Router, NearMissesDoNotMatch) {
   for (const char* target : {"/stats/", "/task/", "/tasks/", "/task/a/b", "/task/a/", "/STATS",
-                             "/Task", "/health/", "/health/live/x", "/", "", "/taskx",
+                             "/Task", "/health/", "/health/live/x", "", "/taskx",
                              "/metrics.txt", "//stats"}) {
     SCOPED_TRACE(target);
     for (auto verb : {v::get, v::post}) {
@@ -69,8 +69,9 @@ TEST_F(Router, NearMissesDoNotMatch) {
 TEST_F(Router, KnownPathOtherVerbListsAllowedVerbs) {
   EXPECT_EQ(api.find(v::delete_, "/task").allow, "POST");
   EXPECT_EQ(api.find(v::get, "/task").allow, "POST");
-  EXPECT_EQ(api.find(v::put, "/task/x").allow, "GET");
-  EXPECT_EQ(api.find(v::post, "/task/x").allow, "GET");
+  EXPECT_EQ(api.find(v::put, "/task/x").allow, "GET, DELETE");
+  EXPECT_EQ(api.find(v::post, "/task/x").allow, "GET, DELETE");
+  EXPECT_EQ(api.find(v::post, "/").allow, "GET"); // the web UI
   EXPECT_EQ(api.find(v::get, "/tasks").allow, "POST");
   EXPECT_EQ(api.find(v::post, "/stats").allow, "GET");
   EXPECT_EQ(api.find(v::delete_, "/metrics?x").allow, "GET");
@@ -99,7 +100,7 @@ TEST_F(Router, MethodNotAllowedResponse) {
   EXPECT_EQ(error_code_of(res), "method_not_allowed");
   const auto res2 = serve(api, make_request(v::put, "/task/abc"), b.ctx);
   EXPECT_EQ(res2.result(), bhttp::status::method_not_allowed);
-  EXPECT_EQ(res2[bhttp::field::allow], "GET");
+  EXPECT_EQ(res2[bhttp::field::allow], "GET, DELETE");
 }
 
 TEST_F(Router, NotFoundResponse) {

@@ -105,7 +105,7 @@ TEST_F(Routes, MalformedTaskIdIs404) {
 
 TEST_F(Routes, UnknownRouteIs404) {
   for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-         {"GET", "/"}, {"GET", "/nope"}, {"POST", "/taskz"}, {"GET", "/health/deep"},
+         {"GET", "/ui/nope.js"}, {"GET", "/nope"}, {"POST", "/taskz"}, {"GET", "/health/deep"},
          {"GET", "/stats/extra"}}) {
     SCOPED_TRACE(method + " " + target);
     EXPECT_TRUE(
@@ -123,8 +123,9 @@ TEST_F(Routes, WrongMethodIs405WithAllow) {
                                           {"PUT", "/task", "POST"},
                                           {"GET", "/tasks", "POST"},
                                           {"POST", "/stats", "GET"},
-                                          {"DELETE", "/task/" + id, "GET"},
-                                          {"POST", "/task/" + id, "GET"},
+                                          {"PUT", "/task/" + id, "GET, DELETE"},
+                                          {"POST", "/task/" + id, "GET, DELETE"},
+                                          {"POST", "/", "GET"},
                                           {"POST", "/health", "GET"},
                                           {"PUT", "/health/ready", "GET"},
                                           {"DELETE", "/health/live", "GET"},
