@@ -183,6 +183,9 @@ std::optional<int> parse_config(int argc, char** argv, config& c) {
     ->envname("TASKMESH_MAX_STREAMS_PER_TENANT")->check(CLI::Range(0u, 1'000'000u));
   add_duration(app, "--stream-heartbeat", "TASKMESH_STREAM_HEARTBEAT", c.stream_heartbeat, 100,
                3'600'000, "Comment line on an idle event stream this often");
+  add_duration(app, "--stream-write-timeout", "TASKMESH_STREAM_WRITE_TIMEOUT",
+               c.stream_write_timeout, 100, 30'000,
+               "An event stream whose client takes no 64 KiB for this long is dropped");
   auto builtin = op_registry::builtin();
   app.add_option("--disable-ops", c.disabled_ops, "Ops to turn off, comma separated (e.g. fail)")
     ->envname("TASKMESH_DISABLE_OPS")->delimiter(',')

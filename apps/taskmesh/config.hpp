@@ -60,6 +60,7 @@ struct config {
   std::uint32_t max_streams = 10'000;          // open event streams (SSE)
   std::uint32_t max_streams_per_tenant = 0;    // 0: only max_streams
   std::chrono::milliseconds stream_heartbeat{15'000};
+  std::chrono::milliseconds stream_write_timeout{5'000}; // a stream's client must take 64 KiB this often
   std::vector<std::string> disabled_ops;
   std::string log_level = "info";
   std::string log_format; // json|text; "" = json unless stdout is a terminal

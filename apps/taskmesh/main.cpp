@@ -201,6 +201,7 @@ int run(const app::config& c) {
   ctx.mode = mode;
   ctx.events = &events;
   ctx.stream_heartbeat = c.stream_heartbeat;
+  ctx.stream_write_timeout = c.stream_write_timeout;
   ctx.web = web::assets();
 
   http::server server{ctx, std::move(routes), {*address, c.listen_port}, c.io_threads};

@@ -9,14 +9,21 @@
 
 #include <sys/resource.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include "tests/integration/fixture.hpp"
 #include "tests/support/sse_client.hpp"
+#include "tests/support/tenants.hpp"
 
 namespace taskmesh::it {
 namespace {
 
 using test_support::sse_client;
 using test_support::sse_event;
+namespace asio = boost::asio;
 
 class Events : public integration_test {
 protected:
@@ -245,6 +252,60 @@ TEST_F(Events, ReadersThatNeverReadSlowNobody) {
   }
   EXPECT_TRUE(still_serving(client()));
   EXPECT_EQ(num(get_stats(client()), "submitted") > 0, true);
+}
+
+// A client that opens a stream and never reads, on a stream with a lot to
+// send (a 512 KiB result): once it has taken nothing for
+// --stream-write-timeout it is dropped, so its slot under --max-streams
+// frees within seconds (ordinary responses wait 30 s for a write), while a
+// reader beside it gets its events on time throughout.
+TEST_F(Events, AReaderThatNeverReadsIsDroppedAtTheStreamWriteTimeout) {
+  EMBEDDED_ONLY("the cap that shows the drop is per process; the stream code is the same on api pods");
+  auto& own = start_own({"--max-streams", "2", "--stream-write-timeout", "300ms",
+                         "--drain-timeout", "100ms"});
+  const auto id = submit(own.client(), R"({"type":"echo","payload":")" +
+                                         std::string(512 * 1024, 'x') + R"("})");
+  ASSERT_EQ(str(wait_terminal(own.client(), id), "status"), "succeeded");
+
+  sse_client reader{own.port(), "/events"};
+  ASSERT_EQ(reader.head().status, 200u);
+  ASSERT_TRUE(reader.next());
+
+  // The stuck client: a tiny receive buffer, and it never reads a byte.
+  asio::io_context io;
+  asio::ip::tcp::socket stuck{io};
+  stuck.open(asio::ip::tcp::v4());
+  stuck.set_option(asio::socket_base::receive_buffer_size(4096));
+  stuck.connect({asio::ip::make_address("127.0.0.1"), own.port()});
+  const std::string request = "GET /task/" + id + "/events HTTP/1.1\r\nHost: x\r\n\r\n";
+  asio::write(stuck, asio::buffer(request));
+  const auto opened = std::chrono::steady_clock::now();
+
+  // Its stream holds the second slot until it is dropped; meanwhile the
+  // reader's stats events keep coming, one a second.
+  ASSERT_TRUE(wait_until([&] {
+    sse_client probe{own.port(), "/events"};
+    if (probe.head().status == 200)
+      return true;
+    EXPECT_TRUE(is_error(probe.head(), 429, "too_many_streams"));
+    EXPECT_TRUE(reader.next(3s)) << "the reader's stream stalled beside the stuck one";
+    return false;
+  }, 10s)) << "the stream of a client that never reads was not dropped";
+  EXPECT_LT(ms_since(opened), 10'000);
+  EXPECT_TRUE(reader.next(3s));
+
+  // Dropped, not finished: it got part of the record and no last chunk.
+  std::string got;
+  boost::system::error_code ec;
+  char buf[65536];
+  for (;;) {
+    const auto n = stuck.read_some(asio::buffer(buf), ec);
+    if (ec)
+      break;
+    got.append(buf, n);
+  }
+  EXPECT_LT(got.size(), 512u * 1024);
+  EXPECT_FALSE(got.ends_with("\r\n0\r\n\r\n"));
 }
 
 TEST_F(Events, ShutdownEndsStreamsCleanly) {

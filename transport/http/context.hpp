@@ -67,6 +67,8 @@ struct context {
   task_event_hub* events = nullptr;
   std::chrono::milliseconds stream_heartbeat{15'000}; // comment line on idle streams
   std::chrono::milliseconds stats_interval{1'000};    // GET /events period
+  // A stream's client must take each 64 KiB within this, or it is dropped.
+  std::chrono::milliseconds stream_write_timeout{5'000};
   web_assets web;                                     // the UI's files; empty: no UI
 };
 

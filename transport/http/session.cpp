@@ -37,12 +37,40 @@ bool expects_continue(const request& req) {
   return beast::iequals(req[bhttp::field::expect], "100-continue");
 }
 
+// An event stream may leave at most this much unsent in the kernel (the
+// socket's send buffer is set to it), and a piece bigger than this (a large
+// result) goes out in slices of this size.
+constexpr std::size_t stream_slice = 64 * 1024;
+
+// Writes `bytes` a slice at a time; the client must make room for each slice
+// within the stream's write deadline. False: it did not (or the connection
+// broke), and the stream is dropped.
+awaitable<bool> write_slices(beast::tcp_stream& stream, std::string_view bytes,
+                             std::chrono::milliseconds deadline) {
+  while (!bytes.empty()) {
+    const auto n = std::min(bytes.size(), stream_slice);
+    stream.expires_after(deadline);
+    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(bytes.data(), n), use_tuple);
+    if (ec)
+      co_return false;
+    bytes.remove_prefix(n);
+  }
+  stream.expires_never(); // waiting for the next event is not the client's fault
+  co_return true;
+}
+
 // A streamed response: the head, then each piece the body yields as an HTTP
-// chunk (HTTP/1.0: raw bytes, then close). Every write has the write
-// deadline, so a client that stops reading is dropped, never waited for.
-// True when the connection may carry another request.
+// chunk (HTTP/1.0: raw bytes, then close). A client that stops reading is
+// dropped once it has not taken a slice for ctx.stream_write_timeout (a few
+// seconds, not the write timeout of ordinary responses): the small send
+// buffer fills fast, and nobody else waits for it meanwhile. True when the
+// connection may carry another request.
 awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_stream& body,
                                const context& ctx, std::string& out) {
+  boost::system::error_code ignored;
+  stream.socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(stream_slice)),
+                             ignored);
+  const auto deadline = std::min(ctx.stream_write_timeout, ctx.limits.write_timeout);
   const bool chunked = res.version() == 11;
   if (chunked)
     res.chunked(true);
@@ -50,20 +78,15 @@ awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_st
     res.keep_alive(false);
   render_head(res, out);
   for (;;) {
-    stream.expires_after(ctx.limits.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
-    if (ec)
+    if (!co_await write_slices(stream, out, deadline))
       co_return false;
-    stream.expires_never(); // waiting for the next event is not the client's fault
     auto piece = co_await body.next();
     out.clear();
     if (!piece) {
       if (!chunked)
         co_return false;
       append_chunk({}, out);
-      stream.expires_after(ctx.limits.write_timeout);
-      auto [eec, en] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
-      co_return !eec && res.keep_alive();
+      co_return co_await write_slices(stream, out, deadline) && res.keep_alive();
     }
     if (chunked)
       append_chunk(*piece, out);
