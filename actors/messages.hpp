@@ -208,7 +208,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
   CAF_ADD_ATOM(taskmesh, taskmesh, tick_atom, "tick")         // stats: refresh gauges
-  CAF_ADD_ATOM(taskmesh, taskmesh, cancel_atom, "cancel")     // store: cancel a task not yet run
+  CAF_ADD_ATOM(taskmesh, taskmesh, cancel_atom, "cancel")     // store, worker: cancel a task not yet run
 CAF_END_TYPE_ID_BLOCK(taskmesh)
 
 // std::function cannot be serialized; these callbacks only ever travel
@@ -223,10 +223,13 @@ namespace taskmesh {
 
 // Runs tasks. Pulls: it tells the dispatcher when it wants more, so its
 // mailbox never holds more than one batch from the dispatcher.
+// A task that waits (delay_ms, a retry backoff) stays in the worker under a
+// ticket; the timer and a cancel name it by that ticket.
 using worker_actor = caf::typed_actor<
   caf::reacts_to<run_atom, std::vector<task>>,
-  caf::reacts_to<resume_atom, task>,
-  caf::reacts_to<retry_atom, task>,
+  caf::reacts_to<resume_atom, std::uint64_t>,   // a wait for delay_ms ran out
+  caf::reacts_to<retry_atom, std::uint64_t>,    // a retry backoff ran out
+  caf::reacts_to<cancel_atom, std::uint64_t>,   // a waiting task was cancelled: drop it now
   caf::reacts_to<flush_atom>>;
 
 // Where intake hands accepted tasks: it answers with the ids of the tasks it

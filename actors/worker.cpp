@@ -2,6 +2,7 @@
 #include "actors/worker.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -116,6 +117,36 @@ void finish(self_ptr self, task& t, task_status status, std::string text) {
   ++self->state.finished;
 }
 
+// Keeps a task that waits on a timer; returns the ticket the timer (and a
+// cancel) names it by. A task with a run claim asks it to send that cancel,
+// so a task cancelled while it waits gives its in-flight slot back at once.
+std::uint64_t hold(self_ptr self, task t) {
+  auto& st = self->state;
+  const auto ticket = ++st.next_ticket;
+  if (t.claim) {
+    caf::weak_actor_ptr weak{self->ctrl()};
+    t.claim->on_cancel([weak, ticket] {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<worker_actor>(strong), cancel_atom::value, ticket);
+    });
+  }
+  st.waiting.emplace(ticket, std::move(t));
+  return ticket;
+}
+
+// The task held under `ticket`, or nullopt if a cancel dropped it meanwhile.
+std::optional<task> take(self_ptr self, std::uint64_t ticket) {
+  auto& waiting = self->state.waiting;
+  auto it = waiting.find(ticket);
+  if (it == waiting.end())
+    return std::nullopt;
+  auto t = std::move(it->second);
+  waiting.erase(it);
+  return t;
+}
+
+void drop_cancelled(self_ptr self, task& t);
+
 void retry_later(self_ptr self, task& t, std::string error) {
   auto& st = self->state;
   const auto delay = st.retry.delay_for(t.attempts, next_random(st.random_state));
@@ -134,7 +165,7 @@ void retry_later(self_ptr self, task& t, std::string error) {
     ++st.finished;
     return;
   }
-  self->delayed_send(self, delay, retry_atom::value, std::move(t));
+  self->delayed_send(self, delay, retry_atom::value, hold(self, std::move(t)));
 }
 
 // An op still running after op_budget::slow_after: record the task as
@@ -222,7 +253,7 @@ bool wait_out_delay(self_ptr self, task& t) {
     wait = std::min(wait, self->state.retry.keepalive);
   }
   t.delay_left_ms -= static_cast<std::uint32_t>(wait.count());
-  self->delayed_send(self, wait, resume_atom::value, std::move(t));
+  self->delayed_send(self, wait, resume_atom::value, hold(self, std::move(t)));
   return true;
 }
 
@@ -238,7 +269,7 @@ bool wait_until_due(self_ptr self, task& t) {
     t.receipt->in_progress();
     wait = std::min(wait, self->state.retry.keepalive);
   }
-  self->delayed_send(self, wait, retry_atom::value, std::move(t));
+  self->delayed_send(self, wait, retry_atom::value, hold(self, std::move(t)));
   return true;
 }
 
@@ -292,18 +323,31 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
           begin_attempt(self, t);
       flush(self, true);
     },
-    [=](resume_atom, task& t) {
-      self->state.clock.reset();
-      if (wait_out_delay(self, t))
+    [=](resume_atom, std::uint64_t ticket) {
+      auto t = take(self, ticket);
+      if (!t)
         return;
-      execute(self, t);
+      self->state.clock.reset();
+      if (wait_out_delay(self, *t))
+        return;
+      execute(self, *t);
       schedule_flush(self);
     },
-    [=](retry_atom, task& t) {
-      self->state.clock.reset();
-      if (wait_until_due(self, t))
+    [=](retry_atom, std::uint64_t ticket) {
+      auto t = take(self, ticket);
+      if (!t)
         return;
-      begin_attempt(self, t);
+      self->state.clock.reset();
+      if (wait_until_due(self, *t))
+        return;
+      begin_attempt(self, *t);
+      schedule_flush(self);
+    },
+    [=](cancel_atom, std::uint64_t ticket) {
+      auto t = take(self, ticket);
+      if (!t)
+        return; // its wait had ended: it ran, or was dropped on waking
+      drop_cancelled(self, *t);
       schedule_flush(self);
     },
     [=](flush_atom) {

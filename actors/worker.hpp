@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/messages.hpp"
@@ -61,6 +62,9 @@ struct worker_state {
   stats_report report;
   std::uint32_t finished = 0;
   bool flush_scheduled = false;
+  // Tasks waiting out delay_ms or a retry backoff, by ticket (see hold()).
+  std::unordered_map<std::uint64_t, task> waiting;
+  std::uint64_t next_ticket = 0;
   std::chrono::milliseconds store_timeout{10'000};
 };
 

@@ -3,6 +3,50 @@
 
 namespace taskmesh {
 
+bool run_claim::try_start() {
+  std::lock_guard lock{mu_};
+  if (state_ != state::idle)
+    return false;
+  state_ = state::started;
+  tell_ = nullptr;
+  return true;
+}
+
+void run_claim::release() {
+  std::lock_guard lock{mu_};
+  state_ = state::idle;
+}
+
+bool run_claim::try_cancel() {
+  std::function<void()> tell;
+  {
+    std::lock_guard lock{mu_};
+    if (state_ != state::idle)
+      return false;
+    state_ = state::cancelled;
+    tell = std::move(tell_);
+  }
+  if (tell)
+    tell();
+  return true;
+}
+
+bool run_claim::cancelled_already() const {
+  std::lock_guard lock{mu_};
+  return state_ == state::cancelled;
+}
+
+void run_claim::on_cancel(std::function<void()> tell) {
+  {
+    std::lock_guard lock{mu_};
+    if (state_ != state::cancelled) {
+      tell_ = std::move(tell);
+      return;
+    }
+  }
+  tell();
+}
+
 std::string_view to_string(priority p) noexcept {
   return p == priority::high ? "high" : "normal";
 }

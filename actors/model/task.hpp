@@ -4,9 +4,10 @@
 // value and (in cluster mode) process boundaries as JSON.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -42,23 +43,31 @@ public:
   virtual void in_progress() noexcept = 0;                   // still working on it
 };
 
-// Decides, without a lock, whether a cancel or a worker's run came first for
-// a task inside one process (embedded mode): shared by the task and its
-// record in the memory store. A worker claims the task right before running
-// its op; a cancel succeeds only while nobody holds that claim.
+// Decides whether a cancel or a worker's run came first for a task inside
+// one process: shared by the task and whoever can cancel it (embedded: its
+// record in the memory store; cluster worker pods: the cancelled-task list
+// of transport/cluster/task_event_relay.hpp). A worker claims the task right
+// before running its op; a cancel succeeds only while nobody holds that
+// claim. A worker holding the task while it waits (delay_ms, a retry
+// backoff) asks to be told when a cancel wins, so the task gives back its
+// in-flight slot at once rather than when the wait ends.
 class run_claim {
 public:
-  bool try_start() noexcept { return cas(idle, started); }
-  void release() noexcept { state_.store(idle); } // attempt over, waiting for a retry
-  bool try_cancel() noexcept { return cas(idle, cancelled); }
-  bool cancelled_already() const noexcept { return state_.load() == cancelled; }
+  bool try_start();
+  void release(); // attempt over, waiting for a retry: cancellable again
+  // Calls the holder's `on_cancel` callback (after its own lock is released).
+  bool try_cancel();
+  bool cancelled_already() const;
+  // Called once, from the cancelling thread, if a cancel wins from now on
+  // (at once if one already has); replaces an earlier callback. It must
+  // only send a message.
+  void on_cancel(std::function<void()> tell);
 
 private:
-  enum : std::uint8_t { idle, started, cancelled };
-  bool cas(std::uint8_t from, std::uint8_t to) noexcept {
-    return state_.compare_exchange_strong(from, to);
-  }
-  std::atomic<std::uint8_t> state_{idle};
+  enum class state : std::uint8_t { idle, started, cancelled };
+  mutable std::mutex mu_;
+  state state_ = state::idle;
+  std::function<void()> tell_;
 };
 
 // A validated, accepted unit of work.

@@ -162,8 +162,9 @@ inline dispatcher_actor::behavior_type probe_dispatcher(dispatcher_actor::pointe
 inline worker_actor::behavior_type probe_worker(worker_actor::pointer, worker_log* log) {
   return {
     [=](run_atom, std::vector<task>& batch) { log->batches.push_back(batch); },
-    [=](resume_atom, task&) {},
-    [=](retry_atom, task&) {},
+    [=](resume_atom, std::uint64_t) {},
+    [=](retry_atom, std::uint64_t) {},
+    [=](cancel_atom, std::uint64_t) {},
     [=](flush_atom) {},
   };
 }

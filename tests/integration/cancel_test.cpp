@@ -50,6 +50,26 @@ TEST_F(Cancel, DelayedTaskIsCancelledAndNeverRuns) {
   EXPECT_EQ(wordcount_cancelled(after) - wordcount_cancelled(before), 1);
 }
 
+// A task cancelled while it waits out a long delay gives its in-flight slot
+// back at once, not when the delay would have ended: with one slot per
+// worker process, a task submitted after the cancels runs right away.
+TEST_F(Cancel, CancelledDelayedTaskFreesItsSlotAtOnce) {
+  auto& own = start_own({"--workers", "1", "--max-in-flight", "1"});
+  std::vector<std::string> blockers;
+  for (int i = 0; i < 2; ++i) // one slot each on two cluster worker pods
+    blockers.push_back(submit(own.client(), R"({"type":"echo","payload":"x","params":{"delay_ms":60000}})"));
+  ASSERT_TRUE(wait_until([&] { return str(get_task(own.client(), blockers[0]), "status") == "running"; }, 10s));
+  for (const auto& id : blockers)
+    ASSERT_EQ(own.client().request("DELETE", "/task/" + id).status, 200u) << id;
+  const auto started = std::chrono::steady_clock::now();
+  const auto next = submit(own.client(), R"({"type":"uppercase","payload":"go"})");
+  EXPECT_EQ(str(wait_terminal(own.client(), next, 15s), "status"), "succeeded")
+    << "a cancelled delayed task still held the in-flight slot";
+  EXPECT_LT(ms_since(started), 15'000);
+  for (const auto& id : blockers)
+    EXPECT_EQ(str(get_task(own.client(), id), "status"), "cancelled");
+}
+
 TEST_F(Cancel, FinishedTaskIsNotCancellable) {
   const auto t = run_task(client(), R"({"type":"uppercase","payload":"x"})");
   const auto r = client().request("DELETE", "/task/" + str(t, "id"));

@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/codec/task_codec.hpp"
+#include "actors/model/clock.hpp"
 #include "transport/cluster/envelope_receipt.hpp"
 #include "transport/cluster/nats_receipt.hpp"
 #include "transport/cluster/task_event_relay.hpp"
@@ -182,12 +183,14 @@ void count_attempts(task& t, const nats::delivery& d) {
 }
 
 // A task cancelled while it waited in the stream goes to a worker with its
-// claim already cancelled: the worker acks it without running it.
-void mark_if_cancelled(const feeder_state& st, task& t) {
-  if (st.config.cancelled && st.config.cancelled->contains(t.id)) {
-    t.claim = std::make_shared<run_claim>();
-    t.claim->try_cancel();
-  }
+// claim already cancelled: the worker acks it without running it. One that
+// will wait on the worker (delay_ms, a retry not yet due) gets a live claim,
+// so a cancel during the wait reaches the worker (task_event_relay.hpp).
+void give_claim(const feeder_state& st, task& t) {
+  if (!st.config.cancelled)
+    return;
+  const bool will_wait = t.delay_ms > 0 || t.retry_at > now_us();
+  t.claim = st.config.cancelled->claim(t.id, will_wait);
 }
 
 // JetStream messages -> tasks with receipts, appended to st.ready. A message
@@ -205,7 +208,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
       }
       auto& t = std::get<task>(decoded.front());
       count_attempts(t, d);
-      mark_if_cancelled(st, t);
+      give_claim(st, t);
       t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
       st.ready.push_back(std::move(t));
       ++tasks;
@@ -224,7 +227,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
         continue;
       }
       auto& t = std::get<task>(decoded[i]);
-      mark_if_cancelled(st, t);
+      give_claim(st, t);
       t.receipt = std::move(receipt);
       st.ready.push_back(std::move(t));
       ++tasks;

@@ -31,8 +31,9 @@ struct feeder_config {
   dispatcher_config dispatch;             // max_in_flight, batch_size (<= nats::max_fetch_batch)
   std::chrono::milliseconds idle_wait{50}; // one fetch's wait when there is nothing to do
   // Tasks cancelled lately (task_event_relay.hpp): such a task reaches its
-  // worker marked cancelled, and the worker acks it without running it.
-  const cancelled_tasks* cancelled = nullptr;
+  // worker marked cancelled, and the worker acks it without running it; a
+  // task that will wait on its worker can still be cancelled there.
+  cancelled_tasks* cancelled = nullptr;
 };
 
 dispatcher_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,

@@ -1,6 +1,7 @@
 // File: transport/cluster/task_event_relay.cpp
 #include "transport/cluster/task_event_relay.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/json.hpp>
@@ -42,14 +43,41 @@ std::string cancelled_subject(std::string_view prefix) {
 }
 
 void cancelled_tasks::add(const task_id& id) {
-  std::lock_guard lock{mu_};
-  if (!ids_.insert(id).second)
-    return;
-  order_.push_back(id);
-  while (order_.size() > capacity_) {
-    ids_.erase(order_.front());
-    order_.pop_front();
+  std::shared_ptr<run_claim> waiting;
+  {
+    std::lock_guard lock{mu_};
+    if (!ids_.insert(id).second)
+      return;
+    order_.push_back(id);
+    while (order_.size() > capacity_) {
+      ids_.erase(order_.front());
+      order_.pop_front();
+    }
+    if (auto it = waiting_.find(id); it != waiting_.end()) {
+      waiting = it->second.lock();
+      waiting_.erase(it);
+    }
   }
+  if (waiting)
+    waiting->try_cancel(); // wakes the worker holding it (outside our lock)
+}
+
+std::shared_ptr<run_claim> cancelled_tasks::claim(const task_id& id, bool will_wait) {
+  std::lock_guard lock{mu_};
+  if (ids_.contains(id)) {
+    auto c = std::make_shared<run_claim>();
+    c->try_cancel();
+    return c;
+  }
+  if (!will_wait)
+    return nullptr;
+  auto c = std::make_shared<run_claim>();
+  waiting_[id] = c;
+  if (waiting_.size() >= prune_at_) {
+    std::erase_if(waiting_, [](const auto& entry) { return entry.second.expired(); });
+    prune_at_ = std::max<std::size_t>(1024, waiting_.size() * 2);
+  }
+  return c;
 }
 
 bool cancelled_tasks::contains(const task_id& id) const {

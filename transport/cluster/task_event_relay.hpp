@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -64,21 +65,31 @@ private:
 };
 
 // Worker pods: the tasks cancelled lately (bounded; the oldest are forgotten
-// first), from <prefix>.cancelled. The JetStream feeder marks a task it
-// receives that is in here as cancelled, and the worker acks it without
-// running it. A cancel this pod missed (core NATS, or older than the bound)
-// only costs a run whose result Valkey then ignores: the record is final.
+// first), from <prefix>.cancelled. The JetStream feeder gives a task it
+// receives that is in here a cancelled run claim, and the worker acks it
+// without running it. A task that will wait on this pod (delay_ms, a retry
+// not yet due) gets a live claim, registered here: a cancel that arrives
+// while it waits wakes its worker, which acks it and frees its in-flight
+// slot at once. A cancel this pod missed (core NATS, or older than the
+// bound) only costs a run whose result Valkey then ignores: the record is
+// final.
 class cancelled_tasks {
 public:
   explicit cancelled_tasks(std::size_t capacity = 100'000) : capacity_(capacity) {}
   void add(const task_id& id);
   bool contains(const task_id& id) const;
+  // The run claim a received task goes to its worker with: cancelled if it
+  // was, live and registered if it will wait, else none (nullptr).
+  std::shared_ptr<run_claim> claim(const task_id& id, bool will_wait);
 
 private:
   std::size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_set<task_id> ids_;
   std::deque<task_id> order_;
+  // Claims of waiting tasks; entries whose task is gone are pruned as it grows.
+  std::unordered_map<task_id, std::weak_ptr<run_claim>> waiting_;
+  std::size_t prune_at_ = 1024;
 };
 
 // Api pods: the subscription; destroying it unsubscribes (and waits for a

@@ -88,8 +88,9 @@ worker_actor::behavior_type fake_worker(worker_actor::pointer, std::shared_ptr<i
       }
       in->cv.notify_all();
     },
-    [=](resume_atom, task&) {},
-    [=](retry_atom, task&) {},
+    [=](resume_atom, std::uint64_t) {},
+    [=](retry_atom, std::uint64_t) {},
+    [=](cancel_atom, std::uint64_t) {},
     [=](flush_atom) {},
   };
 }
