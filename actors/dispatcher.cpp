@@ -34,6 +34,7 @@ void pump(dispatcher_actor::stateful_pointer<dispatcher_state> self) {
     self->send(worker, run_atom::value, std::move(batch));
   }
   st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
+  st.gauges->high_lane.store(static_cast<std::int64_t>(st.high.size()), std::memory_order_relaxed);
 }
 
 } // namespace

@@ -76,9 +76,11 @@ struct stats_snapshot {
   std::uint64_t retried = 0;
   std::uint64_t cancelled = 0;
   std::int64_t backlog = 0;      // accepted, not yet started
+  std::int64_t backlog_high = 0; // of which in the high-priority lane
   std::int64_t in_flight = 0;    // started (incl. waiting out a delay/backoff), not terminal
   std::int64_t records = 0;      // result records held
   std::uint32_t workers = 0;
+  std::vector<std::string> worker_pods; // cluster: ids of the live worker pods (at most 100)
   double uptime_s = 0;
   double worker_utilization = 0; // 0..1 over the last window
   std::vector<std::pair<std::string, op_tally>> by_type;
@@ -158,7 +160,8 @@ typename Inspector::result_type inspect(Inspector& f, latency_summary& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stats_snapshot& x) {
   return f(caf::meta::type_name("stats_snapshot"), x.mode, x.submitted, x.succeeded, x.failed,
-           x.dead, x.retried, x.cancelled, x.backlog, x.in_flight, x.records, x.workers, x.uptime_s,
+           x.dead, x.retried, x.cancelled, x.backlog, x.backlog_high, x.in_flight, x.records,
+           x.workers, x.worker_pods, x.uptime_s,
            x.worker_utilization, x.by_type, x.queue_wait, x.processing);
 }
 

@@ -41,6 +41,7 @@ struct store_config {
 // Written by one actor each, read by anyone.
 struct pipeline_gauges {
   std::atomic<std::int64_t> in_flight{0}; // dispatcher
+  std::atomic<std::int64_t> high_lane{0}; // dispatcher: tasks waiting in the high lane
   std::atomic<std::int64_t> records{0};   // store
   std::atomic<bool> draining{false};      // process: shutting down, take no new work
 };

@@ -98,9 +98,11 @@ void apply_cluster_view(stats_state& st, stats_snapshot& s) {
   s.retried = c.retried;
   s.cancelled = c.cancelled;
   s.backlog = c.backlog;
+  s.backlog_high = c.backlog_high;
   s.in_flight = c.in_flight;
   s.records = c.records;
   s.workers = c.workers;
+  s.worker_pods = c.worker_pods;
   s.by_type = c.by_type;
 }
 
@@ -119,6 +121,9 @@ stats_snapshot snapshot(stats_state& st) {
       s.by_type.emplace_back(std::string{st.ops->name(static_cast<op_index>(i))}, t);
   }
   s.backlog = st.queue->backlog();
+  // The dispatcher's high lane; tasks still on their way through intake
+  // (a moment each) count as normal.
+  s.backlog_high = std::min(s.backlog, st.gauges->high_lane.load(std::memory_order_relaxed));
   s.in_flight = st.gauges->in_flight.load(std::memory_order_relaxed);
   s.records = st.gauges->records.load(std::memory_order_relaxed);
   s.workers = st.config.workers;

@@ -30,9 +30,11 @@ struct cluster_view {
   std::uint64_t retried = 0;
   std::uint64_t cancelled = 0;
   std::int64_t backlog = 0;
+  std::int64_t backlog_high = 0; // of backlog: the high lane's
   std::int64_t in_flight = 0;
   std::int64_t records = 0;
   std::uint32_t workers = 0;
+  std::vector<std::string> worker_pods; // live worker ids (heartbeats), at most 100
   std::vector<std::pair<std::string, op_tally>> by_type;
 };
 

@@ -122,18 +122,21 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   config.stats.mode = "cluster";
   // taskmesh_workers and utilization count this process's workers: none on an api pod.
   config.stats.workers = seams.workers ? c.workers : 0;
-  // Backlog = pending + ack-pending over both task consumers.
+  // Backlog = pending + ack-pending of each lane's task consumer.
   auto* nats_conn = res.nats.get();
   config.stats.cluster = cluster::make_cluster_view_source(
-    store.connection, store.records, [nats_conn, n]() -> std::optional<std::int64_t> {
-      std::int64_t total = 0;
-      for (const auto& durable : {n.consumer.high_durable(), n.consumer.normal_durable()}) {
+    store.connection, store.records, [nats_conn, n]() -> std::optional<cluster::lane_backlog> {
+      auto lane = [&](const std::string& durable) -> std::optional<std::int64_t> {
         auto info = nats::consumer_info(*nats_conn, n.stream.name, durable);
         if (!info)
           return std::nullopt;
-        total += static_cast<std::int64_t>(info->pending) + info->ack_pending;
-      }
-      return total;
+        return static_cast<std::int64_t>(info->pending) + info->ack_pending;
+      };
+      const auto high = lane(n.consumer.high_durable());
+      const auto normal = high ? lane(n.consumer.normal_durable()) : std::nullopt;
+      if (!normal)
+        return std::nullopt;
+      return cluster::lane_backlog{*high, *normal};
     });
   seams.blocking_stats = true;
   auto graph = spawn_graph(sys, config, ctx, std::move(seams));

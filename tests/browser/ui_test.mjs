@@ -3,8 +3,11 @@
 // playwright-core (installed by the build from web/package-lock.json). It
 // starts taskmesh on a free port, submits a wordcount task from a file with
 // the keyboard, sees it reach `succeeded` with the right result, cancels a
-// delayed task with its button, sees the charts move, checks that the page
-// made no request to any other host, and saves screenshots to
+// delayed task with its button, sees a backlog in the normal lane and the
+// charts move, checks that the page
+// made no request to any other host, then, against a second server with
+// tokens, that the token typed in is kept in sessionStorage and used; it
+// saves screenshots to
 // $SCREENSHOT_DIR (and, with UPDATE_README_SCREENSHOT=1, docs/ui.png for the
 // README). Exits non-zero on the first failed check.
 import { spawn } from 'node:child_process';
@@ -23,9 +26,10 @@ const { chromium } = createRequire(path.resolve(modules, 'x.js'))('playwright-co
 mkdirSync(shots, { recursive: true });
 
 // taskmesh on 127.0.0.1:0; the port comes from its "listening on" log line.
-function startServer() {
+function startServer(extra = []) {
+  // Four in-flight slots: a burst of delayed tasks makes a backlog the charts show.
   const child = spawn(binary, ['--listen', '127.0.0.1:0', '--log-format', 'text', '--workers', '2',
-                                       '--drain-timeout', '1s'],
+                               '--max-in-flight', '4', '--drain-timeout', '1s', ...extra],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
@@ -92,19 +96,26 @@ try {
   await delayed.locator('.status-running, .status-queued').waitFor({ timeout: 10000 });
   await delayed.locator('button.cancel').click();
   await delayed.locator('.status-cancelled').waitFor({ timeout: 10000 });
-  await page.fill('#delay', '0');
 
   step('cancelled');
-  // The charts move: 300 tasks, then the throughput chart must look different.
+  // The charts move: 300 tasks of 50 ms each through 4 slots (about 4 s of
+  // backlog in the normal lane), then the charts must look different.
   const chart = page.locator('#chart-throughput');
+  const backlogChart = page.locator('#chart-backlog');
   const before = await chart.screenshot();
+  const backlogBefore = await backlogChart.screenshot();
   const seen = await statsEvents();
   await page.fill('#payload', 'lots of small tasks');
+  await page.fill('#delay', '50');
   await page.fill('#copies', '300');
   await page.click('#submit');
+  await page.waitForFunction(() => Number(document.querySelector('#n-backlog_normal')?.textContent) > 0,
+                             null, { timeout: 10000 });
+  assert.equal(Number(await page.textContent('#n-backlog_high')), 0);
   await page.waitForFunction((n) => Number(document.body.dataset.statsEvents) >= n + 3, seen, { timeout: 15000 });
   const after = await chart.screenshot();
   assert.ok(!before.equals(after), 'the throughput chart did not change after 300 tasks');
+  assert.ok(!backlogBefore.equals(await backlogChart.screenshot()), 'the backlog chart did not change');
   const submitted = Number(await page.textContent('#n-submitted'));
   assert.ok(submitted >= 302, `submitted shows ${submitted}, expected at least 302`);
 

@@ -47,6 +47,18 @@ TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
   // --workers 2 in embedded; two worker pods (heartbeats) in the cluster.
   EXPECT_EQ(num(s, "workers"), 2);
   EXPECT_EQ(str(s, "mode"), cluster_topology() ? "cluster" : "embedded");
+  const auto& lanes = sub(s, "backlog_by_lane");
+  EXPECT_GE(num(lanes, "high"), 0);
+  EXPECT_GE(num(lanes, "normal"), 0);
+  // The worker pods by id in the cluster (their heartbeats); none in embedded mode.
+  if (cluster_topology()) {
+    ASSERT_TRUE(s.contains("worker_pods"));
+    const auto& pods = s.at("worker_pods").as_array();
+    ASSERT_EQ(pods.size(), 2u);
+    EXPECT_NE(pods[0].as_string(), pods[1].as_string());
+  } else {
+    EXPECT_FALSE(s.contains("worker_pods"));
+  }
   EXPECT_GE(real(s, "uptime_s"), 0.0);
   EXPECT_NO_THROW(sub(s, "by_type"));
   for (const char* hist : {"queue_wait_ms", "processing_ms"}) {
@@ -54,6 +66,33 @@ TEST_F(StatsMetrics, StatsHasEveryDocumentedField) {
     EXPECT_GE(real(h, "p50"), 0.0) << hist;
     EXPECT_GE(real(h, "p99"), real(h, "p50")) << hist;
   }
+}
+
+// Tasks that wait because every in-flight slot is taken show in the backlog
+// of their lane. Cluster mode counts what each lane's JetStream consumer
+// holds, the blockers being processed (ack-pending) included.
+TEST_F(StatsMetrics, BacklogIsShownByLane) {
+  auto& own = start_own({"--workers", "1", "--max-in-flight", "1"});
+  std::vector<std::string> ids;
+  // Two delayed blockers: one slot per worker process (two cluster pods).
+  for (int i = 0; i < 2; ++i)
+    ids.push_back(submit(own.client(), R"({"type":"echo","payload":"x","params":{"delay_ms":60000}})"));
+  ASSERT_TRUE(wait_until([&] { return str(get_task(own.client(), ids[0]), "status") == "running"; }, 10s));
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(submit(own.client(), R"({"type":"echo","payload":"h","priority":"high"})"));
+  for (int i = 0; i < 2; ++i)
+    ids.push_back(submit(own.client(), R"({"type":"echo","payload":"n"})"));
+  // Embedded: one blocker runs, the other waits in the normal lane.
+  const std::int64_t normal = 2 + (cluster_topology() ? 2 : 1);
+  json::object s;
+  EXPECT_TRUE(wait_until([&] {
+    s = fresh_stats(own.client());
+    const auto& lanes = sub(s, "backlog_by_lane");
+    return num(lanes, "high") == 3 && num(lanes, "normal") == normal;
+  }, 10s)) << json::serialize(s) << "\nwanted high 3, normal " << normal;
+  EXPECT_EQ(num(s, "queue_backlog_length"), 3 + normal);
+  for (const auto& id : ids) // cancelled, so nothing waits on a 60 s delay
+    own.client().request("DELETE", "/task/" + id);
 }
 
 TEST_F(StatsMetrics, StatsCountsByOutcomeAndType) {

@@ -40,8 +40,9 @@ op_tally tally_of(const valkey::type_counters& t) {
           count(t.retried), count(t.cancelled)};
 }
 
-// Three round trips (counters, records, workers): task_records offers each
-// as one script call. Cheap next to the once-a-second cache in the caller.
+// Four round trips (counters, records, workers and their ids): task_records
+// offers each as one script call. Cheap next to the once-a-second cache in
+// the caller.
 std::optional<cluster_view> read(view_reader& r) {
   std::lock_guard lock(r.mutex);
   auto fail = [&r](std::string_view what, const valkey::error& e) -> std::optional<cluster_view> {
@@ -60,8 +61,11 @@ std::optional<cluster_view> read(view_reader& r) {
   auto workers = r.records.count_workers();
   if (!workers)
     return fail("workers", workers.err());
+  auto worker_ids = r.records.live_workers(listed_worker_pods);
+  if (!worker_ids)
+    return fail("worker ids", worker_ids.err());
 
-  const auto backlog = r.backlog ? r.backlog() : std::optional<std::int64_t>(0);
+  const auto backlog = r.backlog ? r.backlog() : std::optional<lane_backlog>(lane_backlog{});
   if (!backlog)
     return std::nullopt; // the reader (NATS side) reports its own failures
   r.failing = false;
@@ -73,7 +77,8 @@ std::optional<cluster_view> read(view_reader& r) {
   v.dead = count(counters->dead);
   v.retried = count(counters->retried);
   v.cancelled = count(counters->cancelled);
-  v.backlog = std::max<std::int64_t>(*backlog, 0);
+  v.backlog_high = std::max<std::int64_t>(backlog->high, 0);
+  v.backlog = v.backlog_high + std::max<std::int64_t>(backlog->normal, 0);
   // The backlog is JetStream's pending + ack-pending (as the API defines
   // queue_backlog_length), so it already holds the tasks being processed:
   // ack-pending is not available separately. in_flight is therefore only
@@ -86,6 +91,7 @@ std::optional<cluster_view> read(view_reader& r) {
   v.in_flight = std::max<std::int64_t>(0, counters->submitted - finished - v.backlog);
   v.records = std::max<std::int64_t>(*records, 0);
   v.workers = static_cast<std::uint32_t>(std::clamp<std::int64_t>(*workers, 0, UINT32_MAX));
+  v.worker_pods = std::move(*worker_ids);
   v.by_type.reserve(counters->by_type.size());
   for (const auto& [name, t] : counters->by_type) // sorted by name
     v.by_type.emplace_back(name, tally_of(t));

@@ -15,8 +15,16 @@
 
 namespace taskmesh::cluster {
 
-// Pending + ack-pending over the task consumers, or nullopt if unreadable.
-using backlog_reader = std::function<std::optional<std::int64_t>()>;
+// Pending + ack-pending of each lane's task consumer.
+struct lane_backlog {
+  std::int64_t high = 0;
+  std::int64_t normal = 0;
+};
+// The backlog by lane, or nullopt if unreadable.
+using backlog_reader = std::function<std::optional<lane_backlog>()>;
+
+// GET /stats lists at most this many worker pods by id (the count is exact).
+inline constexpr std::size_t listed_worker_pods = 100;
 
 // A source for the stats actor that reads Valkey through its own client
 // (owned by the returned function) and the backlog through `backlog`.

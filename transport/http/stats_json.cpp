@@ -4,6 +4,7 @@
 // mode's dashboards.
 #include "transport/http/stats_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -74,6 +75,8 @@ boost::json::object stats_object(const stats_snapshot& s) {
     {"mode", s.mode},
     {"valkey_keys_count", s.records},
     {"queue_backlog_length", s.backlog},
+    {"backlog_by_lane", boost::json::object{{"high", s.backlog_high},
+                                            {"normal", std::max<std::int64_t>(0, s.backlog - s.backlog_high)}}},
     {"worker_processed_count", terminal},
     {"submitted", s.submitted},
     {"succeeded", s.succeeded},
@@ -89,6 +92,12 @@ boost::json::object stats_object(const stats_snapshot& s) {
     {"queue_wait_ms", latency_json(s.queue_wait)},
     {"processing_ms", latency_json(s.processing)},
   };
+  if (s.mode == "cluster") {
+    boost::json::array pods;
+    for (const auto& id : s.worker_pods)
+      pods.emplace_back(id);
+    o["worker_pods"] = std::move(pods);
+  }
   return o;
 }
 

@@ -289,6 +289,13 @@ trim(ARGV[1], now_ms())
 return redis.call('ZCARD', ARGV[1])
 )lua";
 
+constexpr std::string_view list_live_lua = R"lua(
+-- list_live: ARGV: a ZSET scored by expiry time (ms), n. Drops the members
+-- whose time has passed and returns up to n of the rest (soonest to expire first).
+trim(ARGV[1], now_ms())
+return redis.call('ZRANGE', ARGV[1], 0, tonumber(ARGV[2]) - 1)
+)lua";
+
 constexpr std::string_view heartbeat_lua = R"lua(
 -- heartbeat: ARGV: prefix, worker id, ttl_ms. SET P:worker:<id> <now ms> PX ttl,
 -- ZADD P:workers (now + ttl) id, drop expired members; reply: live workers.
@@ -346,6 +353,7 @@ constexpr std::array<entry, script_count> table{{
   {"heartbeat", heartbeat_lua},
   {"forget_worker", forget_worker_lua},
   {"cancel", cancel_lua},
+  {"list_live", list_live_lua},
 }};
 
 // prelude + body, built once.

@@ -30,8 +30,9 @@ enum class script_id : std::size_t {
   heartbeat,     // worker key with PX + workers ZSET, returns live workers
   forget_worker, // removes a worker at shutdown
   cancel,        // queued or delayed -> cancelled (cancelled counters)
+  list_live,     // trims an expiry-scored ZSET, returns its first members
 };
-inline constexpr std::size_t script_count = 8;
+inline constexpr std::size_t script_count = 9;
 
 std::string_view script_name(script_id id);
 std::string_view script_source(script_id id);

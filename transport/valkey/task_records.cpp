@@ -307,6 +307,29 @@ result<std::int64_t> task_records::count_workers() {
   return run_integer(cmd);
 }
 
+result<std::vector<std::string>> task_records::live_workers(std::size_t max) {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd = scripts_.call(script_id::list_live);
+  cmd.copy(options_.prefix + ":workers");
+  cmd.arg(static_cast<std::int64_t>(std::max<std::size_t>(max, 1)));
+  auto replies = run(std::span<const command>(&cmd, 1));
+  if (!replies)
+    return std::move(replies).err();
+  const redisReply* r = replies->front().get();
+  if (!r || r->type != REDIS_REPLY_ARRAY)
+    return unexpected(r, "an array of worker ids");
+  std::vector<std::string> ids;
+  ids.reserve(r->elements);
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const auto id = string_of(r->element[i]);
+    if (!id)
+      return unexpected(r->element[i], "a worker id");
+    ids.emplace_back(*id);
+  }
+  return ids;
+}
+
 result<void> task_records::forget_worker(std::string_view worker_id) {
   if (auto r = ready(); !r)
     return std::move(r).err();

@@ -122,6 +122,8 @@ public:
   result<std::int64_t> heartbeat(std::string_view worker_id, std::chrono::milliseconds ttl);
   // Workers whose last heartbeat has not expired.
   result<std::int64_t> count_workers();
+  // Their ids (at most `max`), for GET /stats' worker_pods.
+  result<std::vector<std::string>> live_workers(std::size_t max);
   // At shutdown: stops counting this worker at once.
   result<void> forget_worker(std::string_view worker_id);
 

@@ -224,31 +224,33 @@ function chart(el, series) {
   return new uPlot(opts, [[], ...series.map(() => [])], el);
 }
 let charts;
-const history = { t: [], sub: [], fin: [], backlog: [], inflight: [], qw50: [], qw99: [], pr50: [], pr99: [] };
+const history = { t: [], sub: [], fin: [], high: [], normal: [], inflight: [], qw50: [], qw99: [], pr50: [], pr99: [] };
 function push(key, v) {
   history[key].push(v);
   if (history[key].length > CHART_POINTS) history[key].shift();
 }
 const NUMBERS = [['submitted', 'submitted'], ['succeeded', 'succeeded'], ['failed', 'failed'], ['dead', 'dead'],
-  ['cancelled', 'cancelled'], ['retried', 'retried'], ['queue_backlog_length', 'backlog'], ['in_flight', 'in flight'],
-  ['workers', 'workers']];
+  ['cancelled', 'cancelled'], ['retried', 'retried'], ['backlog_high', 'backlog high'],
+  ['backlog_normal', 'backlog normal'], ['in_flight', 'in flight'], ['workers', 'workers']];
 function renderStats(s) {
   $('#mode').textContent = `${s.mode} mode · up ${Math.round(s.uptime_s)} s`;
+  const lanes = s.backlog_by_lane || { high: 0, normal: s.queue_backlog_length };
+  const values = { ...s, backlog_high: lanes.high, backlog_normal: lanes.normal };
   const dl = $('#numbers');
   dl.replaceChildren(...NUMBERS.map(([key, label]) => {
     const div = document.createElement('div');
     div.innerHTML = '<dt></dt><dd></dd>';
     div.firstChild.textContent = label;
-    div.lastChild.textContent = s[key] ?? 0;
+    div.lastChild.textContent = values[key] ?? 0;
     div.lastChild.id = `n-${key}`;
     return div;
   }));
-  const pods = s.worker_pods ? ` (${s.worker_pods.join(', ')})` : '';
-  $('#workers').textContent = s.mode === 'cluster' ? `worker pods alive: ${s.workers}${pods}` : '';
+  renderPods(s);
   push('t', Date.now() / 1000);
   push('sub', s.throughput.submitted);
   push('fin', s.throughput.finished);
-  push('backlog', s.queue_backlog_length);
+  push('high', lanes.high);
+  push('normal', lanes.normal);
   push('inflight', s.in_flight);
   push('qw50', s.queue_wait_ms.p50);
   push('qw99', s.queue_wait_ms.p99);
@@ -257,17 +259,35 @@ function renderStats(s) {
   if (!charts) {
     charts = {
       throughput: chart($('#chart-throughput'), ['submitted/s', 'finished/s']),
-      backlog: chart($('#chart-backlog'), ['backlog', 'in flight']),
+      backlog: chart($('#chart-backlog'), ['backlog high', 'backlog normal', 'in flight']),
       latency: chart($('#chart-latency'), ['queue wait p50', 'queue wait p99', 'processing p50', 'processing p99']),
     };
   }
   const h = history;
   charts.throughput.setData([h.t, h.sub, h.fin]);
-  charts.backlog.setData([h.t, h.backlog, h.inflight]);
+  charts.backlog.setData([h.t, h.high, h.normal, h.inflight]);
   charts.latency.setData([h.t, h.qw50, h.qw99, h.pr50, h.pr99]);
   document.body.dataset.statsEvents = String(Number(document.body.dataset.statsEvents || 0) + 1);
   fillOps(s.by_type);
 }
+// Cluster mode: the live worker pods by id (their heartbeats), as a list.
+function renderPods(s) {
+  const box = $('#workers');
+  if (s.mode !== 'cluster') {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const pods = s.worker_pods || [];
+  const more = s.workers > pods.length ? ` (${pods.length} listed)` : '';
+  $('#workers-h').textContent = `Worker pods alive: ${s.workers}${more}`;
+  $('#worker-pods').replaceChildren(...pods.map((id) => {
+    const li = document.createElement('li');
+    li.textContent = id;
+    return li;
+  }));
+}
+
 let opsFilled = false;
 function fillOps(byType) {
   if (opsFilled || !byType) return;

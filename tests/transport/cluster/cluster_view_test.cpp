@@ -23,14 +23,15 @@ class ClusterView : public valkey::testing::RecordsTest {
 protected:
   cluster_view_source source() {
     return make_cluster_view_source(server->config(), {"tm", 60s, 256},
-                                    [this]() -> std::optional<std::int64_t> {
+                                    [this]() -> std::optional<lane_backlog> {
                                       if (backlog_fails)
                                         return std::nullopt;
-                                      return backlog.load();
+                                      return lane_backlog{high_backlog.load(), backlog.load()};
                                     });
   }
 
-  std::atomic<std::int64_t> backlog{0};
+  std::atomic<std::int64_t> high_backlog{0};
+  std::atomic<std::int64_t> backlog{0}; // the normal lane's
   std::atomic<bool> backlog_fails{false};
 };
 
@@ -49,6 +50,7 @@ TEST_F(ClusterView, EmptyStore) {
   EXPECT_EQ(v->in_flight, 0);
   EXPECT_EQ(v->records, 0);
   EXPECT_EQ(v->workers, 0u);
+  EXPECT_TRUE(v->worker_pods.empty());
   EXPECT_TRUE(v->by_type.empty());
 }
 
@@ -83,6 +85,7 @@ TEST_F(ClusterView, NumbersMatchWhatWasWritten) {
   EXPECT_EQ(v->in_flight, 1);
   EXPECT_EQ(v->records, 8);
   EXPECT_EQ(v->workers, 2u);
+  EXPECT_EQ(v->worker_pods, (std::vector<std::string>{"w1", "w2"}));
 
   ASSERT_EQ(v->by_type.size(), 2u);
   EXPECT_EQ(v->by_type[0].first, "echo"); // sorted by name
@@ -101,11 +104,31 @@ TEST_F(ClusterView, NumbersMatchWhatWasWritten) {
 
   // A backlog larger than what is unfinished (e.g. finished, not yet acked)
   // never makes in_flight negative.
-  backlog = 10;
+  backlog = 7;
+  high_backlog = 3;
   const auto w = source()();
   ASSERT_TRUE(w);
   EXPECT_EQ(w->backlog, 10);
+  EXPECT_EQ(w->backlog_high, 3);
   EXPECT_EQ(w->in_flight, 0);
+}
+
+// Worker pods by id: a forgotten one leaves the list at once, one whose
+// heartbeat expired leaves it by itself.
+TEST_F(ClusterView, WorkerPodsAreTheLiveOnes) {
+  ok(records->heartbeat("pod-a", 10s));
+  ok(records->heartbeat("pod-b", 10s));
+  ok(records->heartbeat("pod-c", 1500ms));
+  auto read = source();
+  auto v = read();
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->worker_pods.size(), 3u);
+  ASSERT_TRUE(records->forget_worker("pod-a"));
+  ASSERT_TRUE(wait_until([&] {
+    v = read();
+    return v && v->worker_pods == std::vector<std::string>{"pod-b"};
+  }, 10s)) << (v ? v->worker_pods.size() : 0) << " pods listed";
+  EXPECT_EQ(v->workers, 1u);
 }
 
 TEST_F(ClusterView, NulloptWhenADependencyDoesNotAnswer) {
