@@ -127,6 +127,30 @@ try {
     copyFileSync(path.join(shots, 'ui.png'), new URL('../../docs/ui.png', import.meta.url).pathname);
   assert.deepEqual(foreign, [], 'requests to other hosts');
   assert.deepEqual(failures, []);
+
+  step('auth');
+  // With tokens: the page loads (no data in it), its streams answer 401
+  // until a token is typed in; the token is kept in sessionStorage for the
+  // tab, so a reload goes on streaming without asking again.
+  const tokenDir = mkdtempSync(path.join(tmpdir(), 'taskmesh-ui-tokens-'));
+  const token = 'acme-ui-test-token-0123456789';
+  writeFileSync(path.join(tokenDir, 'tokens'), `acme:${token}\n`);
+  const authed = await startServer(['--auth-tokens-file', path.join(tokenDir, 'tokens')]);
+  try {
+    const p2 = await browser.newPage();
+    await p2.goto(authed.url + '/');
+    await p2.waitForFunction(() => /401/.test(document.querySelector('#mode').textContent), null, { timeout: 10000 });
+    await p2.fill('#token', token);
+    await p2.focus('#token');
+    await p2.keyboard.press('Enter');
+    await p2.waitForFunction(() => Number(document.body.dataset.statsEvents || 0) >= 1, null, { timeout: 10000 });
+    assert.equal(await p2.evaluate(() => sessionStorage.getItem('taskmesh.token')), token);
+    await p2.reload();
+    assert.equal(await p2.inputValue('#token'), token);
+    await p2.waitForFunction(() => Number(document.body.dataset.statsEvents || 0) >= 1, null, { timeout: 10000 });
+  } finally {
+    authed.child.kill('SIGTERM');
+  }
   console.log(`ok: browser test passed; screenshots in ${shots}`);
 } catch (e) {
   console.error(`FAILED: ${e.stack || e}\n${failures.join('\n')}\n--- taskmesh log ---\n${server.log().slice(-3000)}`);

@@ -201,6 +201,26 @@ TEST_F(Events, StreamCapAnswers429) {
   EXPECT_TRUE(still_serving(own.client()));
 }
 
+// --max-streams-per-tenant with tokens: a tenant at its cap gets 429 while
+// another tenant still opens its streams; without a token, 401.
+TEST_F(Events, StreamCapPerTenant) {
+  EMBEDDED_ONLY("the caps are per process; one process is enough to show it");
+  const test_support::tokens_file tokens{test_support::two_tenants()};
+  auto& own = start_own({"--auth-tokens-file", tokens.path(), "--max-streams-per-tenant", "1",
+                         "--drain-timeout", "100ms"});
+  auto as = [](const std::string& token) {
+    return test_support::header_list{{"Authorization", "Bearer " + token}};
+  };
+  sse_client acme{own.port(), "/events", as(test_support::acme_token)};
+  ASSERT_EQ(acme.head().status, 200u) << acme.head().describe();
+  sse_client acme_again{own.port(), "/events", as(test_support::acme_token)};
+  EXPECT_TRUE(is_error(acme_again.head(), 429, "too_many_streams"));
+  sse_client bravo{own.port(), "/events", as(test_support::bravo_token)};
+  EXPECT_EQ(bravo.head().status, 200u) << bravo.head().describe();
+  sse_client anonymous{own.port(), "/events"};
+  EXPECT_EQ(anonymous.head().status, 401u);
+}
+
 // 1,000 streams open at once (each has received its first event before the
 // tasks run), and every one of them sees its task finish.
 TEST_F(Events, ThousandConcurrentStreamsAllComplete) {

@@ -11,10 +11,12 @@
 namespace taskmesh::http {
 
 response too_many_streams(const request& req, const context& ctx) {
+  const auto& limits = ctx.events->limits();
+  std::string caps = std::to_string(limits.max_streams) + " per process";
+  if (limits.max_per_tenant > 0)
+    caps += ", " + std::to_string(limits.max_per_tenant) + " per tenant";
   auto res = error_response(req, bhttp::status::too_many_requests, "too_many_streams",
-                            "too many open event streams (at most " +
-                              std::to_string(ctx.events->limits().max_streams) +
-                              " per process); retry later");
+                            "too many open event streams (at most " + caps + "); retry later");
   res.set(bhttp::field::retry_after, "1");
   return res;
 }
