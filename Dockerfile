@@ -19,6 +19,11 @@ ARG LANG=C.UTF-8
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+# The build runs npm (the web UI, web/CMakeLists.txt). Behind a proxy that
+# re-signs TLS, point this at a CA bundle mounted into the build (make image
+# mounts the host's) so npm trusts what the host trusts. Declared after the
+# package layer, which it would otherwise keep from being reused.
+ARG NODE_EXTRA_CA_CERTS
 COPY . .
 # One step after the sources (each step is a full copy of the stage with
 # buildah's vfs storage). ccache: paths relative to /src and no cwd in the
