@@ -66,7 +66,7 @@ dispatcher_actor::behavior_type dispatcher(dispatcher_actor::stateful_pointer<di
       for (auto& t : tasks)
         (t.prio == priority::high ? self->state.high : self->state.normal).push_back(std::move(t));
       pump(self);
-      return std::vector<task_id>{}; // the lanes take everything
+      return dispatch_answer{}; // the lanes take everything
     },
     [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
       self->state.in_flight -= finished;

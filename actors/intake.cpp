@@ -50,9 +50,13 @@ bool was_refused(const std::vector<task_id>& refused, const task_id& id) {
 // Everything is settled. Count what was accepted, then tell every waiter.
 // Counting first means a client that reads /stats right after its 202
 // already sees its task (stats handles messages in arrival order). A
-// submission with any task the sink refused is answered 503 as a whole, and
-// the refused tasks' records are forgotten.
-void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refused) {
+// submission with any task the sink refused is answered 503 as a whole
+// (queue_full when the sink was at capacity, else unavailable), and the
+// refused tasks' records are forgotten.
+void finish(self_ptr self, const round_ptr& r, const dispatch_answer& answer) {
+  const auto& refused = answer.refused;
+  const auto refusal = answer.queue_full ? submission_result::kind::queue_full
+                                         : submission_result::kind::unavailable;
   auto& st = self->state;
   stats_report report;
   report.by_op.resize(st.op_count);
@@ -64,7 +68,7 @@ void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refus
       if (goes_to_sink(result.admissions[i]) && was_refused(refused, sub.tasks[i].id))
         all_taken = false;
     if (!all_taken) {
-      result = {submission_result::kind::unavailable, {}};
+      result = {refusal, {}};
       continue;
     }
     for (std::size_t i = 0; i < sub.tasks.size(); ++i)
@@ -82,7 +86,8 @@ void finish(self_ptr self, const round_ptr& r, const std::vector<task_id>& refus
 // Reserved tasks it took get their queued records now, so a GET right after
 // the 202 finds them. If the store fails here the tasks are still durable
 // in the sink and their workers write the records, so the answer stays 202.
-void record_taken(self_ptr self, const round_ptr& r, std::vector<task_id> refused) {
+void record_taken(self_ptr self, const round_ptr& r, dispatch_answer answer) {
+  const auto& refused = answer.refused;
   std::vector<task_record> records;
   std::vector<std::pair<std::size_t, std::size_t>> at;
   for (std::size_t k = 0; k < r->unrecorded.size(); ++k)
@@ -91,7 +96,7 @@ void record_taken(self_ptr self, const round_ptr& r, std::vector<task_id> refuse
       at.push_back(r->unrecorded_at[k]);
     }
   if (records.empty()) {
-    finish(self, r, refused);
+    finish(self, r, answer);
     return;
   }
   self->request(self->state.store, self->state.config.admit_timeout, record_atom::value,
@@ -106,9 +111,9 @@ void record_taken(self_ptr self, const round_ptr& r, std::vector<task_id> refuse
           if (answer.duplicate)
             answer.status = recorded[k].status;
         }
-        finish(self, r, refused);
+        finish(self, r, answer);
       },
-      [=](caf::error&) { finish(self, r, refused); });
+      [=](caf::error&) { finish(self, r, answer); });
 }
 
 // The store answered: duplicates are settled, the rest go to the sink
@@ -152,11 +157,11 @@ void settle(self_ptr self, const round_ptr& r, std::vector<admission>& admission
   }
   // The sink releases the backlog for what it takes (when tasks leave it).
   self->request(st.sink, st.config.admit_timeout, dispatch_atom::value, std::move(accepted))
-    .then([=](std::vector<task_id>& refused) { record_taken(self, r, std::move(refused)); },
+    .then([=](dispatch_answer& answer) { record_taken(self, r, std::move(answer)); },
           [=](caf::error&) {
             // No answer in time: the sink may still take them. Refuse all;
             // its backlog release is its own business.
-            finish(self, r, accepted_ids);
+            finish(self, r, {accepted_ids, false});
           });
 }
 

@@ -42,6 +42,15 @@ struct admission {
   bool recorded = true;
 };
 
+// A worker sink's answer to a dispatch: the tasks it did NOT take (usually
+// none), and why. Intake answers their submissions 503 queue_full when the
+// sink is at capacity (cluster: the task stream's max_msgs/max_bytes, set by
+// --queue-capacity), else 503 unavailable.
+struct dispatch_answer {
+  std::vector<task_id> refused;
+  bool queue_full = false;
+};
+
 // Per-op counters, indexed by op_index.
 struct op_tally {
   std::uint64_t submitted = 0;
@@ -141,6 +150,11 @@ typename Inspector::result_type inspect(Inspector& f, cancel_result& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dispatch_answer& x) {
+  return f(caf::meta::type_name("dispatch_answer"), x.refused, x.queue_full);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, op_tally& x) {
   return f(caf::meta::type_name("op_tally"), x.submitted, x.succeeded, x.failed, x.dead,
            x.retried, x.cancelled);
@@ -189,6 +203,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task_record>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission))
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::admission>))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::dispatch_answer))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_report))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_snapshot))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::lookup_callback))
@@ -235,17 +250,17 @@ using worker_actor = caf::typed_actor<
   caf::reacts_to<cancel_atom, std::uint64_t>,   // a waiting task was cancelled: drop it now
   caf::reacts_to<flush_atom>>;
 
-// Where intake hands accepted tasks: it answers with the ids of the tasks it
-// could NOT take (usually none). Embedded: the dispatcher. Cluster: the
-// JetStream publisher, which answers once the PubAcks are in.
+// Where intake hands accepted tasks: it answers with the tasks it could NOT
+// take (usually none). Embedded: the dispatcher. Cluster: the JetStream
+// publisher, which answers once the PubAcks are in.
 using worker_sink_actor = caf::typed_actor<
-  caf::replies_to<dispatch_atom, std::vector<task>>::with<std::vector<task_id>>>;
+  caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>>;
 
 // Priority lanes, the in-flight bound, and hand-out of batches to workers.
 // It is the embedded worker sink; on cluster worker pods a JetStream feeder
 // takes its place towards the workers.
 using dispatcher_actor = caf::typed_actor<
-  caf::replies_to<dispatch_atom, std::vector<task>>::with<std::vector<task_id>>,
+  caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>,
   // (worker, tasks it brought to a terminal state, whether it wants a batch)
   caf::reacts_to<done_atom, worker_actor, std::uint32_t, bool>>;
 

@@ -13,9 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nats-server redis-server
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
-  shellcheck python3-yaml python3-jsonschema iproute2 nftables stress-ng
+  shellcheck python3 python3-yaml python3-jsonschema iproute2 nftables stress-ng
   curl jq
   chromium # the browser test (tests/browser) drives it headless
+  nginx   # the ceiling bench_smoke (make test) measures taskmesh against
 )
 # The web UI is built with npm (web/CMakeLists.txt). Any node >= 18 with npm
 # will do (e.g. NodeSource's, which bundles npm): only install Debian's when

@@ -19,7 +19,8 @@
 namespace taskmesh::app {
 namespace {
 
-nats::nats_config nats_config_from(const cluster_config& k) {
+nats::nats_config nats_config_from(const config& c) {
+  const auto& k = c.cluster;
   nats::nats_config n;
   n.connection.servers = k.nats;
   n.connection.name = "taskmesh-" + k.role;
@@ -34,6 +35,13 @@ nats::nats_config nats_config_from(const cluster_config& k) {
   n.stream.name = k.stream_name;
   n.stream.subject_prefix = k.subject_prefix;
   n.stream.replicas = k.stream_replicas;
+  // --queue-capacity bounds the task stream at that many messages stored and
+  // not yet acked (a message is one task, or one intake round's envelope of
+  // a lane's tasks); discard new, so a full stream refuses the publish and
+  // the client gets 503 queue_full. Bytes are bounded with it (a message is
+  // at most the server's max_payload); no max_bytes, because nats-server
+  // reserves a stream's max_bytes against its storage limit at creation.
+  n.stream.max_msgs = static_cast<std::int64_t>(c.queue_capacity);
   n.consumer.durable_prefix = k.subject_prefix;
   n.consumer.ack_wait = k.ack_wait;
   n.consumer.max_ack_pending = k.max_ack_pending;
@@ -71,7 +79,7 @@ actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_contex
 actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context ctx,
                           cluster_resources& res) {
   const auto& k = c.cluster;
-  const auto n = nats_config_from(k);
+  const auto n = nats_config_from(c);
   res.health.uses_nats = true;
   res.health.uses_valkey = true;
   auto conn = nats::connection::open(n.connection, [&health = res.health](nats::connection_event e) {

@@ -199,10 +199,10 @@ dispatcher_actor::behavior_type refusing_sink(dispatcher_actor::pointer, dispatc
   return {
     [=](dispatch_atom, std::vector<task>& tasks) {
       log->dispatched.push_back(tasks);
-      std::vector<task_id> refused;
+      dispatch_answer answer;
       for (const auto& t : tasks)
-        refused.push_back(t.id);
-      return refused;
+        answer.refused.push_back(t.id);
+      return answer;
     },
     [=](done_atom, worker_actor&, std::uint32_t, bool) {},
   };

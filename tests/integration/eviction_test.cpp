@@ -2,17 +2,37 @@
 // Bounded record storage: --max-records drops the oldest records and
 // --result-ttl expires finished ones, and /stats valkey_keys_count follows.
 // --max-records is the embedded store's bound; the cluster's Valkey store
-// bounds records by --result-ttl only, so those tests are embedded only.
+// bounds records by --result-ttl only, so every cluster pod refuses the flag
+// at start-up (exit 2 naming it), and that is what the --max-records tests
+// check in the cluster topology.
 #include "tests/integration/fixture.hpp"
 
 namespace taskmesh::it {
 namespace {
 
-class Eviction : public integration_test {};
+class Eviction : public integration_test {
+protected:
+  // Cluster topology: starts a cluster with `flags` and expects it to fail
+  // because the pods refuse --max-records; returns whether it was that
+  // topology (then the test is done).
+  bool cluster_refuses(std::vector<std::string> flags) {
+    if (!cluster_topology())
+      return false;
+    try {
+      start_own(std::move(flags));
+      ADD_FAILURE() << "a cluster started with --max-records";
+    } catch (const std::exception& e) {
+      const std::string why = e.what();
+      EXPECT_NE(why.find("--max-records"), std::string::npos) << why;
+      EXPECT_NE(why.find("cluster mode"), std::string::npos) << why;
+    }
+    return true;
+  }
+};
 
 TEST_F(Eviction, MaxRecordsKeepsOnlyTheNewest) {
-  EMBEDDED_ONLY("--max-records bounds the in-memory store; cluster records live in Valkey "
-                "and are bounded by --result-ttl");
+  if (cluster_refuses({"--max-records", "5"}))
+    return;
   auto& s = start_own({"--max-records", "5"});
   std::vector<std::string> ids;
   for (int i = 0; i < 20; ++i) // one at a time, so the order is known
@@ -38,8 +58,8 @@ TEST_F(Eviction, MaxRecordsKeepsOnlyTheNewest) {
 TEST_F(Eviction, MaxRecordsNeverDropsUnfinishedTasks) {
   // Only finished records are evictable: a client polling a task that is
   // still running must never get 404, however many others finish meanwhile.
-  EMBEDDED_ONLY("--max-records bounds the in-memory store; cluster records live in Valkey "
-                "and are bounded by --result-ttl");
+  if (cluster_refuses({"--max-records", "5"}))
+    return;
   auto& s = start_own({"--max-records", "5"});
   const auto slow =
     submit_batch(s.client(), repeat_batch(R"({"payload":"slow","params":{"delay_ms":1000}})", 8));

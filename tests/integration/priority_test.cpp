@@ -3,7 +3,10 @@
 // overtaking queued normal tasks. With one slot in flight (a delayed task
 // holds its slot while it waits) the queue's order is the order in which
 // tasks start. In a cluster every worker pod has its own slot, so one
-// blocker per pod is needed to make tasks wait.
+// blocker per pod is needed to make tasks wait, and each pod fetches high
+// before normal except on every fifth fetch round (docs/cluster.md,
+// Priority policy): there a high task may start after at most one queued
+// normal task per pod, never after all of them.
 #include <limits>
 
 #include "tests/integration/fixture.hpp"
@@ -27,31 +30,29 @@ protected:
 };
 
 TEST_F(Priority, HighPriorityStartsBeforeQueuedNormalTasks) {
-  EMBEDDED_ONLY("each worker pod fetches high before normal except on every fifth fetch round "
-                "(docs/cluster.md, Priority policy), so across pods a queued normal task may "
-                "start first: the order is 4:1 per pod, not strict");
   auto& s = start_own({"--workers", "1", "--max-in-flight", "1"});
-  const auto blocker = submit(s.client(), R"({"payload":"b","params":{"delay_ms":600}})");
-  wait_for_status(s.client(), blocker, "running", 2s);
+  block_every_slot(s);
   std::vector<std::string> normal;
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 10; ++i)
     normal.push_back(submit(s.client(), R"({"payload":"n","params":{"delay_ms":50}})"));
   const auto high =
     submit(s.client(), R"({"payload":"h","priority":"high","params":{"delay_ms":50}})");
 
   const auto high_task = wait_terminal(s.client(), high, 5s);
-  std::int64_t first_normal_start = std::numeric_limits<std::int64_t>::max();
-  json::object first_normal;
+  const auto high_start = rfc3339_ms(str(high_task, "started_at"));
+  std::vector<json::object> started_first; // normal tasks that started before the high one
   for (const auto& id : normal) {
     const auto t = wait_terminal(s.client(), id, 5s);
-    if (rfc3339_ms(str(t, "started_at")) < first_normal_start) {
-      first_normal_start = rfc3339_ms(str(t, "started_at"));
-      first_normal = t;
-    }
+    if (rfc3339_ms(str(t, "started_at")) < high_start)
+      started_first.push_back(t);
   }
-  EXPECT_LE(rfc3339_ms(str(high_task, "started_at")), first_normal_start)
-    << "high-priority task: " << json::serialize(high_task)
-    << "\nfirst normal task to start: " << json::serialize(first_normal);
+  // Embedded: strictly first. Cluster: one normal-first round per pod at most.
+  const std::size_t allowed = s.is_cluster() ? s.cluster()->worker_count() : 0;
+  std::string first;
+  for (const auto& t : started_first)
+    first += "\n  " + json::serialize(t);
+  EXPECT_LE(started_first.size(), allowed)
+    << "high-priority task: " << json::serialize(high_task) << "\nnormal tasks before it:" << first;
 }
 
 TEST_F(Priority, QueuedTaskHasNoStartYet) {

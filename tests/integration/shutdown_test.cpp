@@ -2,7 +2,8 @@
 // SIGTERM: readiness turns 503 at once, new work is refused with 503,
 // accepted tasks still finish (bounded by --drain-timeout), exit code 0.
 // In a cluster the tasks a process holds are on the worker pods: the drain
-// bound is checked there, and every pod must exit 0.
+// is checked there (the api pod holds none once JetStream stored them, and
+// serves the records meanwhile), and every pod must exit 0.
 #include <csignal>
 
 #include "tests/integration/fixture.hpp"
@@ -10,12 +11,87 @@
 namespace taskmesh::it {
 namespace {
 
-class Shutdown : public integration_test {};
+using test_support::taskmesh_process;
+
+class Shutdown : public integration_test {
+protected:
+  // Cluster: the worker pod holding the only task in flight (its
+  // taskmesh_tasks_in_flight gauge, refreshed once a second, is 1).
+  taskmesh_process& holder_of_the_task(taskmesh_server& s) {
+    auto& k = *s.cluster();
+    taskmesh_process* found = nullptr;
+    wait_until(
+      [&] {
+        for (std::size_t i = 0; i < k.worker_count() && !found; ++i) {
+          const auto r = k.worker(i).client().get("/metrics");
+          if (r.status == 200 && metric_sum(r.body, "taskmesh_tasks_in_flight") == 1)
+            found = &k.worker(i);
+        }
+        return found != nullptr;
+      },
+      5s);
+    if (!found)
+      throw std::runtime_error("no worker pod reports the task in flight\n" + s.log_tail());
+    return *found;
+  }
+};
+
+// Cluster: SIGTERM to every worker pod. Each turns unready at once (or has
+// already exited, holding nothing), runs what it holds to the end while the
+// api serves the records, and exits 0 once its last task is done.
+void drain_worker_pods(taskmesh_server& s) {
+  auto& k = *s.cluster();
+  const auto short_ids =
+    submit_batch(s.client(), repeat_batch(R"({"payload":"s","params":{"delay_ms":500}})", 10));
+  const auto long_id = submit(s.client(), R"({"payload":"l","params":{"delay_ms":1500}})");
+  // Only what a pod has taken is its to drain: wait until no task is queued.
+  for (const auto& id : short_ids)
+    ASSERT_TRUE(wait_until([&] { return str(get_task(s.client(), id), "status") != "queued"; }, 3s))
+      << id;
+  wait_for_status(s.client(), long_id, "running", 3s);
+
+  const auto term_at = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < k.worker_count(); ++i)
+    k.worker(i).process().signal(SIGTERM);
+  for (std::size_t i = 0; i < k.worker_count(); ++i) {
+    SCOPED_TRACE(k.worker(i).name());
+    auto& pod = k.worker(i);
+    auto c = pod.new_client(2s);
+    http_response ready;
+    EXPECT_TRUE(wait_until(
+      [&] {
+        try {
+          ready = c.get("/health/ready");
+          return ready.status == 503;
+        } catch (const std::exception&) {
+          return !pod.process().running(); // exited: it held nothing to drain
+        }
+      },
+      1s))
+      << "readiness still " << ready.describe();
+  }
+  EXPECT_LT(ms_since(term_at), 1500);
+
+  for (const auto& id : short_ids) {
+    const auto t = wait_terminal(s.client(), id, 3s);
+    EXPECT_EQ(str(t, "status"), "succeeded") << json::serialize(t);
+  }
+  for (std::size_t i = 0; i < k.worker_count(); ++i) {
+    const auto code = k.worker(i).process().wait_exit(10s);
+    ASSERT_TRUE(code.has_value()) << k.worker(i).name() << " still running 10 s after SIGTERM\n"
+                                  << s.log_tail();
+    EXPECT_EQ(*code, 0) << s.log_tail();
+  }
+  EXPECT_GE(ms_since(term_at), 1000)
+    << "the pods exited before the 1500 ms task (" << long_id << ") could have finished";
+  const auto long_task = get_task(s.client(), long_id);
+  EXPECT_EQ(str(long_task, "status"), "succeeded") << json::serialize(long_task);
+}
 
 TEST_F(Shutdown, SigtermDrainsAcceptedTasksThenExitsZero) {
-  EMBEDDED_ONLY("drains one process that both accepted and runs the tasks and serves their "
-                "records meanwhile; a cluster api pod holds no tasks once JetStream stored them");
   auto& s = start_own({"--workers", "2"});
+  if (s.is_cluster())
+    return drain_worker_pods(s);
   const auto short_ids =
     submit_batch(s.client(), repeat_batch(R"({"payload":"s","params":{"delay_ms":500}})", 10));
   const auto long_id = submit(s.client(), R"({"payload":"l","params":{"delay_ms":1500}})");
@@ -85,20 +161,21 @@ TEST_F(Shutdown, DrainTimeoutBoundsTheWait) {
 
 // docs/operations.md: "A second SIGTERM/SIGINT during the drain kills the
 // process at once". It used to be swallowed until --drain-timeout.
+// In a cluster the signals go to the worker pod that holds the task.
 TEST_F(Shutdown, SecondSignalDuringTheDrainExitsAtOnce) {
-  EMBEDDED_ONLY("the process holding the task must be the one signalled; the api pod holds none");
   for (const int second : {SIGTERM, SIGINT}) {
     SCOPED_TRACE(second == SIGTERM ? "SIGTERM twice" : "SIGTERM then SIGINT");
     auto& s = start_own({"--drain-timeout", "60s"});
     const auto id = submit(s.client(), R"({"payload":"x","params":{"delay_ms":30000}})");
     wait_for_status(s.client(), id, "running", 2s);
-    s.process().signal(SIGTERM);
-    auto c = s.new_client(2s);
+    auto& holder = s.is_cluster() ? holder_of_the_task(s) : s.front();
+    holder.process().signal(SIGTERM);
+    auto c = holder.new_client(2s);
     ASSERT_TRUE(wait_until([&] { return c.get("/health/ready").status == 503; }, 2s))
       << "the drain did not start\n" << s.log_tail();
     const auto start = std::chrono::steady_clock::now();
-    s.process().signal(second);
-    const auto code = s.process().wait_exit(5s);
+    holder.process().signal(second);
+    const auto code = holder.process().wait_exit(5s);
     ASSERT_TRUE(code.has_value()) << "second signal ignored: still draining after 5 s\n"
                                   << s.log_tail();
     EXPECT_EQ(*code, 128 + second) << s.log_tail();

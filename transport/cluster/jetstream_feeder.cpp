@@ -340,11 +340,11 @@ dispatcher_actor::behavior_type jetstream_feeder(self_ptr self, nats::connection
     [=](dispatch_atom, const std::vector<task>& tasks) {
       // Worker pods take tasks from JetStream only; nothing should send
       // here. Refuse rather than run tasks no store has admitted.
-      std::vector<task_id> refused;
-      refused.reserve(tasks.size());
+      dispatch_answer answer;
+      answer.refused.reserve(tasks.size());
       for (const auto& t : tasks)
-        refused.push_back(t.id);
-      return refused;
+        answer.refused.push_back(t.id);
+      return answer;
     },
     [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
       auto& st = self->state;

@@ -149,12 +149,13 @@ std::vector<planned_message> plan(sink_state& st, const std::vector<task>& tasks
   return out;
 }
 
-// Publishes `tasks`, one message per lane and round (see plan); returns the
-// ids of those JetStream did not confirm.
-std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
+// Publishes `tasks`, one message per lane and round (see plan); answers
+// with the ids of those JetStream did not confirm, as queue_full when the
+// stream refused any of them for being at its bound (--queue-capacity).
+dispatch_answer publish(sink_state& st, const std::vector<task>& tasks) {
   if (auto e = ensure_publisher(st)) {
     report_refused(st, tasks.size(), tasks.size(), e);
-    return all_ids(tasks);
+    return {all_ids(tasks), false};
   }
   std::vector<task_id> unencodable;
   nats::error first;
@@ -165,8 +166,10 @@ std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
     out.push_back(std::move(m.msg));
   const auto results = st.pub->publish_batch(out);
   std::vector<bool> stored(tasks.size(), false);
+  bool full = false;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (!results[i].ok()) {
+      full = full || nats::stream_full(results[i].err);
       if (!first)
         first = results[i].err;
       continue;
@@ -175,13 +178,15 @@ std::vector<task_id> publish(sink_state& st, const std::vector<task>& tasks) {
       stored[k] = true;
   }
   // In the order intake gave them.
-  std::vector<task_id> refused;
+  dispatch_answer answer;
+  answer.queue_full = full;
   for (std::size_t k = 0; k < tasks.size(); ++k)
     if (!stored[k])
-      refused.push_back(tasks[k].id);
-  if (!refused.empty())
-    report_refused(st, refused.size(), tasks.size(), first);
-  return refused;
+      answer.refused.push_back(tasks[k].id);
+  // A full stream is back-pressure working as configured, not a fault.
+  if (!answer.refused.empty() && !full)
+    report_refused(st, answer.refused.size(), tasks.size(), first);
+  return answer;
 }
 
 worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection* conn,
@@ -197,12 +202,12 @@ worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection*
     st.warnings.warn("jetstream sink: cannot create a publisher (dispatches are refused)", e);
   return {
     [=](dispatch_atom, const std::vector<task>& tasks) {
-      auto refused = publish(self->state, tasks);
+      auto answer = publish(self->state, tasks);
       // Stored tasks left this process; refused ones are answered as such
       // (intake fails them): either way they leave the backlog.
       if (self->state.queue)
         self->state.queue->release(tasks.size());
-      return refused;
+      return answer;
     },
   };
 }

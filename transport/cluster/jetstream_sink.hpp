@@ -10,6 +10,8 @@
 //            only one of its lane, is a message of its own (task_to_wire,
 //            Nats-Msg-Id = task id, so a take-over's re-publish is dropped
 //            by JetStream's duplicate window), with its traceparent header.
+// A stream at its bound (max_msgs/max_bytes from --queue-capacity, discard
+// new) refuses the publish: those tasks are answered queue_full.
 // It releases the intake queue's backlog for every task it was given.
 // Publishing blocks (bounded by the publisher's ack timeout): spawn detached.
 #pragma once

@@ -43,6 +43,12 @@ error from_status(natsStatus s, jsErrCode js) {
   return e;
 }
 
+bool stream_full(const error& e) {
+  return e.js_code == JSStreamStoreFailedErr &&
+         (e.text.find("maximum messages exceeded") != std::string::npos ||
+          e.text.find("maximum bytes exceeded") != std::string::npos);
+}
+
 error make_error(natsStatus s, std::string text) {
   return error{make_error_code(s), 0, std::move(text)};
 }

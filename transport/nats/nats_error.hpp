@@ -36,6 +36,12 @@ struct error {
   bool is(natsStatus s) const noexcept { return code == make_error_code(s); }
 };
 
+// A PubAck error saying the stream is at its max_msgs or max_bytes (with
+// discard new): the server refused to store, and will again until messages
+// are acked. nats-server answers JSStreamStoreFailedErr (10077) for every
+// store failure, so the reason is told by its text.
+bool stream_full(const error& e);
+
 // "nats: Timeout (js 0): <text>", for logs and test failures.
 std::string to_string(const error& e);
 

@@ -631,7 +631,7 @@ TEST_F(JetStreamFeeder, DispatchIsRefused) {
   caf::scoped_actor self{*sys_};
   std::vector<task_id> refused;
   self->request(feeder, 5s, dispatch_atom::value, tasks)
-    .receive([&](std::vector<task_id>& ids) { refused = std::move(ids); },
+    .receive([&](dispatch_answer& a) { refused = std::move(a.refused); },
              [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
   EXPECT_EQ(refused, (std::vector<task_id>{tasks[0].id, tasks[1].id}));
 }
@@ -719,7 +719,7 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
     submission s{chunk, nullptr}; // as intake does: in the backlog until the sink has them
     ASSERT_TRUE(queue_.try_push(s));
     self->request(sink, 10s, dispatch_atom::value, std::move(chunk))
-      .receive([&](std::vector<task_id>& refused) { EXPECT_TRUE(refused.empty()); },
+      .receive([&](dispatch_answer& a) { EXPECT_TRUE(a.refused.empty()); },
                [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
   }
   const auto published_ms = ms_since(start);

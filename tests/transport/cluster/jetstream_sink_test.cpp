@@ -75,15 +75,17 @@ protected:
     ASSERT_TRUE(queue_.try_push(s));
   }
 
-  // Asks the sink like intake does; returns the refused ids.
-  std::vector<task_id> dispatch(std::vector<task> tasks) {
+  // Asks the sink like intake does; returns its answer.
+  dispatch_answer ask(std::vector<task> tasks) {
     caf::scoped_actor self{*sys_};
-    std::vector<task_id> refused;
+    dispatch_answer answer;
     self->request(sink_, caf::infinite, dispatch_atom::value, std::move(tasks))
-      .receive([&](std::vector<task_id>& ids) { refused = std::move(ids); },
+      .receive([&](dispatch_answer& a) { answer = std::move(a); },
                [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
-    return refused;
+    return answer;
   }
+  // The refused ids.
+  std::vector<task_id> dispatch(std::vector<task> tasks) { return ask(std::move(tasks)).refused; }
 
   static std::vector<task_id> ids_of(const std::vector<task>& tasks) {
     std::vector<task_id> ids;
@@ -190,6 +192,39 @@ TEST_F(JetStreamSink, ALargeRoundIsCutIntoBoundedEnvelopes) {
   auto tasks = make_tasks(2 * static_cast<int>(cluster::envelope_max_tasks) + 2);
   EXPECT_TRUE(dispatch(tasks).empty());
   EXPECT_EQ(stream_messages(cfg_.stream.name), 4u); // per lane: 256 + 1 -> two messages
+}
+
+// --queue-capacity in cluster mode: the stream's max_msgs with discard new.
+// A round that does not fit is refused as queue_full (not unavailable), and
+// accepted again once a message left the stream.
+TEST_F(JetStreamSink, AFullStreamRefusesAsQueueFull) {
+  cfg_.stream.max_msgs = 2;
+  ASSERT_FALSE(nats::ensure_streams(*conn_, cfg_.stream));
+  auto keyed = make_tasks(2); // a message each
+  for (auto& t : keyed)
+    t.idempotency_key = "k-" + t.id.to_string();
+  enter_backlog(keyed);
+  auto a = ask(keyed);
+  EXPECT_TRUE(a.refused.empty());
+  EXPECT_FALSE(a.queue_full);
+
+  auto more = make_tasks(3);
+  enter_backlog(more);
+  a = ask(more);
+  EXPECT_EQ(a.refused, ids_of(more));
+  EXPECT_TRUE(a.queue_full);
+  EXPECT_EQ(queue_.backlog(), 0);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
+
+  auto high = bind_high(); // keyed[0] is high priority (make_tasks alternates)
+  ASSERT_TRUE(high);
+  auto taken = high->fetch(1, 2s);
+  ASSERT_TRUE(taken) << nats::to_string(taken.err());
+  ASSERT_EQ(taken->size(), 1u);
+  ASSERT_FALSE(taken->front().ack_sync());
+  a = ask(make_tasks(1));
+  EXPECT_TRUE(a.refused.empty());
+  EXPECT_FALSE(a.queue_full);
 }
 
 TEST_F(JetStreamSink, RefusesEveryIdAtOnceWhileTheServerIsDown) {
