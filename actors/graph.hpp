@@ -40,6 +40,7 @@ struct graph_context {
   pipeline_gauges* gauges;
   task_metrics* metrics;
   task_event_hub* events = nullptr; // live transitions for the event streams
+  prometheus::Registry* registry = nullptr; // where a seam's own series go (cluster mode)
 };
 
 // Which actors fill the seams, and which parts this process runs.

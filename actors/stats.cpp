@@ -2,6 +2,7 @@
 #include "actors/stats.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace taskmesh {
 namespace {
@@ -49,6 +50,17 @@ void add_report(stats_state& st, const stats_report& r) {
     st.queue_wait.add(us);
   for (auto us : r.processing_us)
     st.processing.add(us);
+  if (st.config.share) { // at most one window's worth between two ticks
+    const auto room = [&](const std::vector<std::uint32_t>& v) {
+      return st.config.latency_window - std::min<std::size_t>(v.size(), st.config.latency_window);
+    };
+    const auto qw = std::min(room(st.unshared_queue_wait), r.queue_wait_us.size());
+    st.unshared_queue_wait.insert(st.unshared_queue_wait.end(), r.queue_wait_us.begin(),
+                                  r.queue_wait_us.begin() + static_cast<std::ptrdiff_t>(qw));
+    const auto pr = std::min(room(st.unshared_processing), r.processing_us.size());
+    st.unshared_processing.insert(st.unshared_processing.end(), r.processing_us.begin(),
+                                  r.processing_us.begin() + static_cast<std::ptrdiff_t>(pr));
+  }
   // One histogram update per report: Observe() takes a lock per sample.
   observe_all(*st.metrics->queue_wait_seconds, r.queue_wait_us);
   observe_all(*st.metrics->processing_seconds, r.processing_us);
@@ -57,12 +69,21 @@ void add_report(stats_state& st, const stats_report& r) {
 
 // Utilization is measured over fixed one-second windows (on the tick), so
 // frequent /stats or /metrics reads do not shrink the window.
+// A cluster worker pod then shares the window and its new latency samples.
 void roll_utilization_window(stats_state& st) {
   const auto now = steady_clock::now();
   const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.window_start).count();
   if (window_ns > 0 && st.config.workers > 0)
     st.utilization = std::min(1.0, static_cast<double>(st.window_busy_ns) /
                                      (static_cast<double>(window_ns) * st.config.workers));
+  if (st.config.share && window_ns > 0) {
+    stats_share s;
+    s.busy_ns = st.window_busy_ns;
+    s.capacity_ns = static_cast<std::uint64_t>(window_ns) * st.config.workers;
+    s.queue_wait_us = std::exchange(st.unshared_queue_wait, {});
+    s.processing_us = std::exchange(st.unshared_processing, {});
+    st.config.share(std::move(s));
+  }
   st.window_start = now;
   st.window_busy_ns = 0;
 }
@@ -104,6 +125,12 @@ void apply_cluster_view(stats_state& st, stats_snapshot& s) {
   s.workers = c.workers;
   s.worker_pods = c.worker_pods;
   s.by_type = c.by_type;
+  if (c.worker_utilization)
+    s.worker_utilization = *c.worker_utilization;
+  if (c.queue_wait)
+    s.queue_wait = *c.queue_wait;
+  if (c.processing)
+    s.processing = *c.processing;
 }
 
 stats_snapshot snapshot(stats_state& st) {
@@ -145,11 +172,17 @@ void sample_window::add(std::uint32_t v) noexcept {
 
 latency_summary sample_window::summary() const {
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(total_, samples_.size()));
+  return summarize(
+    std::vector<std::uint32_t>(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n)),
+    total_);
+}
+
+latency_summary summarize(std::vector<std::uint32_t> v, std::uint64_t total) {
+  const auto n = v.size();
   latency_summary out;
-  out.samples = total_;
+  out.samples = total;
   if (n == 0)
     return out;
-  std::vector<std::uint32_t> v(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
   auto at = [&](double p) {
     const auto k = static_cast<std::size_t>(p * static_cast<double>(n - 1) + 0.5);
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());

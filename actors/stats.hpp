@@ -36,11 +36,33 @@ struct cluster_view {
   std::uint32_t workers = 0;
   std::vector<std::string> worker_pods; // live worker ids (heartbeats), at most 100
   std::vector<std::pair<std::string, op_tally>> by_type;
+  // What the worker pods share (stats_share below): utilization over the
+  // pods whose last window is fresh (nullopt: none is), and percentiles of
+  // the cluster's most recent latency samples (nullopt: none yet).
+  std::optional<double> worker_utilization;
+  std::optional<latency_summary> queue_wait;
+  std::optional<latency_summary> processing;
 };
 
 // Reads a cluster_view (blocking, bounded); nullopt if a dependency did not
 // answer. Empty function: embedded mode.
 using cluster_view_source = std::function<std::optional<cluster_view>()>;
+
+// What a worker pod shares once a second in cluster mode, so that /stats on
+// any pod can show cluster-wide utilization and latency: its last
+// utilization window and the latency samples taken since the last share.
+struct stats_share {
+  std::uint64_t busy_ns = 0;     // workers' time running ops in the window
+  std::uint64_t capacity_ns = 0; // window length x workers
+  std::vector<std::uint32_t> queue_wait_us;
+  std::vector<std::uint32_t> processing_us;
+};
+// Writes a stats_share (blocking, bounded). Empty function: nothing shared
+// (embedded mode, api pods).
+using stats_share_sink = std::function<void(stats_share)>;
+
+// p50/p99 of `samples_us` (in ms), `total` samples ever taken.
+latency_summary summarize(std::vector<std::uint32_t> samples_us, std::uint64_t total);
 
 struct stats_config {
   std::string mode = "embedded";
@@ -48,6 +70,7 @@ struct stats_config {
   std::uint32_t latency_window = 8192; // samples kept per latency series
   cluster_view_source cluster;         // set in cluster mode (spawn the actor detached)
   std::chrono::milliseconds cluster_cache{1000}; // /stats under load reads Valkey at most this often
+  stats_share_sink share;              // set on cluster worker pods: called on every tick
 };
 
 // A fixed-size ring of the most recent samples.
@@ -78,6 +101,8 @@ struct stats_state {
   std::chrono::steady_clock::time_point window_start;
   std::uint64_t window_busy_ns = 0;
   double utilization = 0;
+  std::vector<std::uint32_t> unshared_queue_wait; // samples not yet given to config.share
+  std::vector<std::uint32_t> unshared_processing;
   std::optional<cluster_view> cluster;               // last cluster-wide reading
   std::chrono::steady_clock::time_point cluster_read{}; // when it was taken
 };

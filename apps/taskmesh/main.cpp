@@ -157,8 +157,8 @@ int run(const app::config& c) {
   task_event_hub events{{.max_streams = c.max_streams,
                          .max_per_tenant = c.max_streams_per_tenant,
                          .keep_unwatched = c.cluster.enabled() && c.cluster.runs_api()}};
+  prometheus::Registry registry;  // before the cluster's connections, which update its series
   app::cluster_resources cluster; // connections the cluster actors use
-  prometheus::Registry registry;
   task_metrics metrics{registry, ops};
   caf::actor_system_config cfg = actor_config(c);
   caf::actor_system sys{cfg};
@@ -167,7 +167,7 @@ int run(const app::config& c) {
   metrics.max_records->Set(static_cast<double>(c.max_records));
   actor_graph graph;
   try {
-    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics, &events}, cluster);
+    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry}, cluster);
   } catch (const std::exception& e) {
     std::cerr << "taskmesh: " << e.what() << "\n";
     return 2;

@@ -82,8 +82,14 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   const auto n = nats_config_from(c);
   res.health.uses_nats = true;
   res.health.uses_valkey = true;
-  auto conn = nats::connection::open(n.connection, [&health = res.health](nats::connection_event e) {
+  if (ctx.registry)
+    res.metrics = std::make_unique<cluster::cluster_metrics>(*ctx.registry);
+  auto* metrics = res.metrics.get();
+  auto conn = nats::connection::open(n.connection, [&health = res.health,
+                                                    metrics](nats::connection_event e) {
     health.nats = e == nats::connection_event::connected || e == nats::connection_event::reconnected;
+    if (e == nats::connection_event::reconnected && metrics)
+      metrics->nats_reconnects->Increment();
   });
   if (!conn)
     throw std::runtime_error("--nats: " + nats::to_string(conn.err()));
@@ -100,6 +106,7 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   store.connection = valkey_config_from(k);
   store.records.prefix = k.subject_prefix;
   store.records.result_ttl = c.result_ttl;
+  store.metrics = metrics;
   if (k.runs_workers())
     store.worker_id = k.worker_id.empty() ? default_worker_id() : k.worker_id;
   // Every record change this pod's store makes goes out as a live event.
@@ -113,7 +120,8 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   seams.intake = k.runs_api();
   seams.workers = k.runs_workers();
   if (seams.intake)
-    seams.sink = cluster::spawn_jetstream_sink(sys, res.nats.get(), n.stream, ctx.ops, ctx.queue);
+    seams.sink =
+      cluster::spawn_jetstream_sink(sys, res.nats.get(), n.stream, ctx.ops, ctx.queue, metrics);
   if (seams.workers) {
     cluster::feeder_config feeder;
     feeder.dispatch.max_in_flight = c.max_in_flight;
@@ -122,6 +130,7 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
     res.cancels_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix,
                                                       res.cancelled.get());
     feeder.cancelled = res.cancelled.get();
+    feeder.metrics = metrics;
     seams.work_source = cluster::spawn_jetstream_feeder(sys, res.nats.get(), n.stream, n.consumer,
                                                         feeder, ctx.ops, ctx.gauges);
   }
@@ -146,6 +155,10 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
         return std::nullopt;
       return cluster::lane_backlog{*high, *normal};
     });
+  // Worker pods share their utilization windows and latency samples, which
+  // the view above reads back cluster-wide.
+  if (seams.workers)
+    config.stats.share = cluster::make_stats_share(store.connection, k.subject_prefix, store.worker_id);
   seams.blocking_stats = true;
   auto graph = spawn_graph(sys, config, ctx, std::move(seams));
   if (k.runs_api() && ctx.events)

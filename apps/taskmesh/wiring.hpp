@@ -13,6 +13,7 @@
 #include "apps/taskmesh/config.hpp"
 #include "transport/cluster/cluster_health.hpp"
 #include "transport/cluster/task_event_relay.hpp"
+#include "transport/cluster/cluster_metrics.hpp"
 #include "transport/nats/connection.hpp"
 
 namespace taskmesh::app {
@@ -21,6 +22,7 @@ namespace taskmesh::app {
 // actor system: declare it before the system).
 struct cluster_resources {
   cluster::dependency_health health;
+  std::unique_ptr<cluster::cluster_metrics> metrics; // in graph_context::registry
   std::unique_ptr<nats::connection> nats;
   // Live task events over NATS (declared after the connection: gone before it).
   std::unique_ptr<cluster::event_publisher> events_out;

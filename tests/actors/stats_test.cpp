@@ -273,6 +273,58 @@ TEST_F(ClusterStats, SnapshotShowsTheClusterWideView) {
   EXPECT_EQ(snap.by_type[0].first, "echo");
 }
 
+// Utilization and latency come from what the worker pods shared; without
+// any (no pod shared yet) the snapshot keeps this process's own.
+TEST_F(ClusterStats, SnapshotShowsTheWorkersUtilizationAndLatencyFromTheView) {
+  bool shared = true;
+  stats_config config{"cluster", 0, 64, {}, std::chrono::milliseconds{0}};
+  config.cluster = [&shared]() -> std::optional<cluster_view> {
+    cluster_view v;
+    if (shared) {
+      v.worker_utilization = 0.25;
+      v.queue_wait = latency_summary{1.5, 4.0, 10};
+      v.processing = latency_summary{0.5, 2.0, 9};
+    }
+    return v;
+  };
+  auto s = spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  auto snap = snapshot(s);
+  EXPECT_DOUBLE_EQ(snap.worker_utilization, 0.25);
+  EXPECT_DOUBLE_EQ(snap.queue_wait.p99_ms, 4.0);
+  EXPECT_EQ(snap.queue_wait.samples, 10u);
+  EXPECT_DOUBLE_EQ(snap.processing.p50_ms, 0.5);
+  EXPECT_EQ(snap.processing.samples, 9u);
+  shared = false;
+  snap = snapshot(s); // cluster_cache 0: read again
+  EXPECT_DOUBLE_EQ(snap.worker_utilization, 0.0);
+  EXPECT_EQ(snap.queue_wait.samples, 0u);
+}
+
+// A worker pod hands its window and the samples since the last tick to
+// config.share on every tick, and each sample once.
+TEST_F(ClusterStats, AWorkerPodSharesItsWindowAndNewSamplesOnEachTick) {
+  std::vector<stats_share> shares;
+  stats_config config{"cluster", 2, 64, {}, std::chrono::milliseconds{20}};
+  config.share = [&shares](stats_share s) { shares.push_back(std::move(s)); };
+  auto s = spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  stats_report r;
+  r.queue_wait_us = {100, 200};
+  r.processing_us = {50};
+  r.busy_ns = 1'000;
+  caf::anon_send(s, report_atom::value, r);
+  caf::anon_send(s, tick_atom::value);
+  run();
+  caf::anon_send(s, tick_atom::value);
+  run();
+  ASSERT_GE(shares.size(), 2u);
+  EXPECT_EQ(shares[0].queue_wait_us, (std::vector<std::uint32_t>{100, 200}));
+  EXPECT_EQ(shares[0].processing_us, (std::vector<std::uint32_t>{50}));
+  EXPECT_EQ(shares[0].busy_ns, 1'000u);
+  EXPECT_GT(shares[0].capacity_ns, 0u);
+  EXPECT_TRUE(shares[1].queue_wait_us.empty()) << "a sample is shared once";
+  EXPECT_EQ(shares[1].busy_ns, 0u);
+}
+
 TEST_F(ClusterStats, ReadsAtMostOncePerCacheWindowAndKeepsTheLastGoodReading) {
   auto s = start();
   snapshot(s);

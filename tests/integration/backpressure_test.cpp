@@ -54,6 +54,9 @@ TEST_F(Backpressure, FullQueueAnswers503ThenRecovers) {
 
   // The server keeps answering other routes while full.
   EXPECT_EQ(client().get("/health/ready").status, 200u);
+  // A cluster api pod counts what the full stream refused.
+  if (cluster_topology())
+    EXPECT_GE(metric_sum(client().get("/metrics").body, "taskmesh_nats_publish_errors_total"), 1.0);
 
   // The first slow task ends after ~2 s and frees a slot.
   http_response last;

@@ -95,6 +95,25 @@ TEST_F(StatsMetrics, BacklogIsShownByLane) {
     own.client().request("DELETE", "/task/" + id);
 }
 
+// Latency percentiles and worker utilization describe the workers wherever
+// /stats is read: in a cluster the api pod shows what the worker pods share
+// through Valkey (docs/cluster.md), not its own zeros.
+// (Its own server: the load it adds must not reach the suite's counters.)
+TEST_F(StatsMetrics, StatsShowsTheWorkersLatencyAndUtilization) {
+  auto& own = start_own({"--workers", "2"});
+  json::object s;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      submit_batch(own.client(), repeat_batch(R"({"type":"sha256","payload":"busy"})", 50));
+      s = get_stats(own.client());
+      return num(sub(s, "processing_ms"), "samples") > 0 &&
+             num(sub(s, "queue_wait_ms"), "samples") > 0 && real(s, "worker_utilization") > 0;
+    },
+    10s, 100ms))
+    << json::serialize(s);
+  EXPECT_LE(real(s, "worker_utilization"), 1.0) << json::serialize(s);
+}
+
 TEST_F(StatsMetrics, StatsCountsByOutcomeAndType) {
   const auto before = fresh_stats(client());
   const auto ok = run_task(client(), R"({"type":"wordcount","payload":"a b"})");
@@ -155,6 +174,37 @@ TEST_F(StatsMetrics, MetricsIsPrometheusText) {
   EXPECT_GE(metric_sum(r.body, "taskmesh_queue_depth"), 0.0);
   // Tasks finish where they run: on the worker pods in a cluster.
   EXPECT_GE(metric_sum_all_pods(server(), "taskmesh_tasks_finished_total"), 1.0);
+}
+
+// Each cluster pod exports its own NATS and Valkey series (latency, errors,
+// reconnects, redeliveries, pending acks); an embedded process has no such
+// clients and none of those series.
+TEST_F(StatsMetrics, ClusterPodsExportTheirNatsAndValkeySeries) {
+  run_task(client(), R"({"type":"wordcount","payload":"a b"})");
+  const auto api = client().get("/metrics").body;
+  if (!cluster_topology()) {
+    EXPECT_EQ(metric_sum(api, "taskmesh_nats_publish_duration_seconds_count"), -1) << api;
+    EXPECT_EQ(metric_sum(api, "taskmesh_valkey_call_duration_seconds_count"), -1) << api;
+    return;
+  }
+  SCOPED_TRACE(api.substr(0, 4000));
+  EXPECT_GE(metric_sum(api, "taskmesh_nats_publish_duration_seconds_count"), 1.0);
+  EXPECT_EQ(metric_sum(api, "taskmesh_nats_publish_errors_total"), 0.0);
+  EXPECT_EQ(metric_sum(api, "taskmesh_nats_reconnects_total"), 0.0);
+  EXPECT_GE(metric_sum(api, "taskmesh_valkey_call_duration_seconds_count"), 1.0);
+  EXPECT_EQ(metric_sum(api, "taskmesh_valkey_errors_total"), 0.0);
+  EXPECT_EQ(metric_sum(api, "taskmesh_valkey_reconnects_total"), 0.0);
+  // The task's record was written by a worker pod, and its message is settled.
+  EXPECT_GE(metric_sum_all_pods(server(), "taskmesh_valkey_call_duration_seconds_count"), 2.0);
+  EXPECT_EQ(metric_sum_all_pods(server(), "taskmesh_nats_redeliveries_total"), 0.0);
+  double pending = -1;
+  EXPECT_TRUE(wait_until(
+    [&] {
+      pending = metric_sum_all_pods(server(), "taskmesh_nats_pending_acks");
+      return pending == 0;
+    },
+    5s))
+    << "messages still held unacked: " << pending;
 }
 
 TEST_F(StatsMetrics, MetricsCountFinishedTasks) {

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "transport/valkey/client.hpp"
+#include "transport/valkey/pod_stats.hpp"
 
 namespace taskmesh::cluster {
 namespace {
@@ -19,12 +20,13 @@ namespace {
 struct view_reader {
   view_reader(valkey::valkey_config connection, valkey::records_options options,
               backlog_reader backlog)
-      : client(std::move(connection)), records(client, std::move(options)),
+      : client(std::move(connection)), records(client, options), pods(client, {options.prefix}),
         backlog(std::move(backlog)) {}
 
   std::mutex mutex; // the client is not thread-safe; copies of the function share it
   valkey::client client;
   valkey::task_records records;
+  valkey::pod_stats pods;
   backlog_reader backlog;
   bool failing = false; // log once per outage
 };
@@ -64,6 +66,9 @@ std::optional<cluster_view> read(view_reader& r) {
   auto worker_ids = r.records.live_workers(listed_worker_pods);
   if (!worker_ids)
     return fail("worker ids", worker_ids.err());
+  auto pods = r.pods.read();
+  if (!pods)
+    return fail("pod stats", pods.err());
 
   const auto backlog = r.backlog ? r.backlog() : std::optional<lane_backlog>(lane_backlog{});
   if (!backlog)
@@ -95,7 +100,39 @@ std::optional<cluster_view> read(view_reader& r) {
   v.by_type.reserve(counters->by_type.size());
   for (const auto& [name, t] : counters->by_type) // sorted by name
     v.by_type.emplace_back(name, tally_of(t));
+  if (pods->capacity_ns > 0)
+    v.worker_utilization = std::min(1.0, static_cast<double>(pods->busy_ns) /
+                                           static_cast<double>(pods->capacity_ns));
+  if (pods->queue_wait_samples > 0)
+    v.queue_wait = summarize(std::move(pods->queue_wait_us), pods->queue_wait_samples);
+  if (pods->processing_samples > 0)
+    v.processing = summarize(std::move(pods->processing_us), pods->processing_samples);
   return v;
+}
+
+struct share_writer {
+  share_writer(valkey::valkey_config connection, std::string prefix, std::string worker_id)
+      : client(std::move(connection)), pods(client, {std::move(prefix)}),
+        worker_id(std::move(worker_id)) {}
+
+  std::mutex mutex;
+  valkey::client client;
+  valkey::pod_stats pods;
+  std::string worker_id;
+  bool failing = false; // log once per outage
+};
+
+void write(share_writer& w, const stats_share& s) {
+  std::lock_guard lock(w.mutex);
+  valkey::pod_window window{s.busy_ns, s.capacity_ns, s.queue_wait_us, s.processing_us};
+  if (auto r = w.pods.share(w.worker_id, window); !r) {
+    if (!w.failing)
+      spdlog::warn("cluster stats: sharing this pod's window with valkey {} failed: {}",
+                   valkey::redacted_url(w.client.config()), r.err().message);
+    w.failing = true;
+    return;
+  }
+  w.failing = false;
 }
 
 } // namespace
@@ -107,6 +144,13 @@ cluster_view_source make_cluster_view_source(valkey::valkey_config connection,
   auto reader =
     std::make_shared<view_reader>(std::move(connection), std::move(records), std::move(backlog));
   return [reader] { return read(*reader); };
+}
+
+stats_share_sink make_stats_share(valkey::valkey_config connection, std::string prefix,
+                                  std::string worker_id) {
+  auto writer = std::make_shared<share_writer>(std::move(connection), std::move(prefix),
+                                               std::move(worker_id));
+  return [writer](stats_share s) { write(*writer, s); };
 }
 
 } // namespace taskmesh::cluster

@@ -1,14 +1,18 @@
 // File: transport/cluster/cluster_view.hpp
 // GET /stats in cluster mode is cluster-wide: counters shared by all workers
 // (Valkey), the backlog from the JetStream consumers (pending + ack-pending),
-// the records held in Valkey and the live workers (heartbeats). This reads
-// them, blocking for at most the clients' timeouts; the stats actor calls it
-// at most once a second (actors/stats.hpp, cluster_view_source).
+// the records held in Valkey, the live workers (heartbeats), and worker
+// utilization and latency percentiles from what the worker pods share
+// (transport/valkey/pod_stats.hpp). This reads them, blocking for at most
+// the clients' timeouts; the stats actor calls it at most once a second
+// (actors/stats.hpp, cluster_view_source). make_stats_share is the writing
+// half, called by a worker pod's stats actor once a second.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "actors/stats.hpp"
 #include "transport/valkey/task_records.hpp"
@@ -31,5 +35,10 @@ inline constexpr std::size_t listed_worker_pods = 100;
 cluster_view_source make_cluster_view_source(valkey::valkey_config connection,
                                              valkey::records_options records,
                                              backlog_reader backlog);
+
+// A sink for a worker pod's stats actor that writes its windows under
+// `worker_id` through its own client (owned by the returned function).
+stats_share_sink make_stats_share(valkey::valkey_config connection, std::string prefix,
+                                  std::string worker_id);
 
 } // namespace taskmesh::cluster

@@ -12,7 +12,8 @@
 namespace taskmesh::cluster {
 
 envelope::envelope(nats::delivery d, std::size_t tasks, std::shared_ptr<receipt_context> ctx)
-  : d_(std::move(d)), open_(tasks), delivered_(d_.num_delivered()), ctx_(std::move(ctx)) {}
+  : d_(std::move(d)), open_(tasks), delivered_(d_.num_delivered()), ctx_(std::move(ctx)),
+    pending_(ctx_ ? ctx_->pending_acks : nullptr) {}
 
 // Every receipt holds the envelope, so this runs after the last task was
 // finished (then the message is settled) or dropped (counted as redeliver).
@@ -35,6 +36,7 @@ void envelope::finish_one(bool redeliver) noexcept {
         return;
       again = redeliver_;
       e = again ? d_.nak(abandoned_retry) : d_.ack();
+      pending_.release();
     }
     if (e)
       ctx_->warnings.warn(again ? "jetstream nak of an envelope failed (redelivered after AckWait)"

@@ -60,6 +60,7 @@ private:
   bool redeliver_ = false;
   std::uint64_t delivered_;
   std::shared_ptr<receipt_context> ctx_;
+  pending_ack pending_; // released once d_ is settled (the destructor NAKs first)
 };
 
 class envelope_receipt final : public task_receipt {

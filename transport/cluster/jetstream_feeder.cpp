@@ -86,6 +86,8 @@ using self_ptr = dispatcher_actor::stateful_pointer<feeder_state>;
 std::shared_ptr<receipt_context> make_receipt_context(feeder_state& st) {
   auto ctx = std::make_shared<receipt_context>();
   ctx->dead_subject = st.stream.dead_subject();
+  if (st.config.metrics)
+    ctx->pending_acks = st.config.metrics->nats_pending_acks;
   auto pub = nats::publisher::create(*st.conn, nats::publish_options{});
   if (pub)
     ctx->dead_letters = std::move(*pub);
@@ -200,6 +202,8 @@ void give_claim(const feeder_state& st, task& t) {
 void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
   std::size_t tasks = 0;
   for (auto& d : deliveries) {
+    if (d.num_delivered() > 1 && st.config.metrics)
+      st.config.metrics->nats_redeliveries->Increment();
     auto decoded = tasks_from_wire(d.data(), *st.ops);
     if (decoded.size() == 1) {
       if (auto* bad = std::get_if<api_error>(&decoded.front())) {

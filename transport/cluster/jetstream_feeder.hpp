@@ -20,6 +20,7 @@
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
+#include "transport/cluster/cluster_metrics.hpp"
 #include "transport/nats/connection.hpp"
 #include "transport/nats/nats_config.hpp"
 
@@ -34,6 +35,7 @@ struct feeder_config {
   // worker marked cancelled, and the worker acks it without running it; a
   // task that will wait on its worker can still be cancelled there.
   cancelled_tasks* cancelled = nullptr;
+  cluster_metrics* metrics = nullptr;      // redeliveries, pending acks; null: none
 };
 
 dispatcher_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,

@@ -7,6 +7,7 @@
 // index) are paid once for many tasks.
 #include "transport/cluster/jetstream_sink.hpp"
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -32,6 +33,7 @@ struct sink_state {
   // outlive the actor.
   std::unique_ptr<nats::publisher> pub;
   nats_warnings warnings;
+  cluster_metrics* metrics = nullptr;
 };
 
 using sink_ptr = worker_sink_actor::stateful_pointer<sink_state>;
@@ -164,12 +166,19 @@ dispatch_answer publish(sink_state& st, const std::vector<task>& tasks) {
   out.reserve(planned.size());
   for (auto& m : planned)
     out.push_back(std::move(m.msg));
+  const auto began = std::chrono::steady_clock::now();
   const auto results = st.pub->publish_batch(out);
+  if (st.metrics)
+    st.metrics->nats_publish_seconds->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   std::vector<bool> stored(tasks.size(), false);
   bool full = false;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (!results[i].ok()) {
-      full = full || nats::stream_full(results[i].err);
+      const bool this_full = nats::stream_full(results[i].err);
+      full = full || this_full;
+      if (st.metrics)
+        (this_full ? st.metrics->nats_publish_full : st.metrics->nats_publish_failed)->Increment();
       if (!first)
         first = results[i].err;
       continue;
@@ -191,8 +200,9 @@ dispatch_answer publish(sink_state& st, const std::vector<task>& tasks) {
 
 worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection* conn,
                                                 nats::stream_options stream, const op_registry* ops,
-                                                intake_queue* queue) {
+                                                intake_queue* queue, cluster_metrics* metrics) {
   auto& st = self->state;
+  st.metrics = metrics;
   st.conn = conn;
   st.ops = ops;
   st.queue = queue;
@@ -216,8 +226,8 @@ worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection*
 
 worker_sink_actor spawn_jetstream_sink(caf::actor_system& sys, nats::connection* conn,
                                        nats::stream_options stream, const op_registry* ops,
-                                       intake_queue* queue) {
-  return sys.spawn<caf::detached>(jetstream_sink, conn, std::move(stream), ops, queue);
+                                       intake_queue* queue, cluster_metrics* metrics) {
+  return sys.spawn<caf::detached>(jetstream_sink, conn, std::move(stream), ops, queue, metrics);
 }
 
 } // namespace taskmesh::cluster

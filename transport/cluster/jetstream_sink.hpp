@@ -21,6 +21,7 @@
 #include "actors/intake_queue.hpp"
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
+#include "transport/cluster/cluster_metrics.hpp"
 #include "transport/nats/connection.hpp"
 #include "transport/nats/nats_config.hpp"
 
@@ -32,8 +33,9 @@ inline constexpr std::size_t envelope_max_bytes = 512 * 1024;
 // JSON field names, id, timestamps: what a task's wire object adds to its strings.
 inline constexpr std::size_t envelope_task_overhead = 200;
 
+// `metrics` (may be null): publish latency and errors.
 worker_sink_actor spawn_jetstream_sink(caf::actor_system& sys, nats::connection* conn,
                                        nats::stream_options stream, const op_registry* ops,
-                                       intake_queue* queue);
+                                       intake_queue* queue, cluster_metrics* metrics = nullptr);
 
 } // namespace taskmesh::cluster

@@ -51,7 +51,8 @@ std::uint64_t nats_warnings::count() const noexcept {
 // -- nats_receipt ---------------------------------------------------------------
 
 struct nats_receipt::shared {
-  explicit shared(nats::delivery x) : d(std::move(x)) {}
+  shared(nats::delivery x, prometheus::Gauge* pending_acks)
+    : d(std::move(x)), pending(pending_acks) {}
   shared(const shared&) = delete;
   shared& operator=(const shared&) = delete;
   ~shared() {
@@ -64,6 +65,7 @@ struct nats_receipt::shared {
   std::mutex mtx;
   nats::delivery d;
   bool settled = false;
+  pending_ack pending; // released once d is settled (the destructor NAKs first)
 };
 
 namespace {
@@ -80,7 +82,8 @@ std::string header_value(std::string_view text) {
 } // namespace
 
 nats_receipt::nats_receipt(nats::delivery d, std::shared_ptr<receipt_context> ctx)
-  : s_(std::make_shared<shared>(std::move(d))), ctx_(std::move(ctx)) {}
+  : s_(std::make_shared<shared>(std::move(d), ctx ? ctx->pending_acks : nullptr)),
+    ctx_(std::move(ctx)) {}
 
 bool nats_receipt::settled() const noexcept {
   std::lock_guard lock(s_->mtx);
@@ -99,6 +102,7 @@ void nats_receipt::done() noexcept {
       if (std::exchange(s_->settled, true))
         return;
       e = s_->d.ack();
+      s_->pending.release();
     }
     if (e)
       ctx_->warnings.warn("jetstream ack failed (the task will be redelivered)", e);
@@ -114,6 +118,7 @@ void nats_receipt::retry_after(std::uint32_t delay_ms) noexcept {
       if (std::exchange(s_->settled, true))
         return;
       e = s_->d.nak(std::chrono::milliseconds(delay_ms));
+      s_->pending.release();
     }
     if (e)
       ctx_->warnings.warn("jetstream nak failed (redelivered after AckWait)", e);
@@ -172,6 +177,7 @@ void nats_receipt::dead_letter(std::string_view reason) noexcept {
       std::lock_guard lock(s_->mtx);
       // Not stored as a dead letter: have it redelivered later and try again.
       e = failure ? s_->d.nak(dead_letter_retry) : s_->d.term();
+      s_->pending.release();
     }
     if (failure)
       ctx_->warnings.warn("dead letter not stored (retried after redelivery)", failure);

@@ -24,6 +24,8 @@
 #include <string>
 #include <string_view>
 
+#include <prometheus/gauge.h>
+
 #include "actors/model/task.hpp"
 #include "transport/nats/delivery.hpp"
 #include "transport/nats/nats_error.hpp"
@@ -63,6 +65,29 @@ struct receipt_context {
   std::shared_ptr<nats::publisher> dead_letters; // null: dead letters are NAKed for later
   std::string dead_subject;                      // stream_options::dead_subject()
   nats_warnings warnings;
+  prometheus::Gauge* pending_acks = nullptr;     // taskmesh_nats_pending_acks; null: none
+};
+
+// One taken message in taskmesh_nats_pending_acks, from when it is taken
+// until it is settled (ack, nak, term) or dropped (which NAKs it). Not
+// thread-safe: its owner calls release() under its own lock.
+class pending_ack {
+public:
+  explicit pending_ack(prometheus::Gauge* g) noexcept : g_(g) {
+    if (g_)
+      g_->Increment();
+  }
+  ~pending_ack() { release(); }
+  pending_ack(const pending_ack&) = delete;
+  pending_ack& operator=(const pending_ack&) = delete;
+  void release() noexcept {
+    if (g_)
+      g_->Decrement();
+    g_ = nullptr;
+  }
+
+private:
+  prometheus::Gauge* g_;
 };
 
 // How long a message whose dead-lettering failed (NATS down, no PubAck) waits

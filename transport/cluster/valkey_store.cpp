@@ -9,8 +9,11 @@
 // their JetStream messages unacked (they are redelivered).
 #include "transport/cluster/valkey_store.hpp"
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -42,6 +45,9 @@ struct valkey_store_state {
   dependency_health* health = nullptr;
   std::shared_ptr<connection> conn;
   std::optional<bool> last_ok; // the last call's outcome (none yet: unknown)
+  // taskmesh_valkey_* series by call name, made on first use (config.metrics).
+  std::map<std::string, cluster_metrics::valkey_call, std::less<>> series;
+  std::uint64_t reconnects_counted = 0;
 
   valkey_store_state() = default;
   valkey_store_state(const valkey_store_state&) = delete;
@@ -56,6 +62,32 @@ struct valkey_store_state {
 };
 
 using self_ptr = store_actor::stateful_pointer<valkey_store_state>;
+
+cluster_metrics::valkey_call& series_of(valkey_store_state& st, std::string_view call) {
+  auto it = st.series.find(call);
+  if (it == st.series.end())
+    it = st.series.emplace(std::string(call), st.config.metrics->call(call)).first;
+  return it->second;
+}
+
+// Runs one Valkey call (one round trip), timing it into its series and
+// counting the reconnects the client made since the last one.
+template <class Call>
+auto timed(valkey_store_state& st, std::string_view call, Call&& run) {
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run();
+  if (auto* m = st.config.metrics) {
+    series_of(st, call).seconds->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+    const auto connects = st.conn->client.connects();
+    const auto reconnects = connects > 0 ? connects - 1 : 0; // the first connect is none
+    if (reconnects > st.reconnects_counted) {
+      m->valkey_reconnects->Increment(static_cast<double>(reconnects - st.reconnects_counted));
+      st.reconnects_counted = reconnects;
+    }
+  }
+  return r;
+}
 
 void mark_ok(valkey_store_state& st) {
   st.health->valkey.store(true);
@@ -75,6 +107,8 @@ bool is_data_error(const valkey::error& e) {
 // Logs once per outage (and every data error), so a down Valkey does not
 // flood the log. Returns what the requester gets.
 caf::error fail(valkey_store_state& st, std::string_view what, const valkey::error& e) {
+  if (st.config.metrics)
+    series_of(st, what).errors->Increment();
   const auto url = valkey::redacted_url(st.config.connection);
   if (is_data_error(e)) {
     st.health->valkey.store(st.conn->client.healthy());
@@ -123,7 +157,7 @@ caf::result<std::vector<admission>> admit(valkey_store_state& st,
       return caf::make_error(errc::unavailable);
     return out;
   }
-  auto claims = st.conn->records.claim_keys(keys);
+  auto claims = timed(st, "claim", [&] { return st.conn->records.claim_keys(keys); });
   if (!claims)
     return fail(st, "claim", claims.err());
   mark_ok(st);
@@ -140,7 +174,7 @@ caf::result<std::vector<admission>> admit(valkey_store_state& st,
 caf::result<std::vector<admission>> record(valkey_store_state& st,
                                            const std::vector<task_record>& batch) {
   const auto writes = writes_of(st, batch);
-  auto statuses = st.conn->records.admit(writes);
+  auto statuses = timed(st, "admit", [&] { return st.conn->records.admit(writes); });
   if (!statuses)
     return fail(st, "admit", statuses.err());
   mark_ok(st);
@@ -155,7 +189,7 @@ caf::result<std::vector<admission>> record(valkey_store_state& st,
 // tasks' receipts unsettled (JetStream redelivers them).
 caf::result<void> update(valkey_store_state& st, const std::vector<task_record>& batch) {
   const auto writes = writes_of(st, batch);
-  auto outcomes = st.conn->records.update(writes);
+  auto outcomes = timed(st, "update", [&] { return st.conn->records.update(writes); });
   if (!outcomes)
     return fail(st, "update", outcomes.err());
   mark_ok(st);
@@ -172,7 +206,7 @@ caf::result<void> update(valkey_store_state& st, const std::vector<task_record>&
 }
 
 caf::result<task_record> get(valkey_store_state& st, const task_id& id) {
-  auto found = st.conn->records.get(id);
+  auto found = timed(st, "get", [&] { return st.conn->records.get(id); });
   if (!found)
     return fail(st, "get", found.err());
   mark_ok(st);
@@ -217,19 +251,22 @@ caf::result<cancel_result> cancel(valkey_store_state& st, const task_id& id) {
 // PING first: while Valkey is down that is the one call that fails (at once
 // during the reconnect backoff), rather than three.
 void sweep(valkey_store_state& st) {
-  if (auto r = st.conn->client.ping(); !r) {
+  if (auto r = timed(st, "ping", [&] { return st.conn->client.ping(); }); !r) {
     (void)fail(st, "ping", r.err());
     return;
   }
   if (!st.config.worker_id.empty()) {
-    if (auto r = st.conn->records.heartbeat(st.config.worker_id, st.config.heartbeat_ttl); !r) {
+    if (auto r = timed(st, "heartbeat",
+                       [&] { return st.conn->records.heartbeat(st.config.worker_id,
+                                                               st.config.heartbeat_ttl); });
+        !r) {
       (void)fail(st, "heartbeat", r.err());
       return;
     }
   }
-  auto n = st.conn->records.count_records();
+  auto n = timed(st, "count_records", [&] { return st.conn->records.count_records(); });
   if (!n) {
-    (void)fail(st, "count records", n.err());
+    (void)fail(st, "count_records", n.err());
     return;
   }
   st.gauges->records.store(*n, std::memory_order_relaxed);
@@ -245,6 +282,9 @@ store_actor::behavior_type valkey_store(self_ptr self, valkey_store_config confi
   st.ops = ops;
   st.gauges = gauges;
   st.health = health;
+  if (st.config.metrics) // every call's series from the start, so a scrape sees zeros, not gaps
+    for (const char* call : {"claim", "admit", "update", "get", "ping", "heartbeat", "count_records"})
+      series_of(st, call);
   self->send(self, sweep_atom::value);
   return {
     [=](admit_atom, const std::vector<task_record>& batch) {

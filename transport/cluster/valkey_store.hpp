@@ -25,6 +25,7 @@
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
 #include "transport/cluster/cluster_health.hpp"
+#include "transport/cluster/cluster_metrics.hpp"
 #include "transport/valkey/task_records.hpp"
 #include "transport/valkey/valkey_config.hpp"
 
@@ -39,6 +40,7 @@ struct valkey_store_config {
   // Told which records an update or cancel changed (set: publish them as
   // live events, transport/cluster/task_event_relay.hpp).
   std::function<void(std::span<const task_record* const>)> on_changed;
+  cluster_metrics* metrics = nullptr; // call latency, errors, reconnects; null: none
 };
 
 // Spawns the store (detached). `ops` maps op indexes to the names stored in
