@@ -3,6 +3,7 @@
 #include "apps/taskmesh/config.hpp"
 
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -49,13 +50,19 @@ void add_duration(CLI::App& app, const char* flag, const char* env, std::chrono:
   opt->default_str(std::to_string(out.count()) + "ms");
 }
 
+const std::map<std::string, process_role> roles = {
+  {"all", process_role::all}, {"api", process_role::api}, {"worker", process_role::worker}};
+
 void add_cluster_options(CLI::App& app, cluster_config& k) {
   const char* group = "Cluster mode (--nats and --valkey together)";
   auto opt = [&](const char* flag, auto& value, const char* env, const char* help) {
     return app.add_option(flag, value, help)->envname(env)->group(group);
   };
-  opt("--role", k.role, "TASKMESH_ROLE", "all: API and workers; api: HTTP intake only; worker: workers only")
-    ->check(CLI::IsMember({"all", "api", "worker"}));
+  app.add_option_function<std::string>(
+       "--role", [&k](const std::string& name) { k.role = roles.at(name); },
+       "all: API and workers; api: HTTP intake only; worker: workers only")
+    ->envname("TASKMESH_ROLE")->group(group)->check(CLI::IsMember({"all", "api", "worker"}))
+    ->default_str("all");
   opt("--nats", k.nats, "TASKMESH_NATS", "NATS server URLs, comma separated (enables cluster mode)");
   opt("--valkey", k.valkey, "TASKMESH_VALKEY", "Valkey URL redis://[user:password@]host:port[/db]");
   opt("--valkey-password", k.valkey_password, "TASKMESH_VALKEY_PASSWORD",
@@ -120,13 +127,23 @@ void check_cluster_options(const cluster_config& k) {
   if (k.nats.empty() != k.valkey.empty())
     throw CLI::ValidationError(k.nats.empty() ? "--nats" : "--valkey",
                                "cluster mode needs both --nats and --valkey");
-  if (!k.enabled() && k.role != "all")
-    throw CLI::ValidationError("--role", "'" + k.role + "' needs cluster mode (--nats and --valkey)");
+  if (!k.enabled() && k.role != process_role::all)
+    throw CLI::ValidationError("--role", std::string("'") + to_string(k.role) +
+                                           "' needs cluster mode (--nats and --valkey)");
   if (k.nats_tls_cert.empty() != k.nats_tls_key.empty())
     throw CLI::ValidationError("--nats-tls-cert", "--nats-tls-cert and --nats-tls-key go together");
 }
 
 } // namespace
+
+const char* to_string(process_role r) noexcept {
+  switch (r) {
+    case process_role::api: return "api";
+    case process_role::worker: return "worker";
+    case process_role::all: break;
+  }
+  return "all";
+}
 
 std::optional<int> parse_config(int argc, char** argv, config& c) {
   const auto cores = std::max(1u, std::thread::hardware_concurrency());

@@ -14,9 +14,17 @@
 
 namespace taskmesh::app {
 
+// What one process runs (--role). Embedded mode is always `all`.
+enum class process_role : std::uint8_t {
+  all,    // HTTP intake and workers
+  api,    // HTTP intake only
+  worker, // workers only (serves health, metrics, stats)
+};
+const char* to_string(process_role r) noexcept;
+
 // Cluster mode: set by --nats and --valkey (both or neither).
 struct cluster_config {
-  std::string role = "all";  // all | api | worker
+  process_role role = process_role::all;
   std::string nats;          // server URLs, comma separated; empty: embedded mode
   std::string valkey;        // redis://[user:password@]host:port[/db]; empty: embedded mode
   std::string valkey_password; // overrides the URL's password (keep secrets out of URLs)
@@ -36,8 +44,8 @@ struct cluster_config {
   std::string worker_id; // heartbeat name; default host:pid
 
   bool enabled() const noexcept { return !nats.empty(); }
-  bool runs_api() const noexcept { return role != "worker"; }
-  bool runs_workers() const noexcept { return role != "api"; }
+  bool runs_api() const noexcept { return role != process_role::worker; }
+  bool runs_workers() const noexcept { return role != process_role::api; }
 };
 
 struct config {

@@ -165,23 +165,19 @@ int run(const app::config& c) {
   metrics.queue_capacity->Set(static_cast<double>(c.queue_capacity));
   metrics.max_in_flight->Set(c.max_in_flight);
   metrics.max_records->Set(static_cast<double>(c.max_records));
-  actor_graph graph;
+  std::optional<app::process_plan> plan;
   try {
-    graph = app::build_graph(sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry}, cluster);
+    plan.emplace(app::plan_process(sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry}, cluster));
   } catch (const std::exception& e) {
     std::cerr << "taskmesh: " << e.what() << "\n";
     return 2;
   }
-  const std::string mode = c.cluster.enabled() ? "cluster" : "embedded";
+  auto& graph = plan->graph;
 
   http::health_state health;
-  if (c.cluster.enabled()) {
-    health.dependencies = {{"nats", &cluster.health.nats}, {"valkey", &cluster.health.valkey}};
-  }
-  // A worker pod takes no submissions; it serves health, metrics and stats.
-  http::router routes = c.cluster.runs_api() ? http::router::api() : http::router::worker();
+  health.dependencies = plan->health_dependencies;
   std::vector<std::string> labels;
-  for (const auto& r : routes.routes())
+  for (const auto& r : plan->routes.routes())
     labels.emplace_back(r.pattern);
   http::request_metrics request_metrics{labels};
   http::context ctx;
@@ -198,13 +194,13 @@ int run(const app::config& c) {
   ctx.health = &health;
   ctx.registry = &registry;
   ctx.http_metrics = &request_metrics;
-  ctx.mode = mode;
+  ctx.mode = plan->mode;
   ctx.events = &events;
   ctx.stream_heartbeat = c.stream_heartbeat;
   ctx.stream_write_timeout = c.stream_write_timeout;
   ctx.web = web::assets();
 
-  http::server server{ctx, std::move(routes), {*address, c.listen_port}, c.io_threads};
+  http::server server{ctx, std::move(plan->routes), {*address, c.listen_port}, c.io_threads};
   try {
     server.start();
   } catch (const boost::system::system_error& e) {
@@ -216,8 +212,8 @@ int run(const app::config& c) {
   const app::malloc_trimmer trimmer{std::chrono::seconds(10)}; // flat RSS over long runs
   spdlog::info("taskmesh {} listening on {}:{} (mode {}, role {}, {} workers, {} io threads)",
                TASKMESH_VERSION, server.local_endpoint().address().to_string(),
-               server.local_endpoint().port(), mode, c.cluster.role,
-               c.cluster.runs_workers() ? c.workers : 0, c.io_threads);
+               server.local_endpoint().port(), plan->mode, app::to_string(plan->role),
+               plan->workers, c.io_threads);
 
   signal.wait();
   health.draining = true;

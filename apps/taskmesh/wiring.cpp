@@ -23,7 +23,7 @@ nats::nats_config nats_config_from(const config& c) {
   const auto& k = c.cluster;
   nats::nats_config n;
   n.connection.servers = k.nats;
-  n.connection.name = "taskmesh-" + k.role;
+  n.connection.name = std::string("taskmesh-") + to_string(k.role);
   n.connection.creds_file = k.nats_creds;
   n.connection.token = k.nats_token;
   n.connection.user = k.nats_user;
@@ -65,7 +65,8 @@ std::string default_worker_id() {
   return std::string{host} + ":" + std::to_string(getpid());
 }
 
-actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_context ctx) {
+actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_context ctx,
+                           graph_config config) {
   store_config store;
   store.max_records = c.max_records;
   store.result_ttl = c.result_ttl;
@@ -73,11 +74,11 @@ actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_contex
   auto records = sys.spawn(memory_store, store, ctx.gauges);
   graph_seams seams;
   seams.store = std::move(records);
-  return spawn_graph(sys, graph_config_from(c), ctx, std::move(seams));
+  return spawn_graph(sys, config, ctx, std::move(seams));
 }
 
 actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context ctx,
-                          cluster_resources& res) {
+                          cluster_resources& res, graph_config config) {
   const auto& k = c.cluster;
   const auto n = nats_config_from(c);
   res.health.uses_nats = true;
@@ -135,10 +136,6 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
                                                         feeder, ctx.ops, ctx.gauges);
   }
 
-  auto config = graph_config_from(c);
-  config.stats.mode = "cluster";
-  // taskmesh_workers and utilization count this process's workers: none on an api pod.
-  config.stats.workers = seams.workers ? c.workers : 0;
   // Backlog = pending + ack-pending of each lane's task consumer.
   auto* nats_conn = res.nats.get();
   config.stats.cluster = cluster::make_cluster_view_source(
@@ -179,16 +176,29 @@ graph_config graph_config_from(const config& c) {
   g.op_limits = {c.max_result_bytes, c.op_timeout};
   // In-progress acks well inside AckWait while a cluster task waits out its delay.
   g.retry.keepalive = std::max(std::chrono::milliseconds{100}, c.cluster.ack_wait / 3);
-  g.stats.mode = "embedded";
-  g.stats.workers = c.workers;
   return g;
 }
 
-actor_graph build_graph(caf::actor_system& sys, const config& c, graph_context ctx,
-                        cluster_resources& resources) {
-  if (!c.cluster.enabled())
-    return build_embedded(sys, c, ctx);
-  return build_cluster(sys, c, ctx, resources);
+process_plan plan_process(caf::actor_system& sys, const config& c, graph_context ctx,
+                          cluster_resources& resources) {
+  const bool cluster = c.cluster.enabled();
+  auto g = graph_config_from(c);
+  g.stats.mode = cluster ? "cluster" : "embedded";
+  // taskmesh_workers and utilization count this process's workers: none on an api pod.
+  g.stats.workers = c.cluster.runs_workers() ? c.workers : 0;
+  process_plan plan{
+    cluster ? build_cluster(sys, c, ctx, resources, g) : build_embedded(sys, c, ctx, g),
+    g.stats.mode,
+    c.cluster.role,
+    // A worker pod takes no submissions; it serves health, metrics and stats.
+    c.cluster.runs_api() ? http::router::api() : http::router::worker(),
+    {},
+    g.stats.workers,
+  };
+  if (cluster)
+    plan.health_dependencies = {{"nats", &resources.health.nats},
+                                {"valkey", &resources.health.valkey}};
+  return plan;
 }
 
 } // namespace taskmesh::app
