@@ -288,6 +288,15 @@ def fuzz_by_make_test(tokens):
     return "run briefly by `make test` (fuzz-smoke, tests/fuzz/run.sh), not inside ctest"
 
 
+def sanitizers_by_make_test(tokens):
+    # make test runs test-asan-unit after fuzz-smoke, in the same clang build.
+    mk = (root / "Makefile").read_text()
+    assert "test-asan-unit" in mk.split("\ntest:", 1)[1].split("\n\n", 1)[0], \
+        "make test does not run test-asan-unit"
+    assert "make test" in (root / ".ci/run").read_text()
+    return "run by `make test` (the fuzzers' ASan+UBSan build), not inside ctest"
+
+
 def sanitizer_build(tokens):
     mk = (root / "Makefile").read_text()
     assert f"\n{tokens[1]}:" in mk, f"Makefile has no {tokens[1]} target"
@@ -366,6 +375,7 @@ RULES = [
     (r"^make test-image\b", by_ci("test-image")),
     (r"^make image\b", by_ci("test-image")),
     (r"^make fuzz\b|^tests/fuzz/run\.sh\b", fuzz_by_make_test),
+    (r"^make test-asan-unit\b", sanitizers_by_make_test),
     (r"^make test-(asan|tsan)\b", sanitizer_build),
     (r"^make test\b", by_ci("test")),
     (r"^make bench\b|^bench/", long_benchmark),

@@ -15,6 +15,9 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(json_task_fuzzer task_wire_fuzzer ops_fuzzer http_fuzzer)
 fi
 mkdir -p "$build/fuzz-artifacts"
+# UBSan's null check is recoverable (CMakeLists.txt): halt on every report
+# except the CAF site tests/ubsan.supp names.
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$here/../ubsan.supp"
 for t in "${targets[@]}"; do
   bin="$build/tests/fuzz/$t"
   corpus="$build/fuzz-corpus/$t"

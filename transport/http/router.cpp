@@ -56,7 +56,7 @@ router::lookup router::find(bhttp::verb verb, std::string_view target) const {
 }
 
 awaitable<response> router::handle(const request& req, context& ctx,
-                                   const asio::ip::address& client,
+                                   asio::ip::address client,
                                    std::unique_ptr<body_stream>* body) const {
   const auto began = std::chrono::steady_clock::now();
   auto found = find(req.method(), req.target());

@@ -59,9 +59,11 @@ public:
 
   // Runs the access gate (ctx.gate), dispatches, answers 404/405 itself,
   // and records metrics. `client` is the peer's address (the rate-limit
-  // bucket when there are no tokens). A streaming route fills *body (when
+  // bucket when there are no tokens), taken by value because a coroutine
+  // keeps only a reference to a reference parameter, and a caller's
+  // temporary address dies before the first resume. A streaming route fills *body (when
   // the caller can stream, i.e. body is not null).
-  awaitable<response> handle(const request& req, context& ctx, const asio::ip::address& client = {},
+  awaitable<response> handle(const request& req, context& ctx, asio::ip::address client = {},
                              std::unique_ptr<body_stream>* body = nullptr) const;
 
   const std::vector<route>& routes() const noexcept { return routes_; }
