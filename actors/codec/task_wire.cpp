@@ -8,7 +8,9 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <boost/system/system_error.hpp>
 
+#include "actors/codec/exact_json.hpp"
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
 
@@ -20,6 +22,15 @@ constexpr std::int64_t wire_version = 1;
 
 api_error bad_wire(std::string message, std::string field = {}) {
   return api_error{400, "invalid_task_message", std::move(message), std::move(field)};
+}
+
+// Payloads and params are stored as JSON the codec wrote, so they parse.
+json::value parse_stored(std::string_view text) {
+  json::error_code ec;
+  auto v = exact_json::parse(text, ec);
+  if (ec)
+    throw boost::system::system_error(ec);
+  return v;
 }
 
 } // namespace
@@ -37,9 +48,9 @@ json::object wire_object(const task& t, const op_registry& ops) {
   if (op.payload == payload_kind::text)
     o["payload"] = json::string_view{t.payload};
   else
-    o["payload"] = json::parse(t.payload.empty() ? std::string_view{"null"} : t.payload);
+    o["payload"] = parse_stored(t.payload.empty() ? std::string_view{"null"} : t.payload);
   if (!t.params.empty())
-    o["params"] = json::parse(t.params);
+    o["params"] = parse_stored(t.params);
   o["priority"] = to_string(t.prio);
   o["max_attempts"] = t.max_attempts;
   o["delay_ms"] = t.delay_ms;
@@ -140,7 +151,7 @@ std::string tasks_to_wire(std::span<const task> tasks, const op_registry& ops) {
 
 parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
   json::error_code ec;
-  auto v = json::parse(bytes, ec);
+  auto v = exact_json::parse(bytes, ec);
   if (ec || !v.is_object())
     return bad_wire("task message is not a JSON object");
   if (json_numbers::has_non_finite(v))
@@ -150,7 +161,7 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
 
 std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_registry& ops) {
   json::error_code ec;
-  auto v = json::parse(bytes, ec);
+  auto v = exact_json::parse(bytes, ec);
   std::vector<parsed<task>> out;
   if (!ec && v.is_object()) {
     out.push_back(task_from_object(v.get_object(), ops));
@@ -170,7 +181,7 @@ std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_regis
 std::optional<wire_task> task_with_attempts(std::string_view bytes, std::size_t index,
                                               std::uint32_t extra_attempts, timestamp retry_at) {
   json::error_code ec;
-  auto v = json::parse(bytes, ec);
+  auto v = exact_json::parse(bytes, ec);
   if (ec)
     return std::nullopt;
   json::object* o = nullptr;

@@ -116,6 +116,22 @@ TEST(TaskWire, OpTravelsByNameAndJsonPayloadStaysJson) {
   EXPECT_EQ(boost::json::parse(back.payload), boost::json::parse(t.payload));
 }
 
+// Found by task_wire_fuzzer: Boost.JSON 1.81 reads some numbers one unit in
+// the last place off (this one as ...446E58, then that as ...45E58), so a
+// payload number drifted on its way to a worker. The wire keeps the correctly
+// rounded value (2.4444444444444443e58, as Python's float() reads it) on
+// every hop.
+TEST(TaskWire, PayloadNumbersSurviveEveryHopExactly) {
+  const auto ops = fake_registry();
+  const auto sent = sample(1, R"({"k":[1,24444444444444444444444444444444444444444444444444444444444]})");
+  auto hop = std::get<task>(task_from_wire(task_to_wire(sent, ops), ops));
+  EXPECT_EQ(hop.payload, R"({"k":[1,2.4444444444444443E58]})");
+  for (int i = 0; i < 3; ++i) {
+    hop = std::get<task>(task_from_wire(task_to_wire(hop, ops), ops));
+    EXPECT_EQ(hop.payload, R"({"k":[1,2.4444444444444443E58]})");
+  }
+}
+
 TEST(TaskWire, NormalPriorityAndNoKeyAreOmittedOrDefaulted) {
   const auto ops = fake_registry();
   auto t = sample(0, "w");
