@@ -8,6 +8,7 @@
 #include "actors/codec/task_codec.hpp"
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
+#include "transport/http/handlers/own_task.hpp"
 #include "transport/http/responses.hpp"
 
 namespace taskmesh::http {
@@ -15,15 +16,11 @@ namespace taskmesh::http {
 awaitable<response> delete_task(const request& req, const route_match& m, context& ctx) {
   auto id = task_id::parse(m.param);
   if (!id)
-    co_return error_response(req, bhttp::status::not_found, "not_found",
-                             "no task with id " + std::string{m.param});
+    co_return task_not_found(req, m.param);
   // Another tenant's task is answered exactly as an unknown id (GET /task/{id}).
-  auto found = co_await await_callback<lookup_result>([&](lookup_callback done) {
-    caf::anon_send(ctx.bridge, get_atom::value, *id, std::move(done));
-  });
-  if (found.outcome == lookup_result::kind::found && found.record.tenant != m.from.tenant)
-    co_return error_response(req, bhttp::status::not_found, "not_found",
-                             "no task with id " + std::string{m.param});
+  auto found = co_await look_up_own_task(*id, m, ctx);
+  if (found.outcome == lookup_result::kind::not_found)
+    co_return task_not_found(req, m.param);
   auto r = co_await await_callback<cancel_result>([&](cancel_callback done) {
     caf::anon_send(ctx.bridge, cancel_atom::value, *id, std::move(done));
   });
@@ -41,13 +38,11 @@ awaitable<response> delete_task(const request& req, const route_match& m, contex
       co_return json_response(req, bhttp::status::conflict, boost::json::serialize(body));
     }
     case cancel_result::kind::not_found:
-      co_return error_response(req, bhttp::status::not_found, "not_found",
-                               "no task with id " + std::string{m.param});
+      co_return task_not_found(req, m.param);
     case cancel_result::kind::unavailable:
       break;
   }
-  co_return error_response(req, bhttp::status::service_unavailable, "unavailable",
-                           "the result store did not answer; retry later");
+  co_return store_unavailable(req);
 }
 
 } // namespace taskmesh::http

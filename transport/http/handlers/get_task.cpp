@@ -4,6 +4,7 @@
 // learns which ids exist elsewhere.
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
+#include "transport/http/handlers/own_task.hpp"
 #include "transport/http/responses.hpp"
 
 namespace taskmesh::http {
@@ -11,24 +12,17 @@ namespace taskmesh::http {
 awaitable<response> get_task(const request& req, const route_match& m, context& ctx) {
   auto id = task_id::parse(m.param);
   if (!id)
-    co_return error_response(req, bhttp::status::not_found, "not_found",
-                             "no task with id " + std::string{m.param});
-  auto found = co_await await_callback<lookup_result>([&](lookup_callback done) {
-    caf::anon_send(ctx.bridge, get_atom::value, *id, std::move(done));
-  });
-  if (found.outcome == lookup_result::kind::found && found.record.tenant != m.from.tenant)
-    found.outcome = lookup_result::kind::not_found;
+    co_return task_not_found(req, m.param);
+  auto found = co_await look_up_own_task(*id, m, ctx);
   switch (found.outcome) {
     case lookup_result::kind::found:
       co_return json_response(req, bhttp::status::ok, record_to_json(found.record, *ctx.ops));
     case lookup_result::kind::not_found:
-      co_return error_response(req, bhttp::status::not_found, "not_found",
-                               "no task with id " + std::string{m.param});
+      co_return task_not_found(req, m.param);
     case lookup_result::kind::unavailable:
       break;
   }
-  co_return error_response(req, bhttp::status::service_unavailable, "unavailable",
-                           "the result store did not answer; retry later");
+  co_return store_unavailable(req);
 }
 
 } // namespace taskmesh::http

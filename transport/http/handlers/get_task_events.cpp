@@ -4,6 +4,7 @@
 // no transition falls between the two. Unknown id 404; at the stream cap 429.
 #include "transport/http/actor_await.hpp"
 #include "transport/http/handlers/handlers.hpp"
+#include "transport/http/handlers/own_task.hpp"
 #include "transport/http/responses.hpp"
 #include "transport/http/streams/sse.hpp"
 #include "transport/http/streams/task_event_stream.hpp"
@@ -27,23 +28,16 @@ awaitable<response> get_task_events(const request& req, const route_match& m, co
   const auto id_text = m.param;
   auto id = task_id::parse(id_text);
   if (!id || !ctx.events)
-    co_return error_response(req, bhttp::status::not_found, "not_found",
-                             "no task with id " + std::string{id_text});
+    co_return task_not_found(req, id_text);
   auto stream = task_event_stream::open(ctx, co_await asio::this_coro::executor, *id,
                                         m.from.tenant);
   if (!stream)
     co_return too_many_streams(req, ctx);
-  auto found = co_await await_callback<lookup_result>([&](lookup_callback done) {
-    caf::anon_send(ctx.bridge, get_atom::value, *id, std::move(done));
-  });
-  // Another tenant's task is answered exactly as an unknown id (GET /task/{id}).
-  if (found.outcome == lookup_result::kind::not_found ||
-      (found.outcome == lookup_result::kind::found && found.record.tenant != m.from.tenant))
-    co_return error_response(req, bhttp::status::not_found, "not_found",
-                             "no task with id " + std::string{id_text});
+  auto found = co_await look_up_own_task(*id, m, ctx);
+  if (found.outcome == lookup_result::kind::not_found)
+    co_return task_not_found(req, id_text);
   if (found.outcome == lookup_result::kind::unavailable)
-    co_return error_response(req, bhttp::status::service_unavailable, "unavailable",
-                             "the result store did not answer; retry later");
+    co_return store_unavailable(req);
   stream->start(found.record, last_event_id(req));
   body = std::move(stream);
   co_return sse_head(req);
