@@ -21,7 +21,8 @@ namespace taskmesh {
 //                               +-------- done ---------+
 //
 // Cluster mode swaps the seams:  intake --dispatch--> JetStream publisher
-//   (api pod)  ...  JetStream feeder --run batch--> worker x N  (worker pod)
+//   (api pod)  ...  dispatcher --feed(credit)--> JetStream feeder  (worker pod)
+//                   <------------- tasks ---------+
 //
 // Spawned in reverse data-flow order so each actor gets the handles it sends to.
 actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, graph_context ctx,
@@ -32,21 +33,20 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
               ? sys.spawn<caf::detached>(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges,
                                          ctx.metrics)
               : sys.spawn(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics);
-  const bool needs_local = (seams.intake && !seams.sink) || (seams.workers && !seams.work_source);
-  dispatcher_actor local;
-  if (needs_local)
-    local = sys.spawn(dispatcher, config.dispatch, ctx.queue, ctx.gauges);
-  g.sink = seams.sink ? seams.sink : worker_sink_actor{local};
+  // One dispatcher: intake's sink (embedded) and/or the workers' source of
+  // batches. With a work source its tasks never pass the intake queue.
+  g.work_source = seams.workers ? std::move(seams.work_source) : work_source_actor{};
+  if ((seams.intake && !seams.sink) || seams.workers)
+    g.dispatcher = sys.spawn(dispatcher, config.dispatch, g.work_source ? nullptr : ctx.queue,
+                             ctx.gauges, g.work_source);
+  g.sink = seams.sink ? seams.sink : worker_sink_actor{g.dispatcher};
   if (seams.workers) {
-    g.dispatcher = seams.work_source ? seams.work_source : local;
     for (std::uint32_t i = 0; i < config.workers; ++i) {
       auto w = sys.spawn(worker, ctx.ops, config.retry, config.op_limits, g.store, g.stats, g.dispatcher);
       // A new worker starts by asking for work.
       caf::anon_send(g.dispatcher, done_atom::value, w, std::uint32_t{0}, true);
       g.workers.push_back(std::move(w));
     }
-  } else {
-    g.dispatcher = local;
   }
   if (seams.intake) {
     auto intake_cfg = config.intake;
@@ -66,6 +66,8 @@ void actor_graph::stop() {
   kill(bridge);
   if (dispatcher)
     kill(dispatcher);
+  if (work_source)
+    kill(work_source);
   if (sink)
     kill(sink);
   for (auto& w : workers)

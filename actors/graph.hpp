@@ -3,9 +3,9 @@
 // creates and connects the actors. Where modes differ the caller
 // (apps/taskmesh/wiring.cpp) fills the seams: the store (memory | Valkey),
 // the worker sink intake hands tasks to (local dispatcher | JetStream
-// publisher) and the work source workers pull from (local dispatcher |
-// JetStream feeder). Intake, dispatcher, workers and stats are the same code
-// in every mode.
+// publisher) and the work source the dispatcher asks for tasks (none: intake
+// dispatches to it | JetStream feeder). Intake, dispatcher, workers and
+// stats are the same code in every mode.
 #pragma once
 
 #include <vector>
@@ -47,7 +47,7 @@ struct graph_context {
 struct graph_seams {
   store_actor store;            // required
   worker_sink_actor sink;       // null: the local dispatcher
-  dispatcher_actor work_source; // null: the local dispatcher
+  work_source_actor work_source; // null: intake feeds the dispatcher
   bool intake = true;           // takes HTTP submissions (embedded, api, all)
   bool workers = true;          // runs tasks (embedded, worker, all)
   bool blocking_stats = false;  // stats reads a cluster view: spawn it detached
@@ -55,7 +55,8 @@ struct graph_seams {
 
 struct actor_graph {
   intake_actor intake;          // null when the process takes no submissions
-  dispatcher_actor dispatcher;  // local dispatcher or feeder; null without workers
+  dispatcher_actor dispatcher;  // null when the process neither takes nor runs tasks locally
+  work_source_actor work_source; // cluster worker pods: the dispatcher asks it
   worker_sink_actor sink;
   std::vector<worker_actor> workers;
   store_actor store;

@@ -5,6 +5,7 @@
 //
 //   HTTP threads --(intake_queue, lock-free)--> intake --admit--> store
 //   intake --dispatch--> dispatcher (cluster: JetStream) [--record--> store]
+//   (cluster worker pods: dispatcher --feed(credit)--> JetStream feeder --tasks-->)
 //   dispatcher --run--> worker --update--> store
 //                                    <--done--  worker --report--> stats
 //
@@ -220,6 +221,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, retry_atom, "retry")       // worker: a retry backoff ran out
   CAF_ADD_ATOM(taskmesh, taskmesh, flush_atom, "flush")       // worker: send finished work on
   CAF_ADD_ATOM(taskmesh, taskmesh, done_atom, "done")         // dispatcher: a worker finished n
+  CAF_ADD_ATOM(taskmesh, taskmesh, feed_atom, "feed")         // work source: up to n tasks, please
   CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
   CAF_ADD_ATOM(taskmesh, taskmesh, forget_atom, "forget")     // store: drop refused admissions
   CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
@@ -256,9 +258,20 @@ using worker_actor = caf::typed_actor<
 using worker_sink_actor = caf::typed_actor<
   caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>>;
 
+// Where a dispatcher without intake gets its tasks (cluster worker pods: the
+// JetStream feeder). The dispatcher asks only when it has credit (idle
+// workers, free in-flight slots, empty lanes), for (high, normal): up to
+// that many tasks from each lane, split by its lane policy; credit a lane
+// cannot use may go to the other. At most one ask is out at a time. The
+// answer comes once there are tasks (an envelope message brings all of its
+// tasks, so the answer may hold more than asked), or empty when the source
+// stops (draining). Tasks carry their receipts.
+using work_source_actor = caf::typed_actor<
+  caf::replies_to<feed_atom, std::uint32_t, std::uint32_t>::with<std::vector<task>>>;
+
 // Priority lanes, the in-flight bound, and hand-out of batches to workers.
-// It is the embedded worker sink; on cluster worker pods a JetStream feeder
-// takes its place towards the workers.
+// It is the embedded worker sink; on cluster worker pods it takes its tasks
+// from a work source instead (work_source_actor above).
 using dispatcher_actor = caf::typed_actor<
   caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>,
   // (worker, tasks it brought to a terminal state, whether it wants a batch)

@@ -125,8 +125,8 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
       cluster::spawn_jetstream_sink(sys, res.nats.get(), n.stream, ctx.ops, ctx.queue, metrics);
   if (seams.workers) {
     cluster::feeder_config feeder;
-    feeder.dispatch.max_in_flight = c.max_in_flight;
-    feeder.dispatch.batch_size = k.fetch_batch;
+    // The dispatcher hands the pod's workers batches of at most one fetch.
+    config.dispatch.batch_size = k.fetch_batch;
     res.cancelled = std::make_unique<cluster::cancelled_tasks>();
     res.cancels_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix,
                                                       res.cancelled.get());

@@ -275,7 +275,9 @@ int main(int argc, char** argv) try {
         sh.stop.store(true);
         return;
       }
-      auto got = fetcher ? fetcher->fetch(o.fetch_batch, 50ms) : normal->fetch(o.fetch_batch, 50ms);
+      // A worker's dispatcher splits its credit 4:1 between the lanes.
+      const nats::lane_quota quota{o.fetch_batch - o.fetch_batch / 5, o.fetch_batch / 5};
+      auto got = fetcher ? fetcher->fetch(quota, 50ms) : normal->fetch(o.fetch_batch, 50ms);
       if (!got) {
         std::fprintf(stderr, "taskmesh-jetstream-ceiling: fetch: %s\n", nats::to_string(got.err()).c_str());
         sh.stop.store(true);

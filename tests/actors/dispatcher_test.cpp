@@ -14,7 +14,8 @@ namespace {
 class Dispatcher : public actor_test {
 protected:
   dispatcher_actor start(std::uint32_t max_in_flight, std::uint32_t batch_size = 128) {
-    return spawn(dispatcher, dispatcher_config{max_in_flight, batch_size}, &queue, &gauges);
+    return spawn(dispatcher, dispatcher_config{max_in_flight, batch_size}, &queue, &gauges,
+                 work_source_actor{});
   }
 
   // Pushes tasks through the intake queue (as HTTP does), takes them out
@@ -30,26 +31,6 @@ protected:
         accepted.push_back(std::move(t));
     caf::anon_send(d, dispatch_atom::value, std::move(accepted));
     run();
-  }
-
-  std::vector<task> tasks(std::size_t n, priority prio = priority::normal) {
-    std::vector<task> out;
-    for (std::size_t i = 0; i < n; ++i)
-      out.push_back(make_task("echo", std::to_string(i), "", prio));
-    return out;
-  }
-
-  void ask_for_work(const dispatcher_actor& d, const worker_actor& w, std::uint32_t finished = 0,
-                    bool wants_work = true) {
-    caf::anon_send(d, done_atom::value, w, finished, wants_work);
-    run();
-  }
-
-  static std::size_t handed_out(const worker_log& log) {
-    std::size_t n = 0;
-    for (const auto& b : log.batches)
-      n += b.size();
-    return n;
   }
 
   recorded_results results;

@@ -253,6 +253,29 @@ protected:
     return t;
   }
 
+  // n echo tasks in one lane.
+  std::vector<task> tasks(std::size_t n, priority prio = priority::normal) const {
+    std::vector<task> out;
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(make_task("echo", std::to_string(i), "", prio));
+    return out;
+  }
+
+  // A worker's done message to a dispatcher, as the worker sends it.
+  void ask_for_work(const dispatcher_actor& d, const worker_actor& w, std::uint32_t finished = 0,
+                    bool wants_work = true) {
+    caf::anon_send(d, done_atom::value, w, finished, wants_work);
+    run();
+  }
+
+  // Tasks a probe worker received, over all its batches.
+  static std::size_t handed_out(const worker_log& log) {
+    std::size_t n = 0;
+    for (const auto& b : log.batches)
+      n += b.size();
+    return n;
+  }
+
   // Pushes tasks through the intake queue (so the backlog counts them).
   bool push(std::vector<task> tasks, recorded_results* out) {
     submission s{std::move(tasks), std::make_unique<recording_waiter>(out)};

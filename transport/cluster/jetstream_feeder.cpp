@@ -1,27 +1,20 @@
 // File: transport/cluster/jetstream_feeder.cpp
-// A detached actor that behaves towards workers exactly like the embedded
-// dispatcher (actors/dispatcher.cpp): workers announce themselves with
-// done(worker, 0, true), batches go (run_atom) only to idle workers that
-// asked, at most max_in_flight tasks are out, gauges->in_flight follows;
-// once gauges->draining is set nothing new is fetched (tasks that reach the
-// pod meanwhile, on a pull request still open, are NAKed when the feeder
-// goes away, so other pods get them at once).
-// Where the dispatcher takes tasks from its lanes, the feeder fetches them
-// from JetStream, blocking in priority_fetcher::fetch on its own thread.
-//
-// The fetch loop runs inside the done handler: while a worker is idle and
-// there is in-flight room, fetch and hand out. dispatcher_actor has no
-// message of its own for "poll again", and the protocol stays in
-// messages.hpp, so the feeder sends itself done(<null worker>, 0, false):
-// a null worker handle means "poll again" (see schedule_poll and the done
-// handler). An empty long poll is followed by the next one at once (the
-// fetch itself was the wait); a failed one (NATS down) after idle_wait.
+// A detached actor that answers the dispatcher's feed requests from
+// JetStream (contract: jetstream_feeder.hpp). A request is kept (a response
+// promise) until a fetch brings tasks: each fetch blocks at most idle_wait,
+// and between two fetches the mailbox runs (a tick to itself), so the actor
+// stays responsive to exit messages. After a failed fetch (NATS down) the
+// next one waits idle_wait. While the process drains (gauges->draining) the
+// request is answered empty and nothing new is fetched; deliveries the open
+// pull request brought meanwhile are NAKed when the consumers go, so other
+// pods get them at once.
 #include "transport/cluster/jetstream_feeder.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <optional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -42,6 +35,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
+// The work source interface plus the feeder's own "fetch again" timer.
+using feeder_actor = work_source_actor::extend<caf::reacts_to<tick_atom>>;
+
 // Stream/consumer set-up that failed is tried again at most this often
 // (each try BLOCKS up to a few api_timeouts when the server hangs).
 constexpr std::chrono::milliseconds setup_retry{1'000};
@@ -49,9 +45,6 @@ constexpr std::chrono::milliseconds setup_retry{1'000};
 // with the server's store) just comes back empty. While fetches stay empty
 // the consumers are ensured again this often, so the pod heals itself.
 constexpr std::chrono::milliseconds idle_recheck{5'000};
-// One fetch's wait while tasks are out: their done messages free room and
-// bring workers back soon, so do not sit in a long wait.
-constexpr std::chrono::milliseconds busy_wait{20};
 
 struct feeder_state {
   static inline const char* name = "jetstream_feeder";
@@ -60,7 +53,7 @@ struct feeder_state {
   nats::consumer_options consumers;
   feeder_config config;
   const op_registry* ops = nullptr;
-  pipeline_gauges* gauges = nullptr;
+  const pipeline_gauges* gauges = nullptr;
 
   // Shared with every receipt handed out (dead-letter publisher, warnings).
   std::shared_ptr<receipt_context> receipts;
@@ -72,16 +65,15 @@ struct feeder_state {
   bool recheck = false; // ensure the streams and consumers again before fetching
   steady::time_point last_recheck = steady::now(); // or the last fetch that got messages
 
-  std::vector<worker_actor> idle_workers;
-  std::int64_t in_flight = 0;
-  // Fetched, decoded, not handed out yet: an envelope brings many tasks at
-  // once, more than the idle workers may take in one go.
-  std::deque<task> ready;
-  double tasks_per_message = 1; // moving average, sizes the next fetch
-  bool poll_pending = false; // a "poll again" message is on its way
+  // The dispatcher's open request and its credit, in tasks per lane.
+  std::optional<caf::typed_response_promise<std::vector<task>>> request;
+  std::uint32_t credit_high = 0;
+  std::uint32_t credit_normal = 0;
+  bool tick_pending = false;     // a "fetch again" tick is on its way
+  double tasks_per_message = 1;  // moving average: an envelope carries many
 };
 
-using self_ptr = dispatcher_actor::stateful_pointer<feeder_state>;
+using self_ptr = feeder_actor::stateful_pointer<feeder_state>;
 
 std::shared_ptr<receipt_context> make_receipt_context(feeder_state& st) {
   auto ctx = std::make_shared<receipt_context>();
@@ -151,19 +143,18 @@ bool setup(feeder_state& st) {
   return true;
 }
 
-// Keeps the loop going while workers wait and nothing arrives: after an
-// empty fetch (which already waited) at once, after a failure (NATS down,
-// consumers not bound) after idle_wait.
-void schedule_poll(self_ptr self, bool back_off) {
+// Fetches again after the mailbox ran: at once after an empty fetch (which
+// already waited), after idle_wait after a failure (NATS down, consumers
+// not bound).
+void schedule_fetch(self_ptr self, bool back_off) {
   auto& st = self->state;
-  if (st.poll_pending)
+  if (st.tick_pending)
     return;
-  st.poll_pending = true;
+  st.tick_pending = true;
   if (back_off)
-    self->delayed_send(self, st.config.idle_wait, done_atom::value, worker_actor{},
-                       std::uint32_t{0}, false);
+    self->delayed_send(self, st.config.idle_wait, tick_atom::value);
   else
-    self->send(self, done_atom::value, worker_actor{}, std::uint32_t{0}, false);
+    self->send(self, tick_atom::value);
 }
 
 void dead_letter_undecodable(feeder_state& st, nats::delivery& d, const api_error& bad) {
@@ -195,11 +186,11 @@ void give_claim(const feeder_state& st, task& t) {
   t.claim = st.config.cancelled->claim(t.id, will_wait);
 }
 
-// JetStream messages -> tasks with receipts, appended to st.ready. A message
+// JetStream messages -> tasks with receipts, appended to `out`. A message
 // that does not decode is dead-lettered here (this BLOCKS up to the
 // dead-letter PubAck; rare). In an envelope a task that does not decode
 // (a type disabled on this pod) is dead-lettered alone.
-void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
+void decode(feeder_state& st, std::vector<nats::delivery>& deliveries, std::vector<task>& out) {
   std::size_t tasks = 0;
   for (auto& d : deliveries) {
     if (d.num_delivered() > 1 && st.config.metrics)
@@ -214,7 +205,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
       count_attempts(t, d);
       give_claim(st, t);
       t.receipt = std::make_shared<nats_receipt>(std::move(d), st.receipts);
-      st.ready.push_back(std::move(t));
+      out.push_back(std::move(t));
       ++tasks;
       continue;
     }
@@ -233,7 +224,7 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
       auto& t = std::get<task>(decoded[i]);
       give_claim(st, t);
       t.receipt = std::move(receipt);
-      st.ready.push_back(std::move(t));
+      out.push_back(std::move(t));
       ++tasks;
     }
   }
@@ -242,95 +233,68 @@ void decode(feeder_state& st, std::vector<nats::delivery>& deliveries) {
                            0.25 * static_cast<double>(tasks) / static_cast<double>(deliveries.size());
 }
 
-// Spreads ready tasks (in fetch order: high first) over the idle workers,
-// like the embedded dispatcher: fair share, at most batch_size each, never
-// past max_in_flight.
-void hand_out(self_ptr self) {
-  auto& st = self->state;
-  while (!st.ready.empty() && !st.idle_workers.empty()) {
-    const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
-    if (room <= 0)
-      break;
-    const auto fair_share = (st.ready.size() + st.idle_workers.size() - 1) / st.idle_workers.size();
-    const auto n = std::min<std::size_t>(
-      {fair_share, std::max<std::size_t>(st.config.dispatch.batch_size, 1),
-       static_cast<std::size_t>(room)});
-    std::vector<task> batch(std::make_move_iterator(st.ready.begin()),
-                            std::make_move_iterator(st.ready.begin() + static_cast<std::ptrdiff_t>(n)));
-    st.ready.erase(st.ready.begin(), st.ready.begin() + static_cast<std::ptrdiff_t>(n));
-    st.in_flight += static_cast<std::int64_t>(n);
-    // At once, not after pump's next fetch: a drain reading 0 meanwhile
-    // would stop the process with these tasks still running.
-    if (st.gauges)
-      st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
-    auto worker = std::move(st.idle_workers.back());
-    st.idle_workers.pop_back();
-    self->send(worker, run_atom::value, std::move(batch));
-  }
+// Credit in tasks -> deliveries to ask a lane for, at the recent number of
+// tasks per message (an envelope carries many); at least one for a lane
+// with credit.
+int messages_for(const feeder_state& st, std::uint32_t tasks) {
+  if (tasks == 0)
+    return 0;
+  const auto n = static_cast<double>(tasks) / std::max(1.0, st.tasks_per_message);
+  return std::clamp(static_cast<int>(n), 1, st.consumers.max_batch);
 }
 
-// Fetches and hands out while workers wait, in-flight room remains and the
-// process is not draining.
-void pump(self_ptr self) {
-  auto& st = self->state;
-  const auto batch_size = std::max<std::uint32_t>(st.config.dispatch.batch_size, 1);
-  while (!st.idle_workers.empty()) {
-    // Shutting down (gauges->draining): finish what is out, take nothing new;
-    // tasks not handed out go back to JetStream (their receipts NAK).
-    if (st.gauges && st.gauges->draining.load(std::memory_order_relaxed)) {
-      st.ready.clear();
-      break;
-    }
-    const auto room = static_cast<std::int64_t>(st.config.dispatch.max_in_flight) - st.in_flight;
-    if (room <= 0)
-      break;
-    if (!st.ready.empty()) {
-      hand_out(self);
-      continue;
-    }
-    if (!setup(st)) {
-      schedule_poll(self, true);
-      break;
-    }
-    // In messages: enough for the idle workers' share at the recent number
-    // of tasks per message (an envelope carries many).
-    const auto tasks_wanted = std::min<std::int64_t>(
-      room, static_cast<std::int64_t>(st.idle_workers.size()) * batch_size);
-    const auto want = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(static_cast<double>(tasks_wanted) / std::max(1.0, st.tasks_per_message)),
-      1, st.consumers.max_batch);
-    // With tasks out, done messages (freeing room, bringing workers back)
-    // are due soon: do not sit in a long poll. With none out, wait longer.
-    const auto wait = st.in_flight > 0 ? busy_wait : st.config.idle_wait;
-    auto got = st.fetcher->fetch(static_cast<int>(want), wait);
-    if (!got) {
-      st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());
-      if (st.conn->connected())
-        st.recheck = true; // not the connection: maybe the consumer is gone
-      schedule_poll(self, true);
-      break;
-    }
-    if (got->empty()) {
-      if (steady::now() - st.last_recheck >= idle_recheck) {
-        st.recheck = true;
-        st.last_recheck = steady::now();
-      }
-      schedule_poll(self, false);
-      break;
-    }
-    st.last_recheck = steady::now();
-    decode(st, *got);
-    hand_out(self);
-  }
-  if (st.gauges)
-    st.gauges->in_flight.store(st.in_flight, std::memory_order_relaxed);
+void answer(feeder_state& st, std::vector<task> tasks) {
+  if (auto request = std::exchange(st.request, std::nullopt))
+    request->deliver(std::move(tasks));
 }
 
-dispatcher_actor::behavior_type jetstream_feeder(self_ptr self, nats::connection* conn,
-                                                 nats::stream_options stream,
-                                                 nats::consumer_options consumers,
-                                                 feeder_config config, const op_registry* ops,
-                                                 pipeline_gauges* gauges) {
+// One bounded fetch for the open request: answers it with what came, or
+// schedules the next try.
+void fetch_for_request(self_ptr self) {
+  auto& st = self->state;
+  if (!st.request)
+    return;
+  // Shutting down: settle what is out, take nothing new.
+  if (st.gauges && st.gauges->draining.load(std::memory_order_relaxed)) {
+    answer(st, {});
+    return;
+  }
+  if (!setup(st)) {
+    schedule_fetch(self, true);
+    return;
+  }
+  auto got = st.fetcher->fetch(
+    {messages_for(st, st.credit_high), messages_for(st, st.credit_normal)}, st.config.idle_wait);
+  if (!got) {
+    st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());
+    if (st.conn->connected())
+      st.recheck = true; // not the connection: maybe the consumer is gone
+    schedule_fetch(self, true);
+    return;
+  }
+  if (got->empty()) {
+    if (steady::now() - st.last_recheck >= idle_recheck) {
+      st.recheck = true;
+      st.last_recheck = steady::now();
+    }
+    schedule_fetch(self, false);
+    return;
+  }
+  st.last_recheck = steady::now();
+  std::vector<task> tasks;
+  decode(st, *got, tasks);
+  if (tasks.empty()) { // every message was dead-lettered
+    schedule_fetch(self, false);
+    return;
+  }
+  answer(st, std::move(tasks));
+}
+
+feeder_actor::behavior_type jetstream_feeder(self_ptr self, nats::connection* conn,
+                                             nats::stream_options stream,
+                                             nats::consumer_options consumers,
+                                             feeder_config config, const op_registry* ops,
+                                             const pipeline_gauges* gauges) {
   auto& st = self->state;
   st.conn = conn;
   st.stream = std::move(stream);
@@ -341,33 +305,29 @@ dispatcher_actor::behavior_type jetstream_feeder(self_ptr self, nats::connection
   st.receipts = make_receipt_context(st);
   setup(st);
   return {
-    [=](dispatch_atom, const std::vector<task>& tasks) {
-      // Worker pods take tasks from JetStream only; nothing should send
-      // here. Refuse rather than run tasks no store has admitted.
-      dispatch_answer answer;
-      answer.refused.reserve(tasks.size());
-      for (const auto& t : tasks)
-        answer.refused.push_back(t.id);
-      return answer;
-    },
-    [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
+    [=](feed_atom, std::uint32_t high, std::uint32_t normal) -> caf::result<std::vector<task>> {
       auto& st = self->state;
-      st.in_flight -= finished;
-      if (!worker)
-        st.poll_pending = false; // our own "poll again" (schedule_poll), not a worker
-      else if (wants_work)
-        st.idle_workers.push_back(std::move(worker));
-      pump(self);
+      answer(st, {}); // one request at a time: an older one is answered empty
+      st.request = self->make_response_promise<std::vector<task>>();
+      st.credit_high = high;
+      st.credit_normal = normal;
+      auto promise = *st.request;
+      fetch_for_request(self);
+      return promise;
+    },
+    [=](tick_atom) {
+      self->state.tick_pending = false;
+      fetch_for_request(self);
     },
   };
 }
 
 } // namespace
 
-dispatcher_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,
-                                        nats::stream_options stream,
-                                        nats::consumer_options consumers, feeder_config config,
-                                        const op_registry* ops, pipeline_gauges* gauges) {
+work_source_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,
+                                         nats::stream_options stream,
+                                         nats::consumer_options consumers, feeder_config config,
+                                         const op_registry* ops, const pipeline_gauges* gauges) {
   return sys.spawn<caf::detached>(jetstream_feeder, conn, std::move(stream), std::move(consumers),
                                   config, ops, gauges);
 }

@@ -1,10 +1,14 @@
 // File: transport/cluster/jetstream_feeder.hpp
-// The worker pod's dispatcher (`dispatcher_actor`, actors/messages.hpp):
-// fetches tasks from the JetStream pull consumers (high before normal, see
-// transport/nats/priority_fetch.hpp) while workers ask for work and fewer
-// than max_in_flight tasks are out, and hands them to the same worker actors
-// the embedded mode uses. Each task carries a receipt wrapping its JetStream
-// message; the worker settles it after the result is in Valkey:
+// The worker pod's work source (`work_source_actor`, actors/messages.hpp):
+// the dispatcher asks it for up to (high, normal) tasks when it has credit,
+// and it answers with tasks fetched from the two JetStream pull consumers
+// (transport/nats/priority_fetcher.hpp). It fetches only what it was asked
+// for (in messages, at the recent tasks per message) and keeps nothing
+// itself, so JetStream's ack-pending stays bounded by the dispatcher's
+// credit (plus what one open pull request per lane may still bring). Lanes,
+// the in-flight bound, idle workers, drain and gauges are the dispatcher's.
+// Each task carries a receipt wrapping its JetStream message; the worker
+// settles it after the result is in Valkey:
 //   done()        -> ack
 //   retry_after() -> nak with that delay (redelivered, maybe elsewhere)
 //   dead_letter() -> publish to <prefix>.tasks.dead, then term
@@ -29,8 +33,7 @@ namespace taskmesh::cluster {
 class cancelled_tasks;
 
 struct feeder_config {
-  dispatcher_config dispatch;             // max_in_flight, batch_size (<= nats::max_fetch_batch)
-  std::chrono::milliseconds idle_wait{50}; // one fetch's wait when there is nothing to do
+  std::chrono::milliseconds idle_wait{50}; // one fetch's longest wait; then the mailbox runs
   // Tasks cancelled lately (task_event_relay.hpp): such a task reaches its
   // worker marked cancelled, and the worker acks it without running it; a
   // task that will wait on its worker can still be cancelled there.
@@ -38,9 +41,10 @@ struct feeder_config {
   cluster_metrics* metrics = nullptr;      // redeliveries, pending acks; null: none
 };
 
-dispatcher_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,
-                                        nats::stream_options stream,
-                                        nats::consumer_options consumers, feeder_config config,
-                                        const op_registry* ops, pipeline_gauges* gauges);
+// `gauges`: only `draining` is read (answer empty, fetch nothing new).
+work_source_actor spawn_jetstream_feeder(caf::actor_system& sys, nats::connection* conn,
+                                         nats::stream_options stream,
+                                         nats::consumer_options consumers, feeder_config config,
+                                         const op_registry* ops, const pipeline_gauges* gauges);
 
 } // namespace taskmesh::cluster

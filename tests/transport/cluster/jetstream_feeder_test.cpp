@@ -1,14 +1,15 @@
 // File: tests/transport/cluster/jetstream_feeder_test.cpp
 // The worker pod's feeder against a real nats-server -js (nats_fixture.hpp)
-// on a real threaded actor system. Fake workers record the batches they get
-// and the test settles the receipts itself: hand-out only to workers that
-// asked, the max_in_flight bound, attempts from the delivery count, ack /
-// delayed nak / dead letter through the receipts (and a delayed nak for a
-// receipt dropped unsettled), undecodable messages dead-lettered, high
-// before normal, nothing new while draining, recovery after a server restart
-// or a deleted consumer. Then
-// end to end: jetstream_sink -> JetStream -> feeder -> real workers (with a
-// fake store) -> acks, every task acked exactly once.
+// on a real threaded actor system. The test asks it for tasks as the
+// dispatcher does (feed requests) and settles the receipts itself: an
+// answer within the credit, attempts from the delivery count, ack / delayed
+// nak / dead letter through the receipts (and a delayed nak for a receipt
+// dropped unsettled), undecodable messages dead-lettered, each lane fetched
+// up to its credit, nothing new while draining, recovery after a server
+// restart or a deleted consumer. With the real dispatcher asking on credit:
+// JetStream's ack-pending stays within max_in_flight. Then end to end:
+// jetstream_sink -> JetStream -> feeder -> dispatcher -> real workers (with
+// a fake store) -> acks, every task acked exactly once.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <caf/all.hpp>
 
 #include "actors/codec/task_codec.hpp"
+#include "actors/dispatcher.hpp"
 #include "actors/worker.hpp"
 #include "tests/transport/nats/nats_fixture.hpp"
 #include "transport/cluster/jetstream_feeder.hpp"
@@ -169,38 +171,74 @@ protected:
     return h;
   }
 
-  dispatcher_actor spawn_feeder(std::uint32_t max_in_flight = 1'000, std::uint32_t batch = 64) {
+  work_source_actor spawn_feeder() {
     cluster::feeder_config fc;
-    fc.dispatch.max_in_flight = max_in_flight;
-    fc.dispatch.batch_size = batch;
     fc.idle_wait = 50ms;
     return keep(cluster::spawn_jetstream_feeder(*sys_, conn_.get(), cfg_.stream, cfg_.consumer, fc,
                                                 &ops_, &gauges_));
+  }
+
+  // The dispatcher a worker pod runs, asking `feeder` on credit.
+  dispatcher_actor spawn_dispatcher(const work_source_actor& feeder, std::uint32_t max_in_flight,
+                                    std::uint32_t batch) {
+    return keep(sys_->spawn(dispatcher, dispatcher_config{max_in_flight, batch}, nullptr, &gauges_,
+                            feeder));
   }
 
   worker_actor spawn_fake_worker(std::shared_ptr<inbox> in) {
     return keep(sys_->spawn(fake_worker, std::move(in)));
   }
 
-  static void ask_for_work(const dispatcher_actor& feeder, const worker_actor& w,
+  static void ask_for_work(const dispatcher_actor& d, const worker_actor& w,
                            std::uint32_t finished = 0) {
-    caf::anon_send(feeder, done_atom::value, w, finished, true);
+    caf::anon_send(d, done_atom::value, w, finished, true);
   }
 
-  // Asks for work as `w` until `n` tasks arrived or `timeout` passed. A fetch
-  // may come back short under load (a message that arrives after its pull
-  // expired is handed out by a later fetch), and a worker asks again only
-  // when it has finished its batch; here the test asks for it.
-  static std::vector<task> collect(const dispatcher_actor& feeder, const worker_actor& w, inbox& in,
-                                   std::size_t n, std::chrono::milliseconds timeout = 5s) {
+  // One feed request as the dispatcher sends it; the answer, or nothing if
+  // none came within `timeout` (the feeder keeps a request until tasks come).
+  std::vector<task> feed(const work_source_actor& feeder, std::uint32_t high, std::uint32_t normal,
+                         std::chrono::milliseconds timeout = 3s) {
+    caf::scoped_actor self{*sys_}; // one per request: a late answer dies with it
+    std::vector<task> got;
+    self->request(feeder, timeout, feed_atom::value, high, normal)
+      .receive([&](std::vector<task>& tasks) { got = std::move(tasks); },
+               [&](caf::error&) {});
+    return got;
+  }
+
+  // A feed request whose answer lands in `in` as one batch (for waits
+  // longer than a test wants to block in feed()).
+  void feed_into(const work_source_actor& feeder, std::uint32_t high, std::uint32_t normal,
+                 std::shared_ptr<inbox> in) {
+    keep(sys_->spawn([feeder, high, normal, in](caf::event_based_actor* self) {
+      self->request(feeder, caf::infinite, feed_atom::value, high, normal)
+        .then([in](std::vector<task>& tasks) {
+          {
+            std::lock_guard lock(in->mtx);
+            in->batches.push_back(std::move(tasks));
+          }
+          in->cv.notify_all();
+        });
+    }));
+  }
+
+  // Feeds (high, normal) until `n` tasks came or `timeout` passed: a fetch
+  // may come back short (part of a lane's burst still on its way).
+  std::vector<task> collect(const work_source_actor& feeder, std::size_t n,
+                            std::chrono::milliseconds timeout = 5s, std::uint32_t high = 0,
+                            std::uint32_t normal = 0) {
     const auto deadline = clock::now() + timeout;
-    ask_for_work(feeder, w);
-    for (;;) {
-      auto got = in.wait_for(n, 100ms);
-      if (got.size() >= n || clock::now() >= deadline)
-        return got;
-      ask_for_work(feeder, w);
+    std::vector<task> out;
+    while (out.size() < n && clock::now() < deadline) {
+      // The whole time left: an answer to a request the test gave up on
+      // would be lost (and its tasks NAKed).
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+      const auto left = static_cast<std::uint32_t>(n - out.size());
+      auto got = high + normal > 0 ? feed(feeder, high, normal, wait) : feed(feeder, 0, left, wait);
+      for (auto& t : got)
+        out.push_back(std::move(t));
     }
+    return out;
   }
 
   task make_task(priority prio = priority::normal, std::string payload = R"("hi")") {
@@ -291,26 +329,24 @@ protected:
 
 // -- tests -------------------------------------------------------------------------
 
-TEST_F(JetStreamFeeder, HandsTasksOnlyToAWorkerThatAskedAndDoneAcks) {
+TEST_F(JetStreamFeeder, AnswersAFeedWithinItsCreditAndDoneAcks) {
   std::vector<task> tasks;
   for (int i = 0; i < 5; ++i)
     tasks.push_back(make_task());
   publish_tasks(tasks);
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-
-  std::this_thread::sleep_for(150ms);
-  EXPECT_EQ(in->tasks(), 0u); // nobody asked yet
-  auto got = collect(feeder, w, *in, 5);
-  ASSERT_EQ(got.size(), 5u);
+  auto got = collect(feeder, 3);
+  ASSERT_EQ(got.size(), 3u); // asked for 3 (one normal message each): no more
+  auto rest = collect(feeder, 2);
+  ASSERT_EQ(rest.size(), 2u);
+  for (auto& t : rest)
+    got.push_back(std::move(t));
   for (std::size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(got[i].id, tasks[i].id) << i;
     EXPECT_EQ(got[i].attempts, 0) << i; // first delivery
     EXPECT_EQ(got[i].payload, tasks[i].payload);
     ASSERT_TRUE(got[i].receipt);
   }
-  EXPECT_TRUE(eventually([&] { return gauges_.in_flight.load() == 5; }, 1s));
   EXPECT_EQ(stats(cfg_.consumer.normal_durable()).ack_pending, 5);
 
   for (auto& t : got)
@@ -319,79 +355,77 @@ TEST_F(JetStreamFeeder, HandsTasksOnlyToAWorkerThatAskedAndDoneAcks) {
     t.receipt->retry_after(10); // settled already: no effect
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
   EXPECT_EQ(stream_messages(cfg_.stream.name), 0u); // WorkQueue: acked = gone
-  ask_for_work(feeder, w, 5);
-  EXPECT_TRUE(eventually([&] { return gauges_.in_flight.load() == 0; }, 1s));
 }
 
-TEST_F(JetStreamFeeder, RespectsMaxInFlight) {
+// The credit protocol with the real dispatcher: two workers keep asking
+// without finishing; the dispatcher asks the feeder only for its in-flight
+// room, so no more than max_in_flight messages are ever ack-pending.
+TEST_F(JetStreamFeeder, WithTheDispatcherAckPendingStaysWithinMaxInFlight) {
   std::vector<task> tasks;
   for (int i = 0; i < 10; ++i)
     tasks.push_back(make_task());
   publish_tasks(tasks);
-  auto feeder = spawn_feeder(/*max_in_flight=*/4, /*batch=*/3);
+  auto feeder = spawn_feeder();
+  auto d = spawn_dispatcher(feeder, /*max_in_flight=*/4, /*batch=*/3);
   auto in_a = std::make_shared<inbox>();
   auto in_b = std::make_shared<inbox>();
   auto a = spawn_fake_worker(in_a);
   auto b = spawn_fake_worker(in_b);
   auto total = [&] { return in_a->tasks() + in_b->tasks(); };
+  // A worker asks again right after it started a batch; here the test does.
   auto ask_both = [&] {
-    ask_for_work(feeder, a);
-    ask_for_work(feeder, b);
+    ask_for_work(d, a);
+    ask_for_work(d, b);
   };
-  // Both keep asking (as if they had finished nothing): 4 go out, no more.
-  ask_both();
   const auto deadline = clock::now() + 5s;
   while (total() < 4 && clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-    if (total() < 4)
-      ask_both(); // a fetch came back short (see collect)
+    ask_both();
+    eventually([&] { return total() >= 4; }, 200ms);
   }
   ASSERT_EQ(total(), 4u);
-  ask_both();
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(eventually([&] { return gauges_.in_flight.load() == 4; }, 1s));
+  EXPECT_EQ(stats(cfg_.consumer.normal_durable()).ack_pending, 4);
+  ask_both(); // asking again without finishing frees nothing
+  std::this_thread::sleep_for(200ms); // a wrong ask would fetch in this time
   EXPECT_EQ(total(), 4u);
-  EXPECT_EQ(gauges_.in_flight.load(), 4);
+  EXPECT_EQ(stats(cfg_.consumer.normal_durable()).ack_pending, 4);
   for (auto* in : {in_a.get(), in_b.get()}) {
     std::lock_guard lock(in->mtx);
     for (const auto& batch : in->batches)
       EXPECT_LE(batch.size(), 3u);
   }
 
-  // a finishes what it has: exactly that many more go out (a and b are
-  // still waiting for work from the asks above).
+  // a finishes what it has: exactly that many more are fetched.
   auto done_a = in_a->wait_for(0, 0ms);
   ASSERT_FALSE(done_a.empty());
   for (auto& t : done_a)
     t.receipt->done();
-  ask_for_work(feeder, a, static_cast<std::uint32_t>(done_a.size()));
+  ask_for_work(d, a, static_cast<std::uint32_t>(done_a.size()));
   ASSERT_TRUE(eventually([&] { return total() == 4 + done_a.size(); }, 3s));
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(total(), 4 + done_a.size());
+  EXPECT_TRUE(eventually(
+    [&] { return stats(cfg_.consumer.normal_durable()).ack_pending == 4; }, 2s));
   EXPECT_EQ(gauges_.in_flight.load(), 4);
+  EXPECT_LE(stats(cfg_.consumer.normal_durable()).ack_pending, 4);
 }
 
 TEST_F(JetStreamFeeder, RetryAfterRedeliversAfterTheDelayWithAttemptsFromTheDeliveryCount) {
   const auto t = make_task(priority::high);
   publish_tasks({t});
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
-  auto first = in->wait_for(1, 3s);
+  auto first = collect(feeder, 1, 3s, 1, 0);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].attempts, 0);
 
   const auto naked = clock::now();
   first[0].receipt->retry_after(300);
-  ask_for_work(feeder, w, 1);
-  auto both = in->wait_for(2, 3s);
+  auto again = collect(feeder, 1, 3s, 1, 0);
   const auto elapsed = ms_since(naked);
-  ASSERT_EQ(both.size(), 2u);
-  EXPECT_EQ(both[1].id, t.id);
-  expect_redelivered(both[1]); // attempts 1
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, t.id);
+  expect_redelivered(again[0]); // attempts 1
   EXPECT_GE(elapsed, 280);
   EXPECT_LT(elapsed, 300 + 1'000);
-  both[1].receipt->done();
+  again[0].receipt->done();
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.high_durable()) == 0; }, 2s));
 }
 
@@ -401,17 +435,11 @@ TEST_F(JetStreamFeeder, AnAbandonedReceiptIsNakedWithAShortDelay) {
   const auto t = make_task();
   publish_tasks({t});
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
-  ASSERT_EQ(in->wait_for(1, 3s).size(), 1u);
-  {
-    std::lock_guard lock(in->mtx);
-    in->batches.clear(); // the last copy of the receipt goes
-  }
+  auto got = collect(feeder, 1);
+  ASSERT_EQ(got.size(), 1u);
+  got.clear(); // the last copy of the receipt goes
   const auto dropped = clock::now();
-  ask_for_work(feeder, w, 1);
-  auto again = in->wait_for(1, 3s);
+  auto again = collect(feeder, 1, 3s);
   const auto elapsed = ms_since(dropped);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].id, t.id);
@@ -426,10 +454,7 @@ TEST_F(JetStreamFeeder, DeadLetterPublishesToTheDeadStreamThenTerms) {
   const auto t = make_task();
   publish_tasks({t});
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
-  auto got = in->wait_for(1, 3s);
+  auto got = collect(feeder, 1);
   ASSERT_EQ(got.size(), 1u);
 
   got[0].receipt->dead_letter(); // blocks for the PubAck
@@ -455,9 +480,7 @@ TEST_F(JetStreamFeeder, AnEnvelopeIsAckedOnceEveryTaskIsSettled) {
   const std::vector<task> tasks{make_task(), make_task(), make_task()};
   publish_envelope(tasks);
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  auto got = collect(feeder, w, *in, 3);
+  auto got = collect(feeder, 3);
   ASSERT_EQ(got.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(got[i].id, tasks[i].id);
@@ -483,14 +506,13 @@ TEST_F(JetStreamFeeder, AnEnvelopeIsAckedOnceEveryTaskIsSettled) {
 
   // The retry comes back at once, alone, with its attempt counted and the
   // time its backoff ends (the worker waits that out).
-  ask_for_work(feeder, w, 3);
-  auto all = in->wait_for(4, 3s);
-  ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[3].id, tasks[1].id);
-  EXPECT_EQ(all[3].attempts, 1);
-  EXPECT_GE(all[3].retry_at, before_retry + 5'000'000);
-  EXPECT_LT(all[3].retry_at, now_us() + 5'000'000);
-  all[3].receipt->done();
+  auto retry = collect(feeder, 1, 3s);
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].id, tasks[1].id);
+  EXPECT_EQ(retry[0].attempts, 1);
+  EXPECT_GE(retry[0].retry_at, before_retry + 5'000'000);
+  EXPECT_LT(retry[0].retry_at, now_us() + 5'000'000);
+  retry[0].receipt->done();
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
   EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
 }
@@ -503,18 +525,11 @@ TEST_F(JetStreamFeeder, AnEnvelopeWithAnAbandonedTaskIsRedelivered) {
   const std::vector<task> tasks{make_task(), make_task()};
   publish_envelope(tasks);
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  auto got = collect(feeder, w, *in, 2);
+  auto got = collect(feeder, 2);
   ASSERT_EQ(got.size(), 2u);
   got[0].receipt->done();
-  {
-    std::lock_guard lock(in->mtx);
-    in->batches.clear();
-  }
   got.clear(); // the last copies of both receipts go
-  ask_for_work(feeder, w, 2);
-  auto again = in->wait_for(2, 3s);
+  auto again = collect(feeder, 2, 3s);
   ASSERT_EQ(again.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(again[i].id, tasks[i].id);
@@ -535,10 +550,7 @@ TEST_F(JetStreamFeeder, AnUndecodableMessageIsDeadLetteredAndTheRestFlows) {
   publish_tasks({good});
 
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
-  auto got = in->wait_for(1, 3s);
+  auto got = collect(feeder, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].id, good.id);
   got[0].receipt->done();
@@ -552,14 +564,12 @@ TEST_F(JetStreamFeeder, AnUndecodableMessageIsDeadLetteredAndTheRestFlows) {
   EXPECT_EQ(std::string(natsMsg_GetData(dead.get()), natsMsg_GetDataLength(dead.get())),
             bad.payload);
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
-  EXPECT_EQ(in->tasks(), 1u);
 }
 
 // 40 normal tasks published before 4 high ones: first come first served
-// would hand the high ones out last (positions 41-44); the feeder hands them
-// out in its first round (high lane first). One worker asks once per round,
-// 60 ms apart (longer than the fetcher skips a lane it found empty).
-TEST_F(JetStreamFeeder, HighPriorityTasksAreHandedOutBeforeNormalOnes) {
+// would hand the high ones out last (positions 41-44); asked for 4 high and
+// 4 normal at a time, the feeder brings them in its first answers.
+TEST_F(JetStreamFeeder, EachLaneIsFetchedUpToItsCredit) {
   std::vector<task> normal, high;
   for (int i = 0; i < 40; ++i)
     normal.push_back(make_task(priority::normal));
@@ -567,51 +577,48 @@ TEST_F(JetStreamFeeder, HighPriorityTasksAreHandedOutBeforeNormalOnes) {
     high.push_back(make_task(priority::high));
   publish_tasks(normal);
   publish_tasks(high);
-  auto feeder = spawn_feeder(1'000, 8);
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  std::vector<task> got;
-  const auto deadline = clock::now() + 5s;
-  while (got.size() < 16 && clock::now() < deadline) {
-    ask_for_work(feeder, w);
-    got = in->wait_for(got.size() + 1, 3s);
-    std::this_thread::sleep_for(60ms);
-  }
+  auto feeder = spawn_feeder();
+  auto got = collect(feeder, 16, 5s, 4, 4);
   ASSERT_GE(got.size(), 16u);
-  std::vector<task_id> first_two_rounds;
+  std::vector<task_id> first_answers;
   for (std::size_t i = 0; i < 16; ++i)
-    first_two_rounds.push_back(got[i].id);
+    first_answers.push_back(got[i].id);
   for (const auto& t : high)
-    EXPECT_NE(std::find(first_two_rounds.begin(), first_two_rounds.end(), t.id),
-              first_two_rounds.end());
-  // Unless a high poll came back empty on a starved machine, the very first
-  // batch is all four high tasks, then normal ones in order.
-  if (got[0].prio == priority::high) {
-    for (std::size_t i = 0; i < 4; ++i)
-      EXPECT_EQ(got[i].id, high[i].id) << i;
-    EXPECT_EQ(got[4].id, normal[0].id);
-  }
-  for (auto& t : in->wait_for(0, 0ms))
+    EXPECT_NE(std::find(first_answers.begin(), first_answers.end(), t.id), first_answers.end());
+  // Normal ones come in their order.
+  std::vector<task_id> normal_seen;
+  for (const auto& t : got)
+    if (t.prio == priority::normal)
+      normal_seen.push_back(t.id);
+  for (std::size_t i = 0; i < normal_seen.size(); ++i)
+    EXPECT_EQ(normal_seen[i], normal[i].id) << i;
+  for (auto& t : got)
     t.receipt->done();
 }
 
 TEST_F(JetStreamFeeder, FetchesNothingNewWhileDraining) {
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
   const auto first = make_task();
   publish_tasks({first});
-  ask_for_work(feeder, w);
-  auto got = in->wait_for(1, 3s);
+  auto got = collect(feeder, 1);
   ASSERT_EQ(got.size(), 1u);
   gauges_.draining = true; // the process got SIGTERM
   const auto second = make_task();
   publish_tasks({second});
   got[0].receipt->done();
-  ask_for_work(feeder, w, 1);
-  EXPECT_TRUE(eventually([&] { return gauges_.in_flight.load() == 0; }, 1s)); // drained
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(in->tasks(), 1u);
+  // Answered at once, and empty.
+  const auto asked = clock::now();
+  caf::scoped_actor self{*sys_};
+  bool answered = false;
+  self->request(feeder, 3s, feed_atom::value, std::uint32_t{0}, std::uint32_t{1})
+    .receive(
+      [&](std::vector<task>& tasks) {
+        answered = true;
+        EXPECT_TRUE(tasks.empty());
+      },
+      [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  EXPECT_TRUE(answered);
+  EXPECT_LT(ms_since(asked), 1'000);
   // The feeder's pull request was still open, so the second task may have
   // reached this pod; once the feeder is gone it is another pod's at once
   // (NAKed), not after AckWait (10 s here).
@@ -625,22 +632,10 @@ TEST_F(JetStreamFeeder, FetchesNothingNewWhileDraining) {
   EXPECT_FALSE(taken->front().ack());
 }
 
-TEST_F(JetStreamFeeder, DispatchIsRefused) {
-  auto feeder = spawn_feeder();
-  std::vector<task> tasks{make_task(), make_task()};
-  caf::scoped_actor self{*sys_};
-  std::vector<task_id> refused;
-  self->request(feeder, 5s, dispatch_atom::value, tasks)
-    .receive([&](dispatch_answer& a) { refused = std::move(a.refused); },
-             [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
-  EXPECT_EQ(refused, (std::vector<task_id>{tasks[0].id, tasks[1].id}));
-}
-
 TEST_F(JetStreamFeeder, KeepsPollingThroughAServerRestart) {
   auto feeder = spawn_feeder();
   auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
+  feed_into(feeder, 1, 1, in);
   std::this_thread::sleep_for(100ms); // idle polling
   server_->stop();
   ASSERT_TRUE(eventually([&] { return !conn_->connected(); }, 2s));
@@ -661,8 +656,7 @@ TEST_F(JetStreamFeeder, KeepsPollingThroughAServerRestart) {
 TEST_F(JetStreamFeeder, RecreatesAConsumerDeletedUnderAPull) {
   auto feeder = spawn_feeder();
   auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  ask_for_work(feeder, w);
+  feed_into(feeder, 1, 1, in);
   std::this_thread::sleep_for(100ms); // idle polling: a pull is always waiting
   delete_consumer(cfg_.consumer.high_durable());
   const auto t = make_task(priority::high);
@@ -678,11 +672,10 @@ TEST_F(JetStreamFeeder, RecreatesAConsumerDeletedUnderAPull) {
 // idle_recheck (5 s) of empty fetches.
 TEST_F(JetStreamFeeder, RecreatesAConsumerDeletedWhileNobodyPulled) {
   auto feeder = spawn_feeder();
-  auto in = std::make_shared<inbox>();
-  auto w = spawn_fake_worker(in);
-  std::this_thread::sleep_for(100ms); // set up, no worker asked: no pulls
+  std::this_thread::sleep_for(100ms); // set up, nobody asked: no pulls
   delete_consumer(cfg_.consumer.normal_durable());
-  ask_for_work(feeder, w);
+  auto in = std::make_shared<inbox>();
+  feed_into(feeder, 1, 1, in);
   const auto t = make_task(priority::normal);
   publish_tasks({t});
   auto got = in->wait_for(1, 8s);
@@ -692,7 +685,7 @@ TEST_F(JetStreamFeeder, RecreatesAConsumerDeletedWhileNobodyPulled) {
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
 }
 
-// sink -> JetStream -> feeder -> real workers -> fake store -> ack.
+// sink -> JetStream -> feeder -> dispatcher -> real workers -> fake store -> ack.
 TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
   constexpr std::size_t n_tasks = 1'000;
   constexpr std::size_t per_dispatch = 100;
@@ -701,10 +694,11 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
   auto store = keep(sys_->spawn(fake_store, book));
   auto stats_a = keep(sys_->spawn(fake_stats));
   auto sink = keep(cluster::spawn_jetstream_sink(*sys_, conn_.get(), cfg_.stream, &ops_, &queue_));
-  auto feeder = spawn_feeder(/*max_in_flight=*/512, /*batch=*/64);
+  auto feeder = spawn_feeder();
+  auto d = spawn_dispatcher(feeder, /*max_in_flight=*/512, /*batch=*/64);
   for (int i = 0; i < n_workers; ++i) {
-    auto w = keep(sys_->spawn(worker, &ops_, retry_policy{}, op_budget::limits{}, store, stats_a, feeder));
-    ask_for_work(feeder, w);
+    auto w = keep(sys_->spawn(worker, &ops_, retry_policy{}, op_budget::limits{}, store, stats_a, d));
+    ask_for_work(d, w);
   }
 
   std::vector<task> tasks;
