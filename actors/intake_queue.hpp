@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -71,12 +72,10 @@ public:
   }
 
   // Intake actor. Moves up to `max` submissions into `out`; returns how many.
+  // Appends as it dequeues: sizing `out` to `max` first would construct and
+  // destroy `max` empty submissions per round, most rounds holding a few.
   std::size_t drain(std::vector<submission>& out, std::size_t max) {
-    const auto before = out.size();
-    out.resize(before + max);
-    const auto n = queue_.try_dequeue_bulk(out.begin() + static_cast<std::ptrdiff_t>(before), max);
-    out.resize(before + n);
-    return n;
+    return queue_.try_dequeue_bulk(std::back_inserter(out), max);
   }
 
   // Intake actor, after draining until empty. True if items arrived in the

@@ -1,8 +1,10 @@
 # File: cmake/TaskmeshTargets.cmake
-# Two helpers so every folder declares its library and its tests the same way:
+# Helpers so every folder declares its library, its tests and its programs the same way:
 #   taskmesh_library(NAME SOURCES ... DEPS ...)  -> static library taskmesh::NAME
 #   taskmesh_test(NAME SOURCES ... DEPS ...)     -> GoogleTest executable, registered with CTest
 #                                                   (label "unit" unless LABELS says otherwise)
+#   taskmesh_use_allocator(TARGET)               -> a program that serves or measures links
+#                                                   mimalloc (not in sanitizer builds)
 
 function(taskmesh_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
@@ -27,4 +29,12 @@ function(taskmesh_test name)
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 30
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
+
+function(taskmesh_use_allocator target)
+  if(TARGET mimalloc)
+    # Linked into the executable, mimalloc's malloc/free are found before
+    # libc's, for every library the program loads.
+    target_link_libraries(${target} PRIVATE mimalloc)
+  endif()
 endfunction()

@@ -9,12 +9,13 @@ packages=(
   build-essential cmake ccache pkg-config
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libnats-dev libhiredis-dev libconcurrentqueue-dev prometheus-cpp-dev
-  libspdlog-dev libcli11-dev libre2-dev libssl-dev
+  libspdlog-dev libcli11-dev libre2-dev libssl-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nats-server redis-server
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   shellcheck python3 python3-yaml python3-jsonschema iproute2 nftables stress-ng
   curl jq
+  valgrind # bench/profile/run counts instructions per request with callgrind
   chromium # the browser test (tests/browser) drives it headless
   nginx   # the ceiling bench_smoke (make test) measures taskmesh against
 )

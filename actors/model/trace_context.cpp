@@ -30,19 +30,27 @@ bool is_valid_traceparent(std::string_view v) noexcept {
 
 std::string new_traceparent() {
   // A UUIDv7's random tail is plenty of entropy for trace and span ids.
+  // "00-" + 32 hex trace id + "-" + 16 hex span id + "-01": written into a
+  // string sized once (this runs for every request without a traceparent).
   constexpr char hex[] = "0123456789abcdef";
   const auto a = task_id::generate(), b = task_id::generate();
-  std::string out = "00-";
+  std::string out(55, '-');
+  char* p = out.data();
+  *p++ = '0';
+  *p++ = '0';
+  ++p;
   for (auto byte : a.bytes) {
-    out.push_back(hex[byte >> 4]);
-    out.push_back(hex[byte & 0xF]);
+    *p++ = hex[byte >> 4];
+    *p++ = hex[byte & 0xF];
   }
-  out.push_back('-');
+  ++p;
   for (std::size_t i = 8; i < 16; ++i) {
-    out.push_back(hex[b.bytes[i] >> 4]);
-    out.push_back(hex[b.bytes[i] & 0xF]);
+    *p++ = hex[b.bytes[i] >> 4];
+    *p++ = hex[b.bytes[i] & 0xF];
   }
-  out += "-01";
+  ++p;
+  *p++ = '0';
+  *p = '1';
   return out;
 }
 

@@ -18,7 +18,6 @@
 #include "actors/ops/registry.hpp"
 #include "apps/taskmesh/config.hpp"
 #include "apps/taskmesh/logging.hpp"
-#include "apps/taskmesh/malloc_trimmer.hpp"
 #include "apps/taskmesh/reload_signal.hpp"
 #include "apps/taskmesh/wiring.hpp"
 #include "transport/http/access/gate.hpp"
@@ -209,7 +208,6 @@ int run(const app::config& c) {
     return 1;
   }
   health.started = true;
-  const app::malloc_trimmer trimmer{std::chrono::seconds(10)}; // flat RSS over long runs
   spdlog::info("taskmesh {} listening on {}:{} (mode {}, role {}, {} workers, {} io threads)",
                TASKMESH_VERSION, server.local_endpoint().address().to_string(),
                server.local_endpoint().port(), plan->mode, app::to_string(plan->role),

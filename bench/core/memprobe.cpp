@@ -13,8 +13,9 @@
 //   stored: N echo tasks run to completion with max_records > N. Included:
 //     the store's record (result JSON included), hash-map node and bucket,
 //     the finish-order entry, allocator overhead.
-// Both: RSS is read (after malloc_trim(0), once the process has gone idle)
-// before the first push and after the last task settled; the difference is
+// Both: RSS is read once the process has gone idle (after malloc_trim(0),
+// which matters for the system allocator only: mimalloc, linked by release
+// builds, returns freed pages by itself) before the first push and after the last task settled; the difference is
 // divided by N. Producers keep at most kMaxOutstanding submissions
 // unanswered, so intake-queue blocks (kept for reuse by moodycamel, not per
 // task) stay a small, fixed part of the difference.
