@@ -12,7 +12,7 @@ namespace taskmesh {
 //   HTTP threads
 //        |  try_push (lock-free, bounded)          reads: bridge -> store / stats
 //        v
-//   [intake_queue] --drain--> intake --admit--> store
+//   [intake_queue] --drain--> intake --admit--> store (records, gives the tasks back)
 //                               |
 //                            dispatch
 //                               v
@@ -20,7 +20,7 @@ namespace taskmesh {
 //                               ^                       |  \--report--> stats
 //                               +-------- done ---------+
 //
-// Cluster mode swaps the seams:  intake --dispatch--> JetStream publisher
+// Cluster mode swaps the seams:  intake --admit--> Valkey + JetStream (cluster_admission)
 //   (api pod)  ...  dispatcher --feed(credit)--> JetStream feeder  (worker pod)
 //                   <------------- tasks ---------+
 //
@@ -33,14 +33,13 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
               ? sys.spawn<caf::detached>(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges,
                                          ctx.metrics)
               : sys.spawn(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics);
-  // One dispatcher: intake's sink (embedded) and/or the workers' source of
-  // batches. With a work source its tasks never pass the intake queue.
+  // One dispatcher where tasks run: fed by intake with the tasks the
+  // admission seam gives back (embedded), or asking its work source (cluster
+  // worker pods; those tasks never pass the intake queue).
   g.work_source = seams.workers ? std::move(seams.work_source) : work_source_actor{};
-  if ((seams.intake && !seams.sink) || seams.workers)
+  if (seams.workers) {
     g.dispatcher = sys.spawn(dispatcher, config.dispatch, g.work_source ? nullptr : ctx.queue,
                              ctx.gauges, g.work_source);
-  g.sink = seams.sink ? seams.sink : worker_sink_actor{g.dispatcher};
-  if (seams.workers) {
     for (std::uint32_t i = 0; i < config.workers; ++i) {
       auto w = sys.spawn(worker, ctx.ops, config.retry, config.op_limits, g.store, g.stats, g.dispatcher);
       // A new worker starts by asking for work.
@@ -49,10 +48,12 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
     }
   }
   if (seams.intake) {
-    auto intake_cfg = config.intake;
-    intake_cfg.run_claims = !seams.sink; // tasks stay here: a cancel can claim them
-    g.intake = sys.spawn(intake, intake_cfg, ctx.queue, ctx.ops->size(), g.store, g.sink,
-                         g.stats);
+    g.admission = seams.admission;
+    // Tasks the admission seam gives back (embedded) run on the dispatcher;
+    // one fed by a work source takes none from intake.
+    const auto fed_by_intake = g.work_source ? dispatcher_actor{} : g.dispatcher;
+    g.intake = sys.spawn(intake, config.intake, ctx.queue, ctx.ops->size(), g.admission,
+                         fed_by_intake, g.stats);
     ctx.queue->on_wake([intake = g.intake] { caf::anon_send(intake, drain_atom::value); });
   }
   g.bridge = sys.spawn(bridge, g.store, g.stats);
@@ -68,8 +69,8 @@ void actor_graph::stop() {
     kill(dispatcher);
   if (work_source)
     kill(work_source);
-  if (sink)
-    kill(sink);
+  if (admission)
+    kill(admission);
   for (auto& w : workers)
     kill(w);
   kill(store);

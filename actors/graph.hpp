@@ -2,10 +2,11 @@
 // The topology of the actor graph: spawn_graph() is the one function that
 // creates and connects the actors. Where modes differ the caller
 // (apps/taskmesh/wiring.cpp) fills the seams: the store (memory | Valkey),
-// the worker sink intake hands tasks to (local dispatcher | JetStream
-// publisher) and the work source the dispatcher asks for tasks (none: intake
-// dispatches to it | JetStream feeder). Intake, dispatcher, workers and
-// stats are the same code in every mode.
+// the admission seam intake hands each round to (the memory store, which
+// gives the new tasks back for the dispatcher | Valkey + JetStream) and the
+// work source the dispatcher asks for tasks (none: intake feeds it | JetStream
+// feeder). Intake, dispatcher, workers and stats are the same code in every
+// mode.
 #pragma once
 
 #include <vector>
@@ -46,7 +47,7 @@ struct graph_context {
 // Which actors fill the seams, and which parts this process runs.
 struct graph_seams {
   store_actor store;            // required
-  worker_sink_actor sink;       // null: the local dispatcher
+  admission_actor admission;    // required when intake runs
   work_source_actor work_source; // null: intake feeds the dispatcher
   bool intake = true;           // takes HTTP submissions (embedded, api, all)
   bool workers = true;          // runs tasks (embedded, worker, all)
@@ -55,9 +56,9 @@ struct graph_seams {
 
 struct actor_graph {
   intake_actor intake;          // null when the process takes no submissions
-  dispatcher_actor dispatcher;  // null when the process neither takes nor runs tasks locally
+  dispatcher_actor dispatcher;  // null when the process runs no tasks
   work_source_actor work_source; // cluster worker pods: the dispatcher asks it
-  worker_sink_actor sink;
+  admission_actor admission;    // null when the process takes no submissions
   std::vector<worker_actor> workers;
   store_actor store;
   stats_actor stats;

@@ -1,20 +1,18 @@
 // File: actors/intake.hpp
 // The actor side of intake. The HTTP threads have already validated the
 // tasks and given them ids; this actor drains them from the intake queue in
-// bulk and, per round:
-//   admit (store)     settles idempotency keys; records the tasks (embedded)
-//                     or only reserves their ids (cluster)
-//   dispatch (sink)   embedded: the dispatcher; cluster: JetStream
-//   record (store)    cluster only: the queued records of what the sink took
-// and then answers each waiting HTTP request. A 202 therefore means the sink
-// holds the task (in cluster mode: JetStream stored it) and its record
-// exists, so a GET right after the 202 finds it (a cluster store failing at
-// the record step leaves that to the worker; the task is durable, so the
-// answer is still 202). In cluster mode no record
-// is written before JetStream has the task, so a crash between the steps
-// leaves no record that nothing would ever run.
+// bulk and, per round, asks the admission seam (actors/messages.hpp) to
+// admit the round. Its answer is final for every task: admitted, a
+// duplicate, or refused (queue_full, unavailable). Intake then hands the
+// tasks the seam gave back to the local dispatcher (embedded), counts what
+// was admitted and answers each waiting HTTP request. It does the same in
+// every mode: what "admitted" takes (embedded: a record in memory; cluster:
+// a Valkey reservation, JetStream's PubAck, then the record) is the seam's.
+// A 202 therefore means the task's record exists (a GET right after it
+// finds it) and, in cluster mode, that JetStream stored the task.
 #pragma once
 
+#include <chrono>
 #include <vector>
 
 #include "actors/intake_queue.hpp"
@@ -25,15 +23,17 @@ namespace taskmesh {
 
 struct intake_config {
   std::size_t drain_batch = 1024;               // submissions per drain round
-  // Rounds waiting on the store/sink at once. Submissions that arrive
+  // Rounds waiting on the admission seam at once. Submissions that arrive
   // meanwhile wait in the queue and go out together in the next round, so a
-  // slow store (Valkey, JetStream: a round trip each) sees few large batches
-  // instead of many single tasks.
+  // slow seam (cluster: Valkey and JetStream round trips) sees few large
+  // batches instead of many single tasks.
   std::uint32_t max_rounds_in_flight = 2;
+  // A round's deadline: the seam starts no round past it (it refuses it
+  // whole), so the clients' 503 leaves nothing behind.
   std::chrono::milliseconds admit_timeout{10'000};
-  // Give each task a run_claim (task.hpp) so DELETE /task/{id} can stop it:
-  // only where the tasks stay in this process (local dispatcher).
-  bool run_claims = false;
+  // How much longer intake waits for the seam's answer past the deadline
+  // (one step the seam began in time may still be finishing); then 503.
+  std::chrono::milliseconds admit_grace{1'000};
 };
 
 struct intake_state {
@@ -41,8 +41,8 @@ struct intake_state {
   intake_config config;
   intake_queue* queue = nullptr;
   std::size_t op_count = 0;
-  store_actor store;
-  worker_sink_actor sink;
+  admission_actor admission;
+  dispatcher_actor dispatcher; // runs the tasks the seam gives back; null: none come back
   stats_actor stats;
   std::uint32_t rounds_in_flight = 0;
   bool drain_deferred = false; // woken while at max_rounds_in_flight
@@ -50,6 +50,7 @@ struct intake_state {
 
 intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> self,
                                    intake_config config, intake_queue* queue, std::size_t op_count,
-                                   store_actor store, worker_sink_actor sink, stats_actor stats);
+                                   admission_actor admission, dispatcher_actor dispatcher,
+                                   stats_actor stats);
 
 } // namespace taskmesh

@@ -9,7 +9,7 @@
 namespace taskmesh {
 namespace {
 
-using self_ptr = store_actor::stateful_pointer<memory_store_state>;
+using self_ptr = memory_store_actor::stateful_pointer<memory_store_state>;
 
 // Expiry runs at least this often; short TTLs (tests) are swept sooner.
 constexpr auto max_sweep_interval = std::chrono::milliseconds(1000);
@@ -66,6 +66,37 @@ admission admit_one(memory_store_state& st, task_record& r) {
   return a;
 }
 
+void publish_size(memory_store_state& st) {
+  st.gauges->records.store(static_cast<std::int64_t>(st.records.size()), std::memory_order_relaxed);
+}
+
+// One round, in one step: each task is recorded (or answered as a
+// duplicate), and the new ones come back to run in this process.
+admission_answer admit(self_ptr self, admission_request& round) {
+  auto& st = self->state;
+  admission_answer out;
+  out.admissions.reserve(round.tasks.size());
+  if (self->clock().now() >= round.deadline) {
+    out.admissions.resize(round.tasks.size());
+    for (std::size_t i = 0; i < round.tasks.size(); ++i)
+      out.admissions[i] = {round.tasks[i].id, task_status::queued, false,
+                           admission::refusal::unavailable};
+    return out;
+  }
+  out.run_here.reserve(round.tasks.size());
+  for (auto& t : round.tasks) {
+    t.claim = std::make_shared<run_claim>(); // DELETE /task/{id} claims it before a worker does
+    auto r = queued_record(t);
+    const auto a = admit_one(st, r);
+    out.admissions.push_back(a);
+    if (!a.duplicate)
+      out.run_here.push_back(std::move(t));
+  }
+  evict_over_capacity(st);
+  publish_size(st);
+  return out;
+}
+
 void apply_update(memory_store_state& st, task_record& u) {
   auto* found = st.records.find(u.id);
   if (!found)
@@ -103,51 +134,21 @@ cancel_result cancel(memory_store_state& st, const task_id& id) {
   return {cancel_result::kind::cancelled, *r};
 }
 
-void publish_size(memory_store_state& st) {
-  st.gauges->records.store(static_cast<std::int64_t>(st.records.size()), std::memory_order_relaxed);
-}
-
 } // namespace
 
-store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
-                                        store_config config, pipeline_gauges* gauges) {
+memory_store_actor::behavior_type
+memory_store(memory_store_actor::stateful_pointer<memory_store_state> self, store_config config,
+             pipeline_gauges* gauges) {
   self->state.config = config;
   self->state.gauges = gauges;
   self->delayed_send(self, sweep_interval(self->state.config), sweep_atom::value);
   return {
-    [=](admit_atom, std::vector<task_record>& batch) {
-      auto& st = self->state;
-      std::vector<admission> result;
-      result.reserve(batch.size());
-      for (auto& r : batch)
-        result.push_back(admit_one(st, r));
-      evict_over_capacity(st);
-      publish_size(st);
-      return result;
-    },
-    // Admissions here are always recorded, so intake never sends this; it
-    // answers like a resent admit would (each record's current status).
-    [=](record_atom, const std::vector<task_record>& batch) {
-      std::vector<admission> result;
-      result.reserve(batch.size());
-      for (const auto& r : batch) {
-        const auto* found = self->state.records.find(r.id);
-        result.push_back({r.id, found ? found->status : r.status, false});
-      }
-      return result;
-    },
+    [=](admit_atom, admission_request& round) { return admit(self, round); },
     [=](update_atom, std::vector<task_record>& batch) {
       auto& st = self->state;
       for (auto& u : batch)
         apply_update(st, u);
       evict_over_capacity(st);
-      publish_size(st);
-    },
-    [=](forget_atom, const std::vector<task_id>& ids) {
-      auto& st = self->state;
-      for (const auto& id : ids)
-        if (auto* r = st.records.find(id); r && r->status == task_status::queued)
-          erase_record(st, id);
       publish_size(st);
     },
     [=](get_atom, const task_id& id) -> caf::result<task_record> {

@@ -1,7 +1,10 @@
 // File: actors/memory_store.hpp
 // The embedded mode's result store: task records in memory, bounded.
-// - admit: records new tasks as queued; an idempotency_key seen before makes
-//   the task a duplicate of the original (nothing is created).
+// - admit (the embedded admission seam, in one step): records new tasks as
+//   queued, each with the run claim a cancel uses, and gives them back for
+//   the local dispatcher; an idempotency_key seen before makes the task a
+//   duplicate of the original (nothing is created). A round reached after
+//   its deadline is refused whole (intake has answered 503 by then).
 // - update: applies state changes sent by workers.
 // - bounds: at most max_records; when full, the oldest terminal records go
 //   first. Terminal records also expire result_ttl after they finished.
@@ -30,7 +33,11 @@ struct memory_store_state {
   std::deque<std::pair<timestamp, task_id>> finished_order;
 };
 
-store_actor::behavior_type memory_store(store_actor::stateful_pointer<memory_store_state> self,
-                                        store_config config, pipeline_gauges* gauges);
+// The store and the admission seam at once (embedded mode).
+using memory_store_actor = store_actor::extend_with<admission_actor>;
+
+memory_store_actor::behavior_type
+memory_store(memory_store_actor::stateful_pointer<memory_store_state> self, store_config config,
+             pipeline_gauges* gauges);
 
 } // namespace taskmesh

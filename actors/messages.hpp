@@ -3,8 +3,9 @@
 // atom, the error codes, and each actor's typed interface. Read top to bottom
 // it shows how a task moves:
 //
-//   HTTP threads --(intake_queue, lock-free)--> intake --admit--> store
-//   intake --dispatch--> dispatcher (cluster: JetStream) [--record--> store]
+//   HTTP threads --(intake_queue, lock-free)--> intake --admit--> admission seam
+//     (embedded: the store records the round and gives its new tasks back,
+//      intake --dispatch--> dispatcher; cluster: Valkey + JetStream, durable)
 //   (cluster worker pods: dispatcher --feed(credit)--> JetStream feeder --tasks-->)
 //   dispatcher --run--> worker --update--> store
 //                                    <--done--  worker --report--> stats
@@ -28,25 +29,40 @@ namespace taskmesh {
 
 // -- plain messages -----------------------------------------------------------
 
-// The store's answer for one task offered by intake.
+// One intake round offered to the admission seam, and the deadline after
+// which the seam must not start admitting it (intake has given up by then
+// and answers 503): a round reached late is refused whole, so a 503 never
+// leaves a record or a published task behind it.
+struct admission_request {
+  std::vector<task> tasks;
+  caf::actor_clock::time_point deadline;
+};
+
+// The admission seam's answer for one task of a round, final: the task is
+// admitted (recorded; cluster: also stored by JetStream, so durable), a
+// duplicate of an earlier task with its idempotency key, or refused.
 struct admission {
+  // Why a task was not admitted. queue_full: the queue is at its bound
+  // (cluster: the task stream's max_msgs, set by --queue-capacity);
+  // unavailable: a dependency could not take it (or the deadline passed).
+  enum class refusal : std::uint8_t { none, queue_full, unavailable };
   task_id id;                 // the task's id, or the original's for a duplicate
   task_status status = task_status::queued;
   bool duplicate = false;     // idempotency_key seen before: answered as the original
-  // false: the store only reserved `id` (cluster: a record is written only
-  // after JetStream stored the task, so none can exist for a task that never
-  // reached it). Intake then hands the task to the sink under `id` and sends
-  // `record` once the sink took it. A duplicate that is not recorded is a
-  // retry of a request that claimed the key and may have died before
-  // publishing: it is published again under the original id, which
-  // JetStream de-duplicates, and answered as a duplicate.
-  bool recorded = true;
+  refusal refused = refusal::none;
 };
 
-// A worker sink's answer to a dispatch: the tasks it did NOT take (usually
-// none), and why. Intake answers their submissions 503 queue_full when the
-// sink is at capacity (cluster: the task stream's max_msgs/max_bytes, set by
-// --queue-capacity), else 503 unavailable.
+// The whole answer for a round: one admission per task, in order, and the
+// admitted tasks the seam did not send on itself. Embedded: all new tasks
+// (intake hands them to the local dispatcher); cluster: none (JetStream has
+// them and worker pods take them from there).
+struct admission_answer {
+  std::vector<admission> admissions;
+  std::vector<task> run_here;
+};
+
+// The dispatcher's answer to a dispatch: its lanes take everything, so
+// `refused` stays empty (intake sends dispatches without waiting for it).
 struct dispatch_answer {
   std::vector<task_id> refused;
   bool queue_full = false;
@@ -141,7 +157,18 @@ typename Inspector::result_type inspect(Inspector& f, task_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, admission& x) {
   auto status = static_cast<std::uint8_t>(x.status);
-  return f(caf::meta::type_name("admission"), x.id, status, x.duplicate, x.recorded);
+  auto refused = static_cast<std::uint8_t>(x.refused);
+  return f(caf::meta::type_name("admission"), x.id, status, x.duplicate, refused);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admission_request& x) {
+  return f(caf::meta::type_name("admission_request"), x.tasks, x.deadline);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admission_answer& x) {
+  return f(caf::meta::type_name("admission_answer"), x.admissions, x.run_here);
 }
 
 template <class Inspector>
@@ -204,6 +231,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::task_record>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission))
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::admission>))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission_request))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission_answer))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::dispatch_answer))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_report))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_snapshot))
@@ -213,8 +242,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cancel_callback))
 
   CAF_ADD_ATOM(taskmesh, taskmesh, drain_atom, "drain")       // intake: the queue went non-empty
-  CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // store: record or reserve new tasks
-  CAF_ADD_ATOM(taskmesh, taskmesh, record_atom, "record")     // store: record reserved tasks the sink took
+  CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // admission: a round, until durable
   CAF_ADD_ATOM(taskmesh, taskmesh, dispatch_atom, "dispatch") // dispatcher: accepted tasks
   CAF_ADD_ATOM(taskmesh, taskmesh, run_atom, "run")           // worker: a batch to run
   CAF_ADD_ATOM(taskmesh, taskmesh, resume_atom, "resume")     // worker: a task's delay_ms ran out
@@ -223,7 +251,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, done_atom, "done")         // dispatcher: a worker finished n
   CAF_ADD_ATOM(taskmesh, taskmesh, feed_atom, "feed")         // work source: up to n tasks, please
   CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
-  CAF_ADD_ATOM(taskmesh, taskmesh, forget_atom, "forget")     // store: drop refused admissions
   CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
   CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
@@ -252,12 +279,6 @@ using worker_actor = caf::typed_actor<
   caf::reacts_to<cancel_atom, std::uint64_t>,   // a waiting task was cancelled: drop it now
   caf::reacts_to<flush_atom>>;
 
-// Where intake hands accepted tasks: it answers with the tasks it could NOT
-// take (usually none). Embedded: the dispatcher. Cluster: the JetStream
-// publisher, which answers once the PubAcks are in.
-using worker_sink_actor = caf::typed_actor<
-  caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>>;
-
 // Where a dispatcher without intake gets its tasks (cluster worker pods: the
 // JetStream feeder). The dispatcher asks only when it has credit (idle
 // workers, free in-flight slots, empty lanes), for (high, normal): up to
@@ -270,29 +291,29 @@ using work_source_actor = caf::typed_actor<
   caf::replies_to<feed_atom, std::uint32_t, std::uint32_t>::with<std::vector<task>>>;
 
 // Priority lanes, the in-flight bound, and hand-out of batches to workers.
-// It is the embedded worker sink; on cluster worker pods it takes its tasks
-// from a work source instead (work_source_actor above).
+// Intake hands it the tasks the admission seam gives back (embedded); on
+// cluster worker pods it takes its tasks from a work source instead
+// (work_source_actor above).
 using dispatcher_actor = caf::typed_actor<
   caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>,
   // (worker, tasks it brought to a terminal state, whether it wants a batch)
   caf::reacts_to<done_atom, worker_actor, std::uint32_t, bool>>;
 
-// Drains the intake queue, has the store record the tasks, answers the HTTP
-// side, forwards accepted tasks to the dispatcher.
+// Drains the intake queue, has the admission seam admit each round,
+// answers the HTTP side, hands the tasks given back to the dispatcher.
 using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>>;
+
+// Admits intake rounds until they are durable: idempotency first
+// (duplicates are answered with the original), then the new tasks are
+// recorded (embedded: the in-memory store, in one step) or, in cluster
+// mode, reserved in Valkey, stored by JetStream (PubAck) and only then
+// recorded (transport/cluster/cluster_admission). Every answer is final.
+using admission_actor = caf::typed_actor<
+  caf::replies_to<admit_atom, admission_request>::with<admission_answer>>;
 
 // Holds task records. Embedded: in memory. Cluster: Valkey.
 using store_actor = caf::typed_actor<
-  // Idempotency first: duplicates are answered with the original. The
-  // others are recorded now (embedded) or only reserved (recorded = false).
-  caf::replies_to<admit_atom, std::vector<task_record>>::with<std::vector<admission>>,
-  // The queued records of reserved tasks the sink has taken; the answer
-  // carries each record's current status (a fast worker may be ahead).
-  caf::replies_to<record_atom, std::vector<task_record>>::with<std::vector<admission>>,
   caf::reacts_to<update_atom, std::vector<task_record>>,
-  // Undo admissions whose acceptance intake gave up on (timeout): the
-  // client was told 503, so records written for them must go.
-  caf::reacts_to<forget_atom, std::vector<task_id>>,
   caf::replies_to<get_atom, task_id>::with<task_record>,
   // DELETE /task/{id}: a queued or delayed task becomes `cancelled` (its
   // worker then drops it); anything else is left as it is.

@@ -8,9 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/memory_store.hpp"
+#include "transport/cluster/cluster_admission.hpp"
 #include "transport/cluster/cluster_view.hpp"
 #include "transport/cluster/jetstream_feeder.hpp"
-#include "transport/cluster/jetstream_sink.hpp"
 #include "transport/cluster/valkey_store.hpp"
 #include "transport/nats/connection.hpp"
 #include "transport/nats/stream_setup.hpp"
@@ -71,9 +71,11 @@ actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_contex
   store.max_records = c.max_records;
   store.result_ttl = c.result_ttl;
   store.events = ctx.events;
+  // The memory store admits rounds too, in one step (actors/memory_store.hpp).
   auto records = sys.spawn(memory_store, store, ctx.gauges);
   graph_seams seams;
-  seams.store = std::move(records);
+  seams.store = records;
+  seams.admission = records;
   return spawn_graph(sys, config, ctx, std::move(seams));
 }
 
@@ -121,8 +123,9 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   seams.intake = k.runs_api();
   seams.workers = k.runs_workers();
   if (seams.intake)
-    seams.sink =
-      cluster::spawn_jetstream_sink(sys, res.nats.get(), n.stream, ctx.ops, ctx.queue, metrics);
+    seams.admission = cluster::spawn_cluster_admission(
+      sys, {store.connection, store.records, n.stream, metrics}, res.nats.get(), ctx.ops,
+      &res.health);
   if (seams.workers) {
     cluster::feeder_config feeder;
     // The dispatcher hands the pod's workers batches of at most one fetch.

@@ -27,7 +27,8 @@ TEST_F(Bridge, FoundAndNotFound) {
   stats_log reported;
   auto b = spawn(bridge, store, spawn(probe_stats, &reported));
   auto t = make_task("echo", "1");
-  ask<std::vector<admission>>(store, admit_atom::value, std::vector<task_record>{queued_record(t)});
+  ask<admission_answer>(store, admit_atom::value,
+                        admission_request{{t}, sched.clock().now() + std::chrono::seconds(10)});
   auto found = lookup(b, t.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->outcome, lookup_result::kind::found);

@@ -23,7 +23,7 @@ protected:
     config.dispatch.max_in_flight = max_in_flight;
     config.stats.workers = workers;
     auto store = spawn(memory_store, store_config{}, &gauges);
-    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, {}, {}, true, true, false});
+    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true, false});
     for (const auto& w : g.workers)
       spawned.push_back(caf::actor_cast<caf::actor>(w));
     spawned.push_back(caf::actor_cast<caf::actor>(g.intake));
@@ -213,11 +213,11 @@ TEST_F(Graph, WakesIntakeOncePerIdleToNonEmptyTransition) {
   EXPECT_EQ(results.results.size(), 4u);
 }
 
-// Regression: when the store answers the admit request after admit_timeout,
+// Regression: when the store gets to the admit request after its deadline,
 // intake has already told the client 503. The late admission must not leave
 // an orphan "queued" record holding the idempotency key (a retry would get
-// 200 duplicate for a task that never runs): intake tells the store to
-// forget what it refused.
+// 200 duplicate for a task that never runs): the store refuses a round past
+// its deadline.
 TEST_F(Graph, AdmissionAfterTheTimeoutLeavesNoOrphan) {
   start();
   auto t = keyed("echo", "1", "retry-me");
@@ -225,8 +225,9 @@ TEST_F(Graph, AdmissionAfterTheTimeoutLeavesNoOrphan) {
   // intake drains and asks the store; the store does not get to run...
   ASSERT_TRUE(sched.prioritize(g.intake));
   sched.run_once();
-  // ...until the admit request has timed out and intake has answered.
-  sched.advance_time(10s);
+  // ...until the admit request has timed out (deadline + grace) and intake
+  // has answered.
+  sched.advance_time(11s);
   ASSERT_TRUE(sched.prioritize(g.intake));
   sched.run_once();
   ASSERT_EQ(results.results.size(), 1u);

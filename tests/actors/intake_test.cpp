@@ -1,10 +1,11 @@
 // File: tests/actors/intake_test.cpp
-// Intake against probe store/stats/dispatcher actors: one admit per drain
-// round, answers in submission order, accepted tasks counted and handed to
-// the dispatcher, and "unavailable" (with the backlog released) when the
-// store does not answer in time or is gone. The cluster order: a store that
-// only reserves ids gets `record` for what the sink took, under the id it
-// reserved, and nothing for what the sink refused.
+// Intake against probe admission/stats/dispatcher actors: one admit per
+// drain round with its deadline, answers in submission order, admitted
+// tasks counted, the tasks the seam gives back handed to the dispatcher and
+// the rest released from the backlog, refusals answered 503 per submission,
+// and "unavailable" (with the backlog released) when the seam does not
+// answer in time or is gone. The cluster's ordering inside the seam:
+// tests/transport/cluster/cluster_admission_test.cpp.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -19,11 +20,11 @@ using kind = submission_result::kind;
 
 class Intake : public actor_test {
 protected:
-  intake_actor start(store_actor store, std::size_t drain_batch = 1024) {
+  intake_actor start(admission_actor seam, std::size_t drain_batch = 1024) {
     stats = spawn(probe_stats, &reported);
     disp = spawn(probe_dispatcher, &told);
-    auto i = spawn(intake, intake_config{drain_batch, 2, 10'000ms}, &queue, ops.size(), store,
-                   disp, stats);
+    auto i = spawn(intake, intake_config{drain_batch, 2, 10'000ms, 1'000ms}, &queue, ops.size(),
+                   seam, disp, stats);
     queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
     return i;
   }
@@ -35,7 +36,11 @@ protected:
     return n;
   }
 
-  store_log stored;
+  admission_actor probe(admission_script script = {}) {
+    return spawn(probe_admission, &admitted, std::move(script));
+  }
+
+  admission_log admitted;
   stats_log reported;
   dispatcher_log told;
   recorded_results results;
@@ -44,7 +49,7 @@ protected:
 };
 
 TEST_F(Intake, AdmitsAnswersAndHandsOver) {
-  start(spawn(probe_store, &stored));
+  start(probe());
   auto a = make_task("echo", "1");
   auto b = make_task("wordcount", "x y");
   auto c = make_task("echo", "2");
@@ -52,12 +57,15 @@ TEST_F(Intake, AdmitsAnswersAndHandsOver) {
   ASSERT_TRUE(push({c}, &results));
   run();
 
-  // One admit for everything drained together, in submission order.
-  ASSERT_EQ(stored.admits.size(), 1u);
-  ASSERT_EQ(stored.admits[0].size(), 3u);
-  EXPECT_EQ(stored.admits[0][0].id, a.id);
-  EXPECT_EQ(stored.admits[0][0].status, task_status::queued);
-  EXPECT_EQ(stored.admits[0][2].id, c.id);
+  // One admit for everything drained together, in submission order, due
+  // admit_timeout from now.
+  ASSERT_EQ(admitted.rounds.size(), 1u);
+  const auto& round = admitted.rounds[0];
+  ASSERT_EQ(round.tasks.size(), 3u);
+  EXPECT_EQ(round.tasks[0].id, a.id);
+  EXPECT_EQ(round.tasks[1].payload, "x y");
+  EXPECT_EQ(round.tasks[2].id, c.id);
+  EXPECT_EQ(round.deadline, sched.clock().now() + 10s);
 
   ASSERT_EQ(results.results.size(), 2u);
   EXPECT_EQ(results.results[0].outcome, kind::accepted);
@@ -76,11 +84,11 @@ TEST_F(Intake, AdmitsAnswersAndHandsOver) {
 }
 
 TEST_F(Intake, DrainsInRoundsOfDrainBatch) {
-  start(spawn(probe_store, &stored), 2);
+  start(probe(), 2);
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE(push({make_task("echo")}, &results));
   run();
-  ASSERT_EQ(stored.admits.size(), 3u); // 2 + 2 + 1 submissions
+  ASSERT_EQ(admitted.rounds.size(), 3u); // 2 + 2 + 1 submissions
   EXPECT_EQ(results.results.size(), 5u);
   EXPECT_EQ(dispatched(), 5u);
   // Idle again: the next push wakes intake once more.
@@ -89,13 +97,15 @@ TEST_F(Intake, DrainsInRoundsOfDrainBatch) {
   EXPECT_EQ(results.results.size(), 6u);
 }
 
-TEST_F(Intake, UnavailableWhenTheStoreDoesNotAnswerInTime) {
-  start(spawn(silent_store));
+TEST_F(Intake, UnavailableWhenTheSeamDoesNotAnswerInTime) {
+  start(spawn(silent_admission));
   ASSERT_TRUE(push({make_task("echo"), make_task("echo")}, &results));
   run();
   EXPECT_TRUE(results.results.empty());
   EXPECT_EQ(queue.backlog(), 2);
-  advance(10s); // admit_timeout
+  advance(10s); // the deadline: the seam may still be finishing a step it began
+  EXPECT_TRUE(results.results.empty());
+  advance(1s); // admit_grace
   ASSERT_EQ(results.results.size(), 1u);
   EXPECT_EQ(results.results[0].outcome, kind::unavailable);
   EXPECT_TRUE(results.results[0].admissions.empty());
@@ -103,10 +113,10 @@ TEST_F(Intake, UnavailableWhenTheStoreDoesNotAnswerInTime) {
   EXPECT_TRUE(told.dispatched.empty());
 }
 
-TEST_F(Intake, UnavailableWhenTheStoreIsGone) {
-  auto store = spawn(probe_store, &stored);
-  start(store);
-  caf::anon_send_exit(store, caf::exit_reason::kill);
+TEST_F(Intake, UnavailableWhenTheSeamIsGone) {
+  auto seam = probe();
+  start(seam);
+  caf::anon_send_exit(seam, caf::exit_reason::kill);
   run();
   ASSERT_TRUE(push({make_task("echo")}, &results));
   run();
@@ -125,7 +135,7 @@ namespace {
 // more; what arrives meanwhile goes out as one round when a round finishes.
 // (A slow store, e.g. Valkey, then sees few large batches.)
 TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
-  auto i = start(spawn(probe_store, &stored));
+  auto i = start(probe());
   auto drain_once = [&] {
     ASSERT_TRUE(sched.prioritize(i));
     sched.run_once();
@@ -140,10 +150,10 @@ TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
   ASSERT_TRUE(push({make_task("echo", "5")}, &results));
   EXPECT_EQ(queue.backlog(), 5);
   run();
-  ASSERT_EQ(stored.admits.size(), 3u);
-  EXPECT_EQ(stored.admits[0].size(), 1u);
-  EXPECT_EQ(stored.admits[1].size(), 1u);
-  EXPECT_EQ(stored.admits[2].size(), 3u) << "3, 4 and 5 go out together";
+  ASSERT_EQ(admitted.rounds.size(), 3u);
+  EXPECT_EQ(admitted.rounds[0].tasks.size(), 1u);
+  EXPECT_EQ(admitted.rounds[1].tasks.size(), 1u);
+  EXPECT_EQ(admitted.rounds[2].tasks.size(), 3u) << "3, 4 and 5 go out together";
   EXPECT_EQ(results.results.size(), 5u);
   EXPECT_EQ(dispatched(), 5u);
 }
@@ -154,160 +164,81 @@ TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
 namespace taskmesh::actors_test {
 namespace {
 
-// A cluster-like store: admit reserves (recorded = false); if `reserved` is
-// set, the first task is a duplicate of that earlier, unrecorded claim;
-// record answers `recorded_status`, or fails if `record_fails`.
-struct reserving {
-  store_log* log;
-  std::optional<task_id> reserved;
-  bool record_fails = false;
-  task_status recorded_status = task_status::queued;
-};
-
-store_actor::behavior_type reserving_store(store_actor::pointer, reserving how) {
-  return {
-    [=](admit_atom, std::vector<task_record>& batch) {
-      how.log->admits.push_back(batch);
-      std::vector<admission> out;
-      for (const auto& r : batch)
-        out.push_back(out.empty() && how.reserved
-                        ? admission{*how.reserved, task_status::queued, true, false}
-                        : admission{r.id, task_status::queued, false, false});
-      return out;
-    },
-    [=](record_atom, std::vector<task_record>& batch) -> caf::result<std::vector<admission>> {
-      how.log->recorded.push_back(batch);
-      if (how.record_fails)
-        return caf::make_error(errc::unavailable);
-      std::vector<admission> out;
-      for (const auto& r : batch)
-        out.push_back({r.id, how.recorded_status, false});
-      return out;
-    },
-    [=](update_atom, std::vector<task_record>&) {},
-    [=](forget_atom, std::vector<task_id>& ids) { how.log->forgotten.push_back(ids); },
-    [=](get_atom, const task_id&) -> caf::result<task_record> {
-      return caf::make_error(errc::not_found);
-    },
-    [=](cancel_atom, const task_id&) { return cancel_result{}; }, // not used here
-    [=](sweep_atom) {},
+// A cluster-like seam: it admits (and delivers) everything itself, gives
+// nothing back; the first task is a duplicate of `original` if set.
+admission_script delivers_itself(std::optional<task_id> original = std::nullopt) {
+  return [original](admission_request& round) {
+    admission_answer out;
+    for (const auto& t : round.tasks)
+      out.admissions.push_back(out.admissions.empty() && original
+                                 ? admission{*original, task_status::running, true}
+                                 : admission{t.id, task_status::queued, false});
+    return out;
   };
 }
 
-// JetStream refusing everything (e.g. NATS down).
-dispatcher_actor::behavior_type refusing_sink(dispatcher_actor::pointer, dispatcher_log* log) {
-  return {
-    [=](dispatch_atom, std::vector<task>& tasks) {
-      log->dispatched.push_back(tasks);
-      dispatch_answer answer;
-      for (const auto& t : tasks)
-        answer.refused.push_back(t.id);
-      return answer;
-    },
-    [=](done_atom, worker_actor&, std::uint32_t, bool) {},
-  };
-}
-
-TEST_F(Intake, ReservedTasksAreRecordedOnceTheSinkTookThem) {
-  start(spawn(reserving_store, reserving{&stored, std::nullopt}));
-  auto a = make_task("echo", "1");
-  auto b = make_task("wordcount", "x y");
-  ASSERT_TRUE(push({a, b}, &results));
+TEST_F(Intake, TasksTheSeamKeepsLeaveTheBacklogAndAreNotDispatched) {
+  const auto original = task_id::generate();
+  start(probe(delivers_itself(original)));
+  auto dup = make_task("echo", "again");
+  dup.idempotency_key = "k";
+  ASSERT_TRUE(push({dup, make_task("wordcount", "x")}, &results));
   run();
-  ASSERT_EQ(told.dispatched.size(), 1u);
-  ASSERT_EQ(stored.recorded.size(), 1u);
-  ASSERT_EQ(stored.recorded[0].size(), 2u);
-  EXPECT_EQ(stored.recorded[0][0].id, a.id);
-  EXPECT_EQ(stored.recorded[0][1].id, b.id);
-  EXPECT_EQ(stored.recorded[0][1].status, task_status::queued);
-  EXPECT_EQ(stored.recorded[0][1].op, op("wordcount"));
+  EXPECT_TRUE(told.dispatched.empty());
+  EXPECT_EQ(queue.backlog(), 0);
   ASSERT_EQ(results.results.size(), 1u);
   EXPECT_EQ(results.results[0].outcome, kind::accepted);
-}
-
-TEST_F(Intake, EmbeddedAdmissionsAreNeverRecordedAgain) {
-  start(spawn(probe_store, &stored));
-  ASSERT_TRUE(push({make_task("echo")}, &results));
-  run();
-  ASSERT_EQ(results.results.size(), 1u);
-  EXPECT_TRUE(stored.recorded.empty());
-}
-
-// The retry of a request that claimed the key and may have died before
-// publishing: published again under the claim's id, answered as a duplicate.
-TEST_F(Intake, AnUnrecordedDuplicateIsPublishedUnderTheOriginalId) {
-  const auto earlier = task_id::generate();
-  start(spawn(reserving_store, reserving{&stored, earlier}));
-  auto retry = make_task("echo", "again");
-  retry.idempotency_key = "k";
-  ASSERT_TRUE(push({retry}, &results));
-  run();
-  ASSERT_EQ(told.dispatched.size(), 1u);
-  EXPECT_EQ(told.dispatched[0].at(0).id, earlier);
-  EXPECT_EQ(told.dispatched[0].at(0).payload, "again");
-  ASSERT_EQ(stored.recorded.size(), 1u);
-  EXPECT_EQ(stored.recorded[0].at(0).id, earlier);
-  EXPECT_EQ(stored.recorded[0].at(0).idempotency_key, "k");
-  ASSERT_EQ(results.results.size(), 1u);
-  EXPECT_EQ(results.results[0].outcome, kind::accepted);
-  EXPECT_EQ(results.results[0].admissions.at(0).id, earlier);
-  EXPECT_TRUE(results.results[0].admissions.at(0).duplicate);
+  const auto& answer = results.results[0].admissions;
+  ASSERT_EQ(answer.size(), 2u);
+  EXPECT_EQ(answer[0].id, original);
+  EXPECT_TRUE(answer[0].duplicate);
+  EXPECT_EQ(answer[0].status, task_status::running);
+  EXPECT_FALSE(answer[1].duplicate);
   ASSERT_EQ(reported.reports.size(), 1u);
   EXPECT_EQ(reported.reports[0].by_op[op("echo")].submitted, 0u) << "the original counts it";
+  EXPECT_EQ(reported.reports[0].by_op[op("wordcount")].submitted, 1u);
 }
 
-// As in embedded mode: a 202 for a new task says "queued", even when a
-// fast worker finished it before its queued record was written.
-TEST_F(Intake, ANewTaskIsAnsweredQueuedEvenIfAWorkerFinishedIt) {
-  start(spawn(reserving_store,
-              reserving{&stored, std::nullopt, false, task_status::succeeded})); // a fast worker
+// A submission with a refused task is answered 503 as a whole (queue_full
+// when one was refused for a full queue); the other submissions of the
+// round are answered as admitted.
+TEST_F(Intake, RefusalsAnswerTheirSubmissions) {
+  start(probe([](admission_request& round) {
+    admission_answer out;
+    for (const auto& t : round.tasks) {
+      auto why = admission::refusal::none;
+      if (t.payload == "full")
+        why = admission::refusal::queue_full;
+      else if (t.payload == "down")
+        why = admission::refusal::unavailable;
+      out.admissions.push_back({t.id, task_status::queued, false, why});
+    }
+    return out;
+  }));
+  ASSERT_TRUE(push({make_task("echo", "ok"), make_task("echo", "full"), make_task("echo", "down")},
+                   &results));
+  ASSERT_TRUE(push({make_task("echo", "down")}, &results));
+  ASSERT_TRUE(push({make_task("echo", "ok")}, &results));
+  run();
+  ASSERT_EQ(admitted.rounds.size(), 1u);
+  ASSERT_EQ(results.results.size(), 3u);
+  EXPECT_EQ(results.results[0].outcome, kind::queue_full);
+  EXPECT_TRUE(results.results[0].admissions.empty());
+  EXPECT_EQ(results.results[1].outcome, kind::unavailable);
+  EXPECT_EQ(results.results[2].outcome, kind::accepted);
+  ASSERT_EQ(reported.reports.size(), 1u);
+  EXPECT_EQ(reported.reports[0].by_op[op("echo")].submitted, 1u);
+  EXPECT_EQ(queue.backlog(), 0);
+}
+
+// An answer that does not match the round (a seam bug) is never passed on.
+TEST_F(Intake, AnAnswerOutOfStepWithTheRoundIsRefused) {
+  start(probe([](admission_request&) { return admission_answer{}; }));
   ASSERT_TRUE(push({make_task("echo")}, &results));
   run();
-  ASSERT_EQ(results.results.size(), 1u);
-  EXPECT_FALSE(results.results[0].admissions.at(0).duplicate);
-  EXPECT_EQ(results.results[0].admissions.at(0).status, task_status::queued);
-}
-
-// A duplicate tells the original's current status, also when it was taken
-// over (published again under the original id).
-TEST_F(Intake, ATakenOverDuplicateIsAnsweredWithItsRecordedStatus) {
-  start(spawn(reserving_store, reserving{&stored, task_id::generate(), false,
-                                         task_status::succeeded}));
-  auto retry = make_task("echo");
-  retry.idempotency_key = "k";
-  ASSERT_TRUE(push({retry}, &results));
-  run();
-  ASSERT_EQ(results.results.size(), 1u);
-  EXPECT_TRUE(results.results[0].admissions.at(0).duplicate);
-  EXPECT_EQ(results.results[0].admissions.at(0).status, task_status::succeeded);
-}
-
-// The sink holds the task (durable), so a failed record is no reason to
-// refuse it: its worker writes the record.
-TEST_F(Intake, AFailedRecordStillAccepts) {
-  start(spawn(reserving_store, reserving{&stored, std::nullopt, true}));
-  ASSERT_TRUE(push({make_task("echo")}, &results));
-  run();
-  ASSERT_EQ(stored.recorded.size(), 1u);
-  ASSERT_EQ(results.results.size(), 1u);
-  EXPECT_EQ(results.results[0].outcome, kind::accepted);
-  EXPECT_TRUE(stored.forgotten.empty());
-}
-
-TEST_F(Intake, WhatTheSinkRefusedIsNeverRecorded) {
-  stats = spawn(probe_stats, &reported);
-  auto sink = spawn(refusing_sink, &told);
-  auto store = spawn(reserving_store, reserving{&stored, std::nullopt});
-  auto i = spawn(intake, intake_config{}, &queue, ops.size(), store, sink, stats);
-  queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
-  auto t = make_task("echo");
-  ASSERT_TRUE(push({t}, &results));
-  run();
-  EXPECT_TRUE(stored.recorded.empty());
   ASSERT_EQ(results.results.size(), 1u);
   EXPECT_EQ(results.results[0].outcome, kind::unavailable);
-  ASSERT_EQ(stored.forgotten.size(), 1u);
-  EXPECT_EQ(stored.forgotten[0].at(0), t.id);
+  EXPECT_EQ(queue.backlog(), 0);
 }
 
 } // namespace

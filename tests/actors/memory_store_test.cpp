@@ -1,6 +1,7 @@
 // File: tests/actors/memory_store_test.cpp
-// The embedded result store: admission (idempotency keys, duplicates within
-// one batch), updates (terminal is final), lookups, and its bounds: eviction
+// The embedded result store: admission in one step (idempotency keys,
+// duplicates within one batch, new tasks given back with the run claim
+// their record shares, a round past its deadline refused), updates (terminal is final), lookups, and its bounds: eviction
 // of the oldest terminal records beyond max_records, expiry result_ttl after
 // they finished, and the records gauge.
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ namespace {
 
 class MemoryStore : public actor_test {
 protected:
-  store_actor start(std::uint64_t max_records = 1000, std::chrono::milliseconds ttl = 3600s) {
+  memory_store_actor start(std::uint64_t max_records = 1000, std::chrono::milliseconds ttl = 3600s) {
     store = spawn(memory_store, store_config{max_records, ttl}, &gauges);
     return store;
   }
@@ -25,10 +26,33 @@ protected:
     return queued_record(t);
   }
 
-  std::vector<admission> admit(std::vector<task_record> batch) {
-    auto r = ask<std::vector<admission>>(store, admit_atom::value, std::move(batch));
+  // The task a queued record was made from (what intake hands the seam).
+  static task task_of(const task_record& r) {
+    task t;
+    t.id = r.id;
+    t.op = r.op;
+    t.prio = r.prio;
+    t.max_attempts = r.max_attempts;
+    t.submitted_at = r.submitted_at;
+    t.idempotency_key = r.idempotency_key;
+    t.tenant = r.tenant;
+    t.payload = "1";
+    return t;
+  }
+
+  admission_answer admit_round(const std::vector<task_record>& batch,
+                               caf::timespan due_in = std::chrono::seconds(10)) {
+    admission_request round;
+    for (const auto& r : batch)
+      round.tasks.push_back(task_of(r));
+    round.deadline = sched.clock().now() + due_in;
+    auto r = ask<admission_answer>(store, admit_atom::value, std::move(round));
     EXPECT_TRUE(r.value.has_value());
-    return r.value.value_or(std::vector<admission>{});
+    return r.value.value_or(admission_answer{});
+  }
+
+  std::vector<admission> admit(const std::vector<task_record>& batch) {
+    return admit_round(batch).admissions;
   }
 
   void update(std::vector<task_record> batch) {
@@ -57,7 +81,7 @@ protected:
 
   bool exists(const task_record& r) { return get(r.id).has_value(); }
 
-  store_actor store;
+  memory_store_actor store;
 };
 
 TEST_F(MemoryStore, AdmitRecordsTasksAsQueued) {
@@ -78,6 +102,40 @@ TEST_F(MemoryStore, AdmitRecordsTasksAsQueued) {
   EXPECT_EQ(stored->submitted_at, b.submitted_at);
   EXPECT_EQ(stored->idempotency_key, "key-b");
   EXPECT_EQ(gauges.records.load(), 2);
+}
+
+// What the store admits comes back to run here, with the run claim its
+// record shares (a cancel claims it first); duplicates do not.
+TEST_F(MemoryStore, NewTasksComeBackWithTheirRecordsRunClaim) {
+  start();
+  auto original = record("k");
+  auto again = record("k");
+  auto plain = record();
+  const auto answer = admit_round({original, again, plain});
+  ASSERT_EQ(answer.admissions.size(), 3u);
+  ASSERT_EQ(answer.run_here.size(), 2u);
+  EXPECT_EQ(answer.run_here[0].id, original.id);
+  EXPECT_EQ(answer.run_here[0].payload, "1");
+  EXPECT_EQ(answer.run_here[1].id, plain.id);
+  const auto stored = get(plain.id);
+  ASSERT_TRUE(stored && stored->claim);
+  EXPECT_EQ(stored->claim, answer.run_here[1].claim);
+}
+
+// Intake has answered 503 by the deadline: a round reached later records
+// nothing and gives nothing back.
+TEST_F(MemoryStore, ARoundPastItsDeadlineIsRefusedWhole) {
+  start();
+  auto r = record("late");
+  const auto answer = admit_round({r, record()}, caf::timespan{0});
+  ASSERT_EQ(answer.admissions.size(), 2u);
+  for (const auto& a : answer.admissions)
+    EXPECT_EQ(a.refused, admission::refusal::unavailable);
+  EXPECT_TRUE(answer.run_here.empty());
+  EXPECT_FALSE(exists(r));
+  EXPECT_EQ(gauges.records.load(), 0);
+  // The key was not taken: a retry is new.
+  EXPECT_FALSE(admit({record("late")}).at(0).duplicate);
 }
 
 TEST_F(MemoryStore, RepeatedIdempotencyKeyIsADuplicateOfTheOriginal) {
@@ -290,16 +348,20 @@ TEST_F(MemoryStore, ShortTtlIsSweptSooner) {
 
 class MemoryStoreCancel : public MemoryStore {
 protected:
-  store_actor start_with_events() {
+  memory_store_actor start_with_events() {
     store_config c{1000, 3600s};
     c.events = &hub;
     store = spawn(memory_store, c, &gauges);
     return store;
   }
-  // A queued record sharing a run claim with its task, as intake makes it.
+  // A record admitted, with the run claim it shares with the task the
+  // store gave back.
   task_record claimed() {
     auto r = record();
-    r.claim = std::make_shared<run_claim>();
+    auto answer = admit_round({r});
+    EXPECT_EQ(answer.run_here.size(), 1u);
+    if (!answer.run_here.empty())
+      r.claim = answer.run_here.front().claim;
     return r;
   }
   cancel_result cancel(const task_id& id) {
@@ -313,7 +375,6 @@ protected:
 TEST_F(MemoryStoreCancel, QueuedTaskIsCancelledAndStaysCancelled) {
   start();
   auto r = claimed();
-  admit({r});
   const auto c = cancel(r.id);
   EXPECT_EQ(c.outcome, cancel_result::kind::cancelled);
   EXPECT_EQ(c.record.status, task_status::cancelled);
@@ -328,7 +389,6 @@ TEST_F(MemoryStoreCancel, StartedOrFinishedTaskIsNotCancellable) {
   start();
   auto running = claimed();
   auto done = claimed();
-  admit({running, done});
   ASSERT_TRUE(running.claim->try_start()); // a worker is running its op
   const auto c = cancel(running.id);
   EXPECT_EQ(c.outcome, cancel_result::kind::not_cancellable);
@@ -340,10 +400,10 @@ TEST_F(MemoryStoreCancel, StartedOrFinishedTaskIsNotCancellable) {
 
 TEST_F(MemoryStoreCancel, AppliedChangesGoLiveInOrder) {
   start_with_events();
-  auto r = claimed();
+  auto r = record();
   auto stream = hub.open("", [] {});
   hub.watch(*stream, r.id);
-  admit({r});
+  r.claim = admit_round({r}).run_here.at(0).claim;
   auto retry = r;
   retry.attempts = 1;
   retry.next_attempt_at = now_us() + 1000;

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,10 +60,7 @@ struct reply {
 // -- probes: fake actors that record every message ------------------------------
 
 struct store_log {
-  std::vector<std::vector<task_record>> admits;
-  std::vector<std::vector<task_record>> recorded; // record_atom batches
   std::vector<std::vector<task_record>> updates;
-  std::vector<std::vector<task_id>> forgotten;
   // All updates in arrival order, flattened.
   std::vector<task_record> all_updates() const {
     std::vector<task_record> out;
@@ -91,26 +89,45 @@ struct worker_log {
   std::vector<std::vector<task>> batches;
 };
 
-inline std::vector<admission> all_new(const std::vector<task_record>& batch) {
-  std::vector<admission> out;
-  for (const auto& r : batch)
-    out.push_back({r.id, task_status::queued, false});
+struct admission_log {
+  std::vector<admission_request> rounds;
+};
+
+// How a probe admission seam answers a round (default: everything admitted
+// as new and given back to run here, as the memory store does).
+using admission_script = std::function<admission_answer(admission_request&)>;
+
+inline admission_answer admit_all_here(admission_request& round) {
+  admission_answer out;
+  for (const auto& t : round.tasks)
+    out.admissions.push_back({t.id, task_status::queued, false});
+  out.run_here = std::move(round.tasks);
   return out;
 }
 
-// Admits (and records) everything as new, records updates.
+inline admission_actor::behavior_type probe_admission(admission_actor::pointer, admission_log* log,
+                                                      admission_script script) {
+  return {
+    [=](admit_atom, admission_request& round) {
+      log->rounds.push_back(round);
+      return script ? script(round) : admit_all_here(round);
+    },
+  };
+}
+
+// A seam that takes rounds but never answers them (for request timeouts).
+inline admission_actor::behavior_type silent_admission(admission_actor::pointer self) {
+  return {
+    [=](admit_atom, admission_request&) -> caf::result<admission_answer> {
+      return self->make_response_promise<admission_answer>();
+    },
+  };
+}
+
+// Records updates.
 inline store_actor::behavior_type probe_store(store_actor::pointer, store_log* log) {
   return {
-    [=](admit_atom, std::vector<task_record>& batch) {
-      log->admits.push_back(batch);
-      return all_new(batch);
-    },
-    [=](record_atom, std::vector<task_record>& batch) {
-      log->recorded.push_back(batch);
-      return all_new(batch);
-    },
     [=](update_atom, std::vector<task_record>& batch) { log->updates.push_back(batch); },
-    [=](forget_atom, std::vector<task_id>& ids) { log->forgotten.push_back(ids); },
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return caf::make_error(errc::not_found);
     },
@@ -122,14 +139,7 @@ inline store_actor::behavior_type probe_store(store_actor::pointer, store_log* l
 // A store that takes requests but never answers them (for request timeouts).
 inline store_actor::behavior_type silent_store(store_actor::pointer self) {
   return {
-    [=](admit_atom, std::vector<task_record>&) -> caf::result<std::vector<admission>> {
-      return self->make_response_promise<std::vector<admission>>();
-    },
-    [=](record_atom, std::vector<task_record>&) -> caf::result<std::vector<admission>> {
-      return self->make_response_promise<std::vector<admission>>();
-    },
     [=](update_atom, std::vector<task_record>&) {},
-    [=](forget_atom, std::vector<task_id>&) {},
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return self->make_response_promise<task_record>();
     },

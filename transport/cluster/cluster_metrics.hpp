@@ -1,7 +1,8 @@
 // File: transport/cluster/cluster_metrics.hpp
 // The Prometheus series of this pod's conversations with NATS and Valkey:
 // what talks to a server owns its metrics (latency, errors, reconnects), so
-// the sink, the feeder's receipts and the Valkey store update these, and
+// the admission (its sink and Valkey calls), the feeder's receipts and the
+// Valkey store update these, and
 // wiring registers them once at start-up in cluster mode. Per pod, like all
 // of /metrics: sum over pods for the cluster.
 //
@@ -12,9 +13,10 @@
 //   taskmesh_nats_redeliveries_total        worker: messages taken that had been delivered before
 //   taskmesh_nats_pending_acks              worker: messages taken and not yet acked, NAKed or
 //                                           terminated
-//   taskmesh_valkey_call_duration_seconds   one store call (a pipelined script round trip), by call
-//   taskmesh_valkey_errors_total            store calls that failed, by call
-//   taskmesh_valkey_reconnects_total        the store's Valkey connection was made again
+//   taskmesh_valkey_call_duration_seconds   one admission or store call (a pipelined script round
+//                                           trip), by call
+//   taskmesh_valkey_errors_total            admission and store calls that failed, by call
+//   taskmesh_valkey_reconnects_total        a Valkey connection of this pod was made again
 #pragma once
 
 #include <string_view>
@@ -40,8 +42,8 @@ struct cluster_metrics {
 
   explicit cluster_metrics(prometheus::Registry& registry);
 
-  // The series of one store call (claim, record, update, get, sweep);
-  // looked up once per call name by the store.
+  // The series of one Valkey call (claim, admit, update, get, ping, ...);
+  // looked up once per call name by its valkey_link.
   struct valkey_call {
     prometheus::Histogram* seconds;
     prometheus::Counter* errors;

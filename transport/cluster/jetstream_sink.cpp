@@ -1,8 +1,7 @@
 // File: transport/cluster/jetstream_sink.cpp
-// A detached actor around one nats::publisher: each dispatch (an intake
-// round) is one publish_batch of a few messages (blocking until every
-// PubAck or the ack timeout), answered with the ids JetStream did not
-// confirm. What crosses to nats-server is one message per lane and round,
+// One nats::publisher: each intake round is one publish_batch of a few
+// messages (blocking until every PubAck or the ack timeout), answered with
+// what JetStream did not confirm. What crosses to nats-server is one message per lane and round,
 // not one per task: the per-message costs (PubAck, delivery, ack, stream
 // index) are paid once for many tasks.
 #include "transport/cluster/jetstream_sink.hpp"
@@ -19,24 +18,21 @@
 #include "transport/nats/publisher.hpp"
 
 namespace taskmesh::cluster {
-namespace {
 
-struct sink_state {
-  static inline const char* name = "jetstream_sink";
+struct jetstream_sink::state {
   nats::connection* conn = nullptr;
   const op_registry* ops = nullptr;
-  intake_queue* queue = nullptr;
   std::string high_subject;
   std::string normal_subject;
-  // Destroyed with the state when the actor terminates (its destructor
-  // waits up to ack_timeout for PubAcks in flight); the connection must
-  // outlive the actor.
+  // Its destructor waits up to ack_timeout for PubAcks in flight.
   std::unique_ptr<nats::publisher> pub;
   nats_warnings warnings;
   cluster_metrics* metrics = nullptr;
 };
 
-using sink_ptr = worker_sink_actor::stateful_pointer<sink_state>;
+namespace {
+
+using sink_state = jetstream_sink::state;
 
 // The one place where the sink's NATS failures become log lines: one line
 // per batch (rate-limited by nats_warnings), naming the first error.
@@ -58,14 +54,6 @@ nats::error ensure_publisher(sink_state& st) {
     return p.err();
   st.pub = std::move(*p);
   return {};
-}
-
-std::vector<task_id> all_ids(const std::vector<task>& tasks) {
-  std::vector<task_id> ids;
-  ids.reserve(tasks.size());
-  for (const auto& t : tasks)
-    ids.push_back(t.id);
-  return ids;
 }
 
 // One message of a round: the tasks it carries (indexes into the round).
@@ -152,12 +140,13 @@ std::vector<planned_message> plan(sink_state& st, const std::vector<task>& tasks
 }
 
 // Publishes `tasks`, one message per lane and round (see plan); answers
-// with the ids of those JetStream did not confirm, as queue_full when the
-// stream refused any of them for being at its bound (--queue-capacity).
-dispatch_answer publish(sink_state& st, const std::vector<task>& tasks) {
+// per task whether JetStream stored it, queue_full for those the stream
+// refused for being at its bound (--queue-capacity).
+std::vector<admission::refusal> publish(sink_state& st, const std::vector<task>& tasks) {
+  using refusal = admission::refusal;
   if (auto e = ensure_publisher(st)) {
     report_refused(st, tasks.size(), tasks.size(), e);
-    return {all_ids(tasks), false};
+    return std::vector<refusal>(tasks.size(), refusal::unavailable);
   }
   std::vector<task_id> unencodable;
   nats::error first;
@@ -171,63 +160,49 @@ dispatch_answer publish(sink_state& st, const std::vector<task>& tasks) {
   if (st.metrics)
     st.metrics->nats_publish_seconds->Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
-  std::vector<bool> stored(tasks.size(), false);
-  bool full = false;
+  // Unencodable tasks (in no planned message) stay unavailable.
+  std::vector<refusal> answer(tasks.size(), refusal::unavailable);
+  std::size_t failed = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (!results[i].ok()) {
-      const bool this_full = nats::stream_full(results[i].err);
-      full = full || this_full;
+      const bool full = nats::stream_full(results[i].err);
       if (st.metrics)
-        (this_full ? st.metrics->nats_publish_full : st.metrics->nats_publish_failed)->Increment();
-      if (!first)
+        (full ? st.metrics->nats_publish_full : st.metrics->nats_publish_failed)->Increment();
+      if (!full && !first)
         first = results[i].err;
+      for (auto k : planned[i].tasks)
+        answer[k] = full ? refusal::queue_full : refusal::unavailable;
       continue;
     }
     for (auto k : planned[i].tasks)
-      stored[k] = true;
+      answer[k] = refusal::none;
   }
-  // In the order intake gave them.
-  dispatch_answer answer;
-  answer.queue_full = full;
-  for (std::size_t k = 0; k < tasks.size(); ++k)
-    if (!stored[k])
-      answer.refused.push_back(tasks[k].id);
+  for (auto r : answer)
+    failed += r == refusal::unavailable ? 1 : 0;
   // A full stream is back-pressure working as configured, not a fault.
-  if (!answer.refused.empty() && !full)
-    report_refused(st, answer.refused.size(), tasks.size(), first);
+  if (failed > 0)
+    report_refused(st, failed, tasks.size(), first);
   return answer;
-}
-
-worker_sink_actor::behavior_type jetstream_sink(sink_ptr self, nats::connection* conn,
-                                                nats::stream_options stream, const op_registry* ops,
-                                                intake_queue* queue, cluster_metrics* metrics) {
-  auto& st = self->state;
-  st.metrics = metrics;
-  st.conn = conn;
-  st.ops = ops;
-  st.queue = queue;
-  st.high_subject = stream.high_subject();
-  st.normal_subject = stream.normal_subject();
-  if (auto e = ensure_publisher(st))
-    st.warnings.warn("jetstream sink: cannot create a publisher (dispatches are refused)", e);
-  return {
-    [=](dispatch_atom, const std::vector<task>& tasks) {
-      auto answer = publish(self->state, tasks);
-      // Stored tasks left this process; refused ones are answered as such
-      // (intake fails them): either way they leave the backlog.
-      if (self->state.queue)
-        self->state.queue->release(tasks.size());
-      return answer;
-    },
-  };
 }
 
 } // namespace
 
-worker_sink_actor spawn_jetstream_sink(caf::actor_system& sys, nats::connection* conn,
-                                       nats::stream_options stream, const op_registry* ops,
-                                       intake_queue* queue, cluster_metrics* metrics) {
-  return sys.spawn<caf::detached>(jetstream_sink, conn, std::move(stream), ops, queue, metrics);
+jetstream_sink::jetstream_sink(nats::connection* conn, const nats::stream_options& stream,
+                               const op_registry* ops, cluster_metrics* metrics)
+    : st_(std::make_unique<state>()) {
+  st_->conn = conn;
+  st_->ops = ops;
+  st_->metrics = metrics;
+  st_->high_subject = stream.high_subject();
+  st_->normal_subject = stream.normal_subject();
+  if (auto e = ensure_publisher(*st_))
+    st_->warnings.warn("jetstream sink: cannot create a publisher (publishes are refused)", e);
+}
+
+jetstream_sink::~jetstream_sink() = default;
+
+std::vector<admission::refusal> jetstream_sink::publish(const std::vector<task>& tasks) {
+  return cluster::publish(*st_, tasks);
 }
 
 } // namespace taskmesh::cluster

@@ -3,12 +3,11 @@
 // over Valkey (transport/valkey/task_records). Every pod reads and writes the
 // same records, so GET /task/{id} works on any API replica and idempotency
 // keys hold across replicas. hiredis calls block: spawn it detached.
-//   admit  -> task_records::claim_keys (idempotency keys only; answers
-//             recorded = false, so intake publishes, then sends record)
-//   record -> task_records::admit  (queued records of published tasks)
+// Admissions (claims and queued records) are cluster_admission's, on its
+// own connection.
 //   update -> task_records::update (ordered, idempotent; counts once)
-//   forget -> nothing: no record exists before JetStream stored the task
 //   get    -> task_records::get
+//   cancel -> task_records::cancel
 //   sweep  -> periodic: heartbeat this worker (if it runs workers), refresh
 //             the records gauge, and mark Valkey healthy/unhealthy
 #pragma once

@@ -26,6 +26,7 @@
 #include "actors/codec/task_codec.hpp"
 #include "actors/dispatcher.hpp"
 #include "actors/worker.hpp"
+#include "tests/transport/cluster/threaded_config.hpp"
 #include "tests/transport/nats/nats_fixture.hpp"
 #include "transport/cluster/jetstream_feeder.hpp"
 #include "transport/cluster/jetstream_sink.hpp"
@@ -39,15 +40,6 @@ using nats_test::clock;
 using nats_test::eventually;
 using nats_test::ms_since;
 
-class threaded_config : public caf::actor_system_config {
-public:
-  threaded_config() {
-    add_message_types<caf::id_block::taskmesh>();
-    set("scheduler.max-threads", 4);
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
 
 // -- fake actors ------------------------------------------------------------------
 
@@ -104,17 +96,8 @@ struct store_book {
   std::atomic<std::size_t> terminal_count{0};
 };
 
-std::vector<admission> all_queued(const std::vector<task_record>& batch) {
-  std::vector<admission> out;
-  for (const auto& r : batch)
-    out.push_back({r.id, task_status::queued, false});
-  return out;
-}
-
 store_actor::behavior_type fake_store(store_actor::pointer self, std::shared_ptr<store_book> book) {
   return {
-    [=](admit_atom, std::vector<task_record>& batch) { return all_queued(batch); },
-    [=](record_atom, std::vector<task_record>& batch) { return all_queued(batch); },
     [=](update_atom, std::vector<task_record>& batch) {
       std::lock_guard lock(book->mtx);
       for (const auto& r : batch)
@@ -123,7 +106,6 @@ store_actor::behavior_type fake_store(store_actor::pointer self, std::shared_ptr
           ++book->terminal_count;
         }
     },
-    [=](forget_atom, std::vector<task_id>&) {},
     [=](get_atom, const task_id&) -> caf::result<task_record> {
       return caf::make_error(errc::not_found);
     },
@@ -321,8 +303,7 @@ protected:
 
   op_registry ops_ = op_registry::builtin();
   pipeline_gauges gauges_;
-  intake_queue queue_{10'000, 1};
-  threaded_config sys_cfg_;
+  threaded_config sys_cfg_{4};
   std::unique_ptr<caf::actor_system> sys_;
   std::vector<caf::actor> spawned_;
 };
@@ -693,7 +674,7 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
   auto book = std::make_shared<store_book>();
   auto store = keep(sys_->spawn(fake_store, book));
   auto stats_a = keep(sys_->spawn(fake_stats));
-  auto sink = keep(cluster::spawn_jetstream_sink(*sys_, conn_.get(), cfg_.stream, &ops_, &queue_));
+  cluster::jetstream_sink sink(conn_.get(), cfg_.stream, &ops_);
   auto feeder = spawn_feeder();
   auto d = spawn_dispatcher(feeder, /*max_in_flight=*/512, /*batch=*/64);
   for (int i = 0; i < n_workers; ++i) {
@@ -706,15 +687,11 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
     tasks.push_back(make_task(i % 4 == 0 ? priority::high : priority::normal,
                               R"({"i":)" + std::to_string(i) + "}"));
   const auto start = clock::now();
-  caf::scoped_actor self{*sys_};
   for (std::size_t i = 0; i < n_tasks; i += per_dispatch) {
     std::vector<task> chunk(tasks.begin() + static_cast<std::ptrdiff_t>(i),
                             tasks.begin() + static_cast<std::ptrdiff_t>(i + per_dispatch));
-    submission s{chunk, nullptr}; // as intake does: in the backlog until the sink has them
-    ASSERT_TRUE(queue_.try_push(s));
-    self->request(sink, 10s, dispatch_atom::value, std::move(chunk))
-      .receive([&](dispatch_answer& a) { EXPECT_TRUE(a.refused.empty()); },
-               [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+    for (auto refused : sink.publish(chunk))
+      EXPECT_EQ(refused, admission::refusal::none);
   }
   const auto published_ms = ms_since(start);
   ASSERT_TRUE(eventually([&] { return book->terminal_count.load() >= n_tasks; }, 20s))
@@ -741,7 +718,6 @@ TEST_F(JetStreamFeeder, EndToEndEveryTaskIsAckedExactlyOnce) {
   EXPECT_EQ(stats(cfg_.consumer.high_durable()).redelivered, 0);
   EXPECT_EQ(stats(cfg_.consumer.normal_durable()).redelivered, 0);
   EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
-  EXPECT_EQ(queue_.backlog(), 0);
   EXPECT_TRUE(eventually([&] { return gauges_.in_flight.load() == 0; }, 2s));
 }
 

@@ -1,17 +1,16 @@
 // File: tests/transport/cluster/jetstream_sink_test.cpp
-// The API pod's worker sink against a real nats-server -js (nats_fixture.hpp)
-// on a real threaded actor system: a batch lands on the subjects of its
-// priorities with Nats-Msg-Id = task id and the wire body, a re-dispatch is
-// de-duplicated, and with the server stopped or hung every id is refused
-// within the publisher's bound. The intake backlog is released every time.
+// The API pod's JetStream publisher of tasks (used by cluster_admission)
+// against a real nats-server -js (nats_fixture.hpp): a round lands on the
+// subjects of its priorities, one envelope per lane or a message of its own
+// under the task id, a re-publish is de-duplicated, a full stream refuses as
+// queue_full, and with the server stopped or hung every task is refused
+// within the publisher's bound.
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <caf/all.hpp>
 
 #include "actors/codec/task_codec.hpp"
 #include "tests/transport/nats/nats_fixture.hpp"
@@ -25,33 +24,16 @@ using nats_test::clock;
 using nats_test::eventually;
 using nats_test::ms_since;
 
-class threaded_config : public caf::actor_system_config {
-public:
-  threaded_config() {
-    add_message_types<caf::id_block::taskmesh>();
-    set("scheduler.max-threads", 4);
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
-
 class JetStreamSink : public nats_test::NatsTest {
 protected:
   void SetUp() override {
     NatsTest::SetUp();
     if (HasFatalFailure())
       return;
-    sys_ = std::make_unique<caf::actor_system>(sys_cfg_);
-    sink_ = cluster::spawn_jetstream_sink(*sys_, conn_.get(), cfg_.stream, &ops_, &queue_);
+    sink_ = std::make_unique<cluster::jetstream_sink>(conn_.get(), cfg_.stream, &ops_);
   }
 
-  void TearDown() override {
-    if (sys_) {
-      caf::anon_send_exit(sink_, caf::exit_reason::user_shutdown);
-      sink_ = nullptr;
-      sys_.reset(); // waits for the sink; before the connection goes
-    }
-  }
+  void TearDown() override { sink_.reset(); } // before the connection goes
 
   std::vector<task> make_tasks(int n, const std::string& payload = R"({"n":1})") {
     op_index echo = 0;
@@ -69,23 +51,23 @@ protected:
     return out;
   }
 
-  // What intake does: the tasks enter the backlog before they are dispatched.
-  void enter_backlog(const std::vector<task>& tasks) {
-    submission s{tasks, nullptr};
-    ASSERT_TRUE(queue_.try_push(s));
-  }
-
-  // Asks the sink like intake does; returns its answer.
-  dispatch_answer ask(std::vector<task> tasks) {
-    caf::scoped_actor self{*sys_};
-    dispatch_answer answer;
-    self->request(sink_, caf::infinite, dispatch_atom::value, std::move(tasks))
-      .receive([&](dispatch_answer& a) { answer = std::move(a); },
-               [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
-    return answer;
+  struct answer {
+    std::vector<task_id> refused; // in the order given
+    bool queue_full = false;      // some were refused for a full stream
+  };
+  answer ask(const std::vector<task>& tasks) {
+    const auto refusals = sink_->publish(tasks);
+    EXPECT_EQ(refusals.size(), tasks.size());
+    answer a;
+    for (std::size_t i = 0; i < refusals.size() && i < tasks.size(); ++i) {
+      if (refusals[i] != admission::refusal::none)
+        a.refused.push_back(tasks[i].id);
+      a.queue_full = a.queue_full || refusals[i] == admission::refusal::queue_full;
+    }
+    return a;
   }
   // The refused ids.
-  std::vector<task_id> dispatch(std::vector<task> tasks) { return ask(std::move(tasks)).refused; }
+  std::vector<task_id> publish(const std::vector<task>& tasks) { return ask(tasks).refused; }
 
   static std::vector<task_id> ids_of(const std::vector<task>& tasks) {
     std::vector<task_id> ids;
@@ -95,10 +77,7 @@ protected:
   }
 
   op_registry ops_ = op_registry::builtin();
-  intake_queue queue_{10'000, 1};
-  threaded_config sys_cfg_;
-  std::unique_ptr<caf::actor_system> sys_;
-  worker_sink_actor sink_;
+  std::unique_ptr<cluster::jetstream_sink> sink_;
 };
 
 // Fetches every message of both lanes.
@@ -119,10 +98,7 @@ std::vector<nats::delivery> fetch_all(nats::pull_consumer& high, nats::pull_cons
 // not one per task: that is what the per-message costs are paid for.
 TEST_F(JetStreamSink, PublishesOneEnvelopePerLaneWithItsTasks) {
   auto tasks = make_tasks(10);
-  enter_backlog(tasks);
-  EXPECT_EQ(queue_.backlog(), 10);
-  EXPECT_TRUE(dispatch(tasks).empty());
-  EXPECT_EQ(queue_.backlog(), 0);
+  EXPECT_TRUE(publish(tasks).empty());
   EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
 
   auto high = bind_high();
@@ -160,9 +136,9 @@ TEST_F(JetStreamSink, KeyedTasksAndLoneTasksAreMessagesOfTheirOwnUnderTheTaskId)
   tasks[0].idempotency_key = "k-0";
   tasks[1].idempotency_key = "k-1";
   tasks[2].idempotency_key = "k-2";
-  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_TRUE(publish(tasks).empty());
   EXPECT_EQ(stream_messages(cfg_.stream.name), 4u);
-  EXPECT_TRUE(dispatch({tasks[0], tasks[3]}).empty()); // the same ids again: duplicates
+  EXPECT_TRUE(publish({tasks[0], tasks[3]}).empty()); // the same ids again: duplicates
   EXPECT_EQ(stream_messages(cfg_.stream.name), 4u);
 
   auto high = bind_high();
@@ -178,10 +154,10 @@ TEST_F(JetStreamSink, KeyedTasksAndLoneTasksAreMessagesOfTheirOwnUnderTheTaskId)
   }
 }
 
-TEST_F(JetStreamSink, ADispatchedAgainRoundIsDeduplicated) {
+TEST_F(JetStreamSink, ARoundPublishedAgainIsDeduplicated) {
   auto tasks = make_tasks(20);
-  EXPECT_TRUE(dispatch(tasks).empty());
-  EXPECT_TRUE(dispatch(tasks).empty()); // a retry: PubAcks say duplicate, nothing refused
+  EXPECT_TRUE(publish(tasks).empty());
+  EXPECT_TRUE(publish(tasks).empty()); // a retry: PubAcks say duplicate, nothing refused
   EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
   EXPECT_EQ(stats(cfg_.consumer.high_durable()).pending + stats(cfg_.consumer.normal_durable()).pending,
             2u);
@@ -190,7 +166,7 @@ TEST_F(JetStreamSink, ADispatchedAgainRoundIsDeduplicated) {
 // A lane's round is cut into envelopes of at most envelope_max_tasks.
 TEST_F(JetStreamSink, ALargeRoundIsCutIntoBoundedEnvelopes) {
   auto tasks = make_tasks(2 * static_cast<int>(cluster::envelope_max_tasks) + 2);
-  EXPECT_TRUE(dispatch(tasks).empty());
+  EXPECT_TRUE(publish(tasks).empty());
   EXPECT_EQ(stream_messages(cfg_.stream.name), 4u); // per lane: 256 + 1 -> two messages
 }
 
@@ -203,17 +179,14 @@ TEST_F(JetStreamSink, AFullStreamRefusesAsQueueFull) {
   auto keyed = make_tasks(2); // a message each
   for (auto& t : keyed)
     t.idempotency_key = "k-" + t.id.to_string();
-  enter_backlog(keyed);
   auto a = ask(keyed);
   EXPECT_TRUE(a.refused.empty());
   EXPECT_FALSE(a.queue_full);
 
   auto more = make_tasks(3);
-  enter_backlog(more);
   a = ask(more);
   EXPECT_EQ(a.refused, ids_of(more));
   EXPECT_TRUE(a.queue_full);
-  EXPECT_EQ(queue_.backlog(), 0);
   EXPECT_EQ(stream_messages(cfg_.stream.name), 2u);
 
   auto high = bind_high(); // keyed[0] is high priority (make_tasks alternates)
@@ -231,29 +204,25 @@ TEST_F(JetStreamSink, RefusesEveryIdAtOnceWhileTheServerIsDown) {
   server_->stop();
   ASSERT_TRUE(eventually([&] { return !conn_->connected(); }, 2s));
   auto tasks = make_tasks(8);
-  enter_backlog(tasks);
   const auto t = clock::now();
-  EXPECT_EQ(dispatch(tasks), ids_of(tasks));
+  EXPECT_EQ(publish(tasks), ids_of(tasks));
   EXPECT_LT(ms_since(t), 500);
-  EXPECT_EQ(queue_.backlog(), 0);
 
   server_->start(); // and it recovers by itself
   ASSERT_TRUE(eventually([&] { return conn_->connected(); }, 3s)) << server_->log_tail();
-  EXPECT_TRUE(dispatch(make_tasks(3)).empty());
+  EXPECT_TRUE(publish(make_tasks(3)).empty());
 }
 
 TEST_F(JetStreamSink, RefusesEveryIdWithinTheAckTimeoutWhenTheServerHangs) {
   server_->freeze();
   auto tasks = make_tasks(5);
-  enter_backlog(tasks);
   const auto t = clock::now();
-  EXPECT_EQ(dispatch(tasks), ids_of(tasks));
+  EXPECT_EQ(publish(tasks), ids_of(tasks));
   const auto elapsed = ms_since(t);
   server_->thaw();
   // publish_options{} (the sink's): ack_timeout 2 s + 250 ms slack.
   EXPECT_GE(elapsed, 1'900);
   EXPECT_LE(elapsed, 2'250 + 750);
-  EXPECT_EQ(queue_.backlog(), 0);
 }
 
 } // namespace

@@ -1,10 +1,11 @@
 // File: tests/transport/cluster/valkey_store_test.cpp
 // The cluster store actor against a real redis-server, on a real threaded
 // actor system (the actor is detached and blocks in hiredis, so CAF's testing
-// scheduler cannot drive it): admit (claims only) then record, as cluster
-// intake sends them; duplicates, update, get through the actor; errors
-// reaching the requester while Valkey is down; forget undoing nothing; the
-// sweep (records gauge, health, heartbeat); health following a restart.
+// scheduler cannot drive it): update, get and duplicates' status through the
+// actor (records admitted as cluster_admission does, on the fixture's own
+// connection; the admission itself: cluster_admission_test); errors reaching
+// the requester while Valkey is down; the sweep (records gauge, health,
+// heartbeat); health following a restart.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -13,28 +14,18 @@
 #include <caf/all.hpp>
 
 #include "actors/ops/registry.hpp"
+#include "tests/transport/cluster/threaded_config.hpp"
 #include "tests/transport/valkey/valkey_fixture.hpp"
 #include "transport/cluster/valkey_store.hpp"
 
 namespace taskmesh::cluster {
 namespace {
 
+using cluster_test::threaded_config;
+
 using namespace std::chrono_literals;
 using valkey::testing::wait_until;
 
-class threaded_config : public caf::actor_system_config {
-public:
-  threaded_config() {
-    add_message_types<caf::id_block::taskmesh>();
-    add_error_category(caf::atom("taskmesh"),
-                       [](std::uint8_t code, caf::atom_value, const caf::message&) {
-                         return "taskmesh: " + to_string(static_cast<errc>(code));
-                       });
-    set("scheduler.max-threads", 2);
-    set("logger.file-verbosity", caf::atom("quiet"));
-    set("logger.console-verbosity", caf::atom("quiet"));
-  }
-};
 
 bool is(const caf::error& e, errc code) {
   return e.category() == caf::atom("taskmesh") && e.code() == static_cast<std::uint8_t>(code);
@@ -101,35 +92,27 @@ protected:
     return out;
   }
 
-  std::vector<admission> admit(std::vector<task_record> batch) {
-    auto a = ask<std::vector<admission>>(admit_atom::value, std::move(batch));
-    EXPECT_TRUE(a.value) << (a.error ? sys.render(*a.error) : "");
-    return a.value.value_or(std::vector<admission>{});
-  }
-
-  std::vector<admission> record_queued(std::vector<task_record> batch) {
-    auto a = ask<std::vector<admission>>(record_atom::value, std::move(batch));
-    EXPECT_TRUE(a.value) << (a.error ? sys.render(*a.error) : "");
-    return a.value.value_or(std::vector<admission>{});
-  }
-
-  // What cluster intake does: admit, then (as if JetStream stored them) the
-  // records of the non-duplicates, under the ids admit answered.
+  // What cluster_admission does, on the fixture's own connection: claim
+  // the keys, then record what is not a duplicate of a recorded task.
   std::vector<admission> accept(std::vector<task_record> batch) {
-    auto admissions = admit(batch);
-    std::vector<task_record> published;
-    for (std::size_t i = 0; i < admissions.size(); ++i) {
-      EXPECT_EQ(admissions[i].recorded, admissions[i].duplicate && admissions[i].recorded);
-      if (admissions[i].recorded)
-        continue; // a duplicate of a recorded task: nothing to publish
-      batch[i].id = admissions[i].id;
-      published.push_back(batch[i]);
+    std::vector<admission> out;
+    for (auto& r : batch) {
+      admission a{r.id, task_status::queued, false};
+      if (!r.idempotency_key.empty()) {
+        const auto c = claim_one(r);
+        if (c.outcome == valkey::claim_outcome::duplicate) {
+          out.push_back({c.id, c.status, true});
+          continue;
+        }
+        r.id = c.id;
+        a = {c.id, task_status::queued, c.outcome == valkey::claim_outcome::taken_over};
+      }
+      const auto status = admit_one(r);
+      if (a.duplicate)
+        a.status = status;
+      out.push_back(a);
     }
-    const auto recorded = record_queued(published);
-    for (std::size_t i = 0, k = 0; i < admissions.size() && k < recorded.size(); ++i)
-      if (!admissions[i].recorded)
-        admissions[i].status = recorded[k++].status;
-    return admissions;
+    return out;
   }
 
   // As the worker does it: an event-based requester whose .then() has a
@@ -180,7 +163,6 @@ TEST_F(ValkeyStore, AdmitDuplicateUpdateGet) {
   const auto dup = accept({again});
   ASSERT_EQ(dup.size(), 1u);
   EXPECT_TRUE(dup[0].duplicate);
-  EXPECT_TRUE(dup[0].recorded);
   EXPECT_EQ(dup[0].id, original.id);
   EXPECT_EQ(dup[0].status, task_status::running);
 
@@ -237,18 +219,6 @@ TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
   EXPECT_TRUE(is(*err, errc::unavailable)) << sys.render(*err);
   EXPECT_FALSE(health.valkey);
 
-  // Keyed or not (no Valkey call needed), admit refuses while Valkey is
-  // known to be down; so does record.
-  for (auto key : {"k", ""}) {
-    const auto refused = ask<std::vector<admission>>(admit_atom::value,
-                                                     std::vector<task_record>{record(key)});
-    ASSERT_TRUE(refused.error) << "key '" << key << "'";
-    EXPECT_TRUE(is(*refused.error, errc::unavailable));
-  }
-  const auto unrecorded = ask<std::vector<admission>>(record_atom::value,
-                                                      std::vector<task_record>{record()});
-  ASSERT_TRUE(unrecorded.error);
-  EXPECT_TRUE(is(*unrecorded.error, errc::unavailable));
   const auto lookup = get(r.id);
   ASSERT_TRUE(lookup.error);
   EXPECT_TRUE(is(*lookup.error, errc::unavailable));
@@ -257,41 +227,6 @@ TEST_F(ValkeyStore, ErrorsReachTheRequesterWhileValkeyIsDown) {
   server->restart();
   ASSERT_TRUE(wait_until([&] { return !update({running}); }, 5s));
   EXPECT_TRUE(health.valkey);
-}
-
-// Nothing is written before record: a round intake gives up on (forget)
-// leaves no record, and its idempotency claim stays so that the client's
-// retry publishes under the same id (JetStream de-duplicates it).
-TEST_F(ValkeyStore, AdmitOnlyClaimsAndForgetKeepsTheClaim) {
-  start();
-  const task_record keyed = record("retry-me");
-  const task_record plain = record();
-  const auto a = admit({keyed, plain});
-  ASSERT_EQ(a.size(), 2u);
-  for (const auto& x : a) {
-    EXPECT_FALSE(x.duplicate);
-    EXPECT_FALSE(x.recorded);
-  }
-  EXPECT_EQ(a[0].id, keyed.id);
-  EXPECT_EQ(a[1].id, plain.id);
-  EXPECT_EQ(ok(records->count_records()), 0);
-  EXPECT_EQ(submitted(), 0);
-
-  caf::scoped_actor self{sys};
-  self->send(store, forget_atom::value, std::vector<task_id>{keyed.id, plain.id});
-  const auto gone = get(keyed.id); // handled after the forget (same sender)
-  ASSERT_TRUE(gone.error);
-  EXPECT_TRUE(is(*gone.error, errc::not_found));
-
-  const auto retried = accept({record("retry-me")});
-  ASSERT_EQ(retried.size(), 1u);
-  EXPECT_TRUE(retried[0].duplicate) << "the claim was taken over";
-  EXPECT_FALSE(retried[0].recorded);
-  EXPECT_EQ(retried[0].id, keyed.id);
-  const auto got = get(keyed.id);
-  ASSERT_TRUE(got.value);
-  EXPECT_EQ(got.value->status, task_status::queued);
-  EXPECT_EQ(submitted(), 1);
 }
 
 TEST_F(ValkeyStore, SweepPublishesRecordsHealthAndHeartbeat) {
@@ -321,8 +256,10 @@ TEST_F(ValkeyStore, HealthFollowsTheServer) {
   ASSERT_TRUE(wait_until([&] { return !health.valkey.load(); }, 5s));
   server->restart();
   ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s));
-  // And the store serves again.
-  EXPECT_EQ(accept({record("after")}).size(), 1u);
+  // And the store serves again (not_found, not unavailable).
+  const auto missing = get(task_id::generate());
+  ASSERT_TRUE(missing.error);
+  EXPECT_TRUE(is(*missing.error, errc::not_found)) << sys.render(*missing.error);
 }
 
 } // namespace
