@@ -35,7 +35,8 @@ caf::actor_system_config actor_config(const app::config& c) {
   cfg.add_error_category(caf::atom("taskmesh"), [](std::uint8_t code, caf::atom_value, const caf::message&) {
     return "taskmesh: " + to_string(static_cast<errc>(code));
   });
-  cfg.set("scheduler.max-threads", std::max(2u, std::min(c.workers, std::thread::hardware_concurrency())));
+  cfg.set("scheduler.max-threads",
+          std::max(2u, std::min(c.graph.workers, std::thread::hardware_concurrency())));
   // CAF's default idle strategy polls with 50 us sleeps for a while before
   // blocking; on a small machine those wake-ups steal the cores the HTTP
   // threads need. Spin briefly, then block on the condition variable
@@ -153,17 +154,15 @@ int run(const app::config& c) {
   // so the system (which waits for its actors) is destroyed first.
   intake_queue queue{c.queue_capacity, c.io_threads};
   pipeline_gauges gauges;
-  task_event_hub events{{.max_streams = c.max_streams,
-                         .max_per_tenant = c.max_streams_per_tenant,
-                         .keep_unwatched = c.cluster.enabled() && c.cluster.runs_api()}};
+  task_event_hub events{c.events};
   prometheus::Registry registry;  // before the cluster's connections, which update its series
   app::cluster_resources cluster; // connections the cluster actors use
   task_metrics metrics{registry, ops};
   caf::actor_system_config cfg = actor_config(c);
   caf::actor_system sys{cfg};
   metrics.queue_capacity->Set(static_cast<double>(c.queue_capacity));
-  metrics.max_in_flight->Set(c.max_in_flight);
-  metrics.max_records->Set(static_cast<double>(c.max_records));
+  metrics.max_in_flight->Set(c.graph.dispatch.max_in_flight);
+  metrics.max_records->Set(static_cast<double>(c.store.max_records));
   std::optional<app::process_plan> plan;
   try {
     plan.emplace(app::plan_process(sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry}, cluster));
@@ -179,13 +178,8 @@ int run(const app::config& c) {
   for (const auto& r : plan->routes.routes())
     labels.emplace_back(r.pattern);
   http::request_metrics request_metrics{labels};
-  http::context ctx;
+  http::context ctx{c.http};
   ctx.ops = &ops;
-  ctx.limits.max_body = c.max_body;
-  ctx.limits.read_timeout = c.read_timeout;
-  ctx.limits.header_timeout = c.header_timeout;
-  ctx.limits.max_connections = c.max_connections;
-  ctx.limits.max_connections_per_ip = c.access.max_connections_per_ip;
   if (gate->authenticates() || gate->limits_rate())
     ctx.gate = &*gate; // else every route is open: no step at all on the hot path
   ctx.queue = &queue;
@@ -195,8 +189,6 @@ int run(const app::config& c) {
   ctx.http_metrics = &request_metrics;
   ctx.mode = plan->mode;
   ctx.events = &events;
-  ctx.stream_heartbeat = c.stream_heartbeat;
-  ctx.stream_write_timeout = c.stream_write_timeout;
   ctx.web = web::assets();
 
   http::server server{ctx, std::move(plan->routes), {*address, c.listen_port}, c.io_threads};

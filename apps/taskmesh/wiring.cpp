@@ -19,36 +19,6 @@
 namespace taskmesh::app {
 namespace {
 
-nats::nats_config nats_config_from(const config& c) {
-  const auto& k = c.cluster;
-  nats::nats_config n;
-  n.connection.servers = k.nats;
-  n.connection.name = std::string("taskmesh-") + to_string(k.role);
-  n.connection.creds_file = k.nats_creds;
-  n.connection.token = k.nats_token;
-  n.connection.user = k.nats_user;
-  n.connection.password = k.nats_password;
-  n.connection.tls.enabled = !k.nats_tls_ca.empty();
-  n.connection.tls.ca_file = k.nats_tls_ca;
-  n.connection.tls.cert_file = k.nats_tls_cert;
-  n.connection.tls.key_file = k.nats_tls_key;
-  n.stream.name = k.stream_name;
-  n.stream.subject_prefix = k.subject_prefix;
-  n.stream.replicas = k.stream_replicas;
-  // --queue-capacity bounds the task stream at that many messages stored and
-  // not yet acked (a message is one task, or one intake round's envelope of
-  // a lane's tasks); discard new, so a full stream refuses the publish and
-  // the client gets 503 queue_full. Bytes are bounded with it (a message is
-  // at most the server's max_payload); no max_bytes, because nats-server
-  // reserves a stream's max_bytes against its storage limit at creation.
-  n.stream.max_msgs = static_cast<std::int64_t>(c.queue_capacity);
-  n.consumer.durable_prefix = k.subject_prefix;
-  n.consumer.ack_wait = k.ack_wait;
-  n.consumer.max_ack_pending = k.max_ack_pending;
-  n.consumer.max_batch = static_cast<int>(k.fetch_batch);
-  return n;
-}
-
 valkey::valkey_config valkey_config_from(const cluster_config& k) {
   auto parsed = valkey::parse_url(k.valkey);
   if (!parsed)
@@ -67,9 +37,7 @@ std::string default_worker_id() {
 
 actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_context ctx,
                            graph_config config) {
-  store_config store;
-  store.max_records = c.max_records;
-  store.result_ttl = c.result_ttl;
+  auto store = c.store;
   store.events = ctx.events;
   // The memory store admits rounds too, in one step (actors/memory_store.hpp).
   auto records = sys.spawn(memory_store, store, ctx.gauges);
@@ -82,7 +50,7 @@ actor_graph build_embedded(caf::actor_system& sys, const config& c, graph_contex
 actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context ctx,
                           cluster_resources& res, graph_config config) {
   const auto& k = c.cluster;
-  const auto n = nats_config_from(c);
+  const auto& n = c.nats;
   res.health.uses_nats = true;
   res.health.uses_valkey = true;
   if (ctx.registry)
@@ -107,13 +75,14 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
 
   cluster::valkey_store_config store;
   store.connection = valkey_config_from(k);
-  store.records.prefix = k.subject_prefix;
-  store.records.result_ttl = c.result_ttl;
+  store.records.prefix = n.stream.subject_prefix;
+  store.records.result_ttl = c.store.result_ttl;
   store.metrics = metrics;
   if (k.runs_workers())
     store.worker_id = k.worker_id.empty() ? default_worker_id() : k.worker_id;
   // Every record change this pod's store makes goes out as a live event.
-  res.events_out = std::make_unique<cluster::event_publisher>(res.nats->raw(), k.subject_prefix, ctx.ops);
+  res.events_out =
+    std::make_unique<cluster::event_publisher>(res.nats->raw(), n.stream.subject_prefix, ctx.ops);
   store.on_changed = [out = res.events_out.get()](std::span<const task_record* const> records) {
     out->publish(records);
   };
@@ -131,7 +100,7 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
     // The dispatcher hands the pod's workers batches of at most one fetch.
     config.dispatch.batch_size = k.fetch_batch;
     res.cancelled = std::make_unique<cluster::cancelled_tasks>();
-    res.cancels_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix,
+    res.cancels_in = cluster::event_subscriber::start(res.nats->raw(), n.stream.subject_prefix,
                                                       res.cancelled.get());
     feeder.cancelled = res.cancelled.get();
     feeder.metrics = metrics;
@@ -158,12 +127,13 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   // Worker pods share their utilization windows and latency samples, which
   // the view above reads back cluster-wide.
   if (seams.workers)
-    config.stats.share = cluster::make_stats_share(store.connection, k.subject_prefix, store.worker_id);
+    config.stats.share =
+      cluster::make_stats_share(store.connection, n.stream.subject_prefix, store.worker_id);
   seams.blocking_stats = true;
   auto graph = spawn_graph(sys, config, ctx, std::move(seams));
   if (k.runs_api() && ctx.events)
-    res.events_in = cluster::event_subscriber::start(res.nats->raw(), k.subject_prefix, ctx.ops,
-                                                     ctx.events, graph.bridge);
+    res.events_in = cluster::event_subscriber::start(res.nats->raw(), n.stream.subject_prefix,
+                                                     ctx.ops, ctx.events, graph.bridge);
   return graph;
 }
 
@@ -171,24 +141,13 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
 
 cluster_resources::~cluster_resources() = default;
 
-graph_config graph_config_from(const config& c) {
-  graph_config g;
-  g.workers = c.workers;
-  g.dispatch.max_in_flight = c.max_in_flight;
-  g.retry.base_delay = c.retry_base_delay;
-  g.op_limits = {c.max_result_bytes, c.op_timeout};
-  // In-progress acks well inside AckWait while a cluster task waits out its delay.
-  g.retry.keepalive = std::max(std::chrono::milliseconds{100}, c.cluster.ack_wait / 3);
-  return g;
-}
-
 process_plan plan_process(caf::actor_system& sys, const config& c, graph_context ctx,
                           cluster_resources& resources) {
   const bool cluster = c.cluster.enabled();
-  auto g = graph_config_from(c);
+  auto g = c.graph;
   g.stats.mode = cluster ? "cluster" : "embedded";
   // taskmesh_workers and utilization count this process's workers: none on an api pod.
-  g.stats.workers = c.cluster.runs_workers() ? c.workers : 0;
+  g.stats.workers = c.cluster.runs_workers() ? c.graph.workers : 0;
   process_plan plan{
     cluster ? build_cluster(sys, c, ctx, resources, g) : build_embedded(sys, c, ctx, g),
     g.stats.mode,

@@ -4,7 +4,8 @@
 // dispatcher, embedded; or the Valkey store, the JetStream publisher and the
 // JetStream feeder, cluster, by role), which routes it serves, what its
 // readiness depends on, and the mode it reports. main() only runs the plan.
-// It also owns the connections those actors use.
+// It also owns the connections those actors use. Each part gets its slice
+// of the configuration as parsed (config.hpp), not fields copied one by one.
 #pragma once
 
 #include <atomic>
@@ -38,10 +39,6 @@ struct cluster_resources {
   std::unique_ptr<cluster::event_subscriber> cancels_in;
   ~cluster_resources();
 };
-
-// The slices of the configuration every mode's graph shares (mode and
-// workers are the plan's).
-graph_config graph_config_from(const config& c);
 
 // Everything the process runs, decided once.
 struct process_plan {

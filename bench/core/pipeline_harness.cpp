@@ -24,7 +24,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg, std::uint32_t
   return cfg;
 }
 
-// Same as apps/taskmesh/wiring.cpp graph_config_from() for embedded mode.
+// What apps/taskmesh/wiring.cpp makes of the graph slice for embedded mode.
 graph_config graph_config_for(const harness_config& c) {
   graph_config g;
   g.workers = c.workers;

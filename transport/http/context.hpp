@@ -52,10 +52,18 @@ struct health_state {
   bool ready() const noexcept { return started.load() && !draining.load() && dependencies_ok(); }
 };
 
-struct context {
+// What the configuration decides for the HTTP layer (the app's `http`
+// slice, handed over whole).
+struct http_config {
+  server_limits limits;
+  std::chrono::milliseconds stream_heartbeat{15'000}; // comment line on idle streams
+  // A stream's client must take each 64 KiB within this, or it is dropped.
+  std::chrono::milliseconds stream_write_timeout{5'000};
+};
+
+struct context : http_config {
   const op_registry* ops = nullptr;
   codec_limits codec;
-  server_limits limits;
   intake_queue* queue = nullptr;
   bridge_actor bridge;
   health_state* health = nullptr;
@@ -65,10 +73,7 @@ struct context {
   std::string mode = "embedded";
   // Event streams (GET /task/{id}/events, GET /events): null answers 404.
   task_event_hub* events = nullptr;
-  std::chrono::milliseconds stream_heartbeat{15'000}; // comment line on idle streams
   std::chrono::milliseconds stats_interval{1'000};    // GET /events period
-  // A stream's client must take each 64 KiB within this, or it is dropped.
-  std::chrono::milliseconds stream_write_timeout{5'000};
   web_assets web;                                     // the UI's files; empty: no UI
 };
 

@@ -31,7 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 using refusal = admission::refusal;
 
-
 class ClusterAdmission : public nats_test::NatsTest {
 protected:
   void SetUp() override {

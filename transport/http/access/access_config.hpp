@@ -15,7 +15,6 @@ struct access_config {
   bool metrics_public = false;        // GET /metrics without a token
   double rate_limit = 0;              // requests (tasks, for a batch) per second per bucket; 0 = off
   double rate_burst = 0;              // bucket size; 0 = max(1, rate_limit)
-  std::uint32_t max_connections_per_ip = 0; // 0 = off
 };
 
 } // namespace taskmesh::http
