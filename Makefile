@@ -5,7 +5,8 @@
 # and for hardening (docs/security.md):
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang build in build-fuzz/)
 #   make test-asan  unit + integration tests under ASan+UBSan (build-asan/)
-#   make test-tsan  unit + integration tests under TSan (build-tsan/)
+#   make test-tsan  unit + integration tests under TSan (build-tsan/; first builds CAF
+#                   with TSan from Debian's source into build-tsan-caf/)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
@@ -79,11 +80,18 @@ test-asan: deps
 	  UBSAN_OPTIONS=$(UBSAN_OPTIONS) \
 	  ctest --output-on-failure -j 2 -L "$(SAN_LABELS)" $(ARGS)
 
+# TSan needs CAF itself instrumented (its mailboxes synchronise with atomics
+# TSan cannot see otherwise): scripts/build-caf-tsan.sh builds Debian's CAF
+# 0.17.6 source with -fsanitize=thread into build-tsan-caf/, once.
+TSAN_CAF := $(CURDIR)/build-tsan-caf/install
 test-tsan: deps
+	@JOBS=$(JOBS) scripts/build-caf-tsan.sh $(dir $(TSAN_CAF))
 	@cmake -S . -B build-tsan -DTASKMESH_SANITIZE=thread \
+	  -DCAF_INCLUDE_DIR=$(TSAN_CAF)/include -DCAF_CORE_LIBRARY=$(TSAN_CAF)/lib/libcaf_core.so \
+	  -DCAF_IO_LIBRARY=$(TSAN_CAF)/lib/libcaf_io.so \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target $(SAN_TARGETS)
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest --output-on-failure -j 2 -L "$(SAN_LABELS)" $(ARGS)
 
 # The container image, built with buildah from the Dockerfile (scripts/image-build).
@@ -100,4 +108,4 @@ bench: build
 	bench/run $(ARGS)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan build-tsan-caf
