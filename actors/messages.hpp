@@ -252,7 +252,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, feed_atom, "feed")         // work source: up to n tasks, please
   CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
   CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
-  CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records
+  CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records; worker: overdue writes
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
   CAF_ADD_ATOM(taskmesh, taskmesh, tick_atom, "tick")         // stats: refresh gauges
   CAF_ADD_ATOM(taskmesh, taskmesh, cancel_atom, "cancel")     // store, worker: cancel a task not yet run
@@ -277,7 +277,8 @@ using worker_actor = caf::typed_actor<
   caf::reacts_to<resume_atom, std::uint64_t>,   // a wait for delay_ms ran out
   caf::reacts_to<retry_atom, std::uint64_t>,    // a retry backoff ran out
   caf::reacts_to<cancel_atom, std::uint64_t>,   // a waiting task was cancelled: drop it now
-  caf::reacts_to<flush_atom>>;
+  caf::reacts_to<flush_atom>,
+  caf::reacts_to<sweep_atom>>;                  // give up on store writes past store_timeout
 
 // Where a dispatcher without intake gets its tasks (cluster worker pods: the
 // JetStream feeder). The dispatcher asks only when it has credit (idle

@@ -70,17 +70,25 @@ void flush(self_ptr self, bool wants_work) {
   }
   auto settlements = std::make_shared<std::vector<std::function<void()>>>(std::move(st.settlements));
   st.settlements.clear();
-  self->request(st.store, st.store_timeout, update_atom::value, std::move(st.updates))
+  // Not stored (an error, or no answer by store_timeout): leave the
+  // receipts unsettled, so the transport redelivers those tasks; still free
+  // their in-flight slots here.
+  const auto write =
+    st.store_writes.add(self->clock().now() + st.store_timeout, tell_dispatcher);
+  if (st.store_writes.needs_sweep())
+    self->delayed_send(self, request_deadlines::sweep_interval(st.store_timeout), sweep_atom::value);
+  self->request(st.store, caf::infinite, update_atom::value, std::move(st.updates))
     .then(
       [=] {
+        if (!self->state.store_writes.settle(write))
+          return; // too late: already given up on
         for (auto& settle : *settlements)
           settle();
         tell_dispatcher();
       },
       [=](caf::error&) {
-        // Not stored: leave the receipts unsettled, so the transport
-        // redelivers those tasks; still free their in-flight slots here.
-        tell_dispatcher();
+        if (self->state.store_writes.settle(write))
+          tell_dispatcher();
       });
   st.updates.clear();
 }
@@ -349,6 +357,13 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
         return; // its wait had ended: it ran, or was dropped on waking
       drop_cancelled(self, *t);
       schedule_flush(self);
+    },
+    [=](sweep_atom) {
+      auto& st = self->state;
+      st.store_writes.expire(self->clock().now());
+      if (st.store_writes.needs_sweep())
+        self->delayed_send(self, request_deadlines::sweep_interval(st.store_timeout),
+                           sweep_atom::value);
     },
     [=](flush_atom) {
       self->state.flush_scheduled = false;

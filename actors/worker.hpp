@@ -19,6 +19,7 @@
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
+#include "actors/request_deadlines.hpp"
 
 namespace taskmesh {
 
@@ -65,6 +66,9 @@ struct worker_state {
   // Tasks waiting out delay_ms or a retry backoff, by ticket (see hold()).
   std::unordered_map<std::uint64_t, task> waiting;
   std::uint64_t next_ticket = 0;
+  // Store writes sent and not answered yet; one given up on after
+  // store_timeout frees its tasks' slots without settling their receipts.
+  request_deadlines store_writes;
   std::chrono::milliseconds store_timeout{10'000};
 };
 

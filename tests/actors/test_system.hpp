@@ -176,6 +176,7 @@ inline worker_actor::behavior_type probe_worker(worker_actor::pointer, worker_lo
     [=](retry_atom, std::uint64_t) {},
     [=](cancel_atom, std::uint64_t) {},
     [=](flush_atom) {},
+    [=](sweep_atom) {},
   };
 }
 

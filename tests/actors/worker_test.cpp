@@ -332,5 +332,72 @@ TEST_F(Worker, ParamsReachTheOp) {
   EXPECT_EQ(updates[0].result, R"({"text":"a+b+c","replacements":2})");
 }
 
+
+// A receipt that counts how it was settled.
+struct counting_receipt : task_receipt {
+  int* acked;
+  explicit counting_receipt(int* a) : acked(a) {}
+  void done() noexcept override { ++*acked; }
+  void retry_after(std::uint32_t) noexcept override {}
+  void dead_letter() noexcept override {}
+  void in_progress() noexcept override {}
+};
+
+// A store that takes every write and never answers it (a stalled Valkey).
+store_actor::behavior_type mute_store(store_actor::pointer, store_log* log) {
+  return {
+    [=](admit_atom, std::vector<task_record>& batch) { return all_new(batch); },
+    [=](record_atom, std::vector<task_record>& batch) { return all_new(batch); },
+    [=](update_atom, std::vector<task_record>& batch) -> caf::delegated<void> {
+      log->updates.push_back(batch);
+      return {};
+    },
+    [=](forget_atom, std::vector<task_id>&) {},
+    [=](get_atom, const task_id&) -> caf::result<task_record> {
+      return caf::make_error(errc::not_found);
+    },
+    [=](cancel_atom, const task_id&) { return cancel_result{}; },
+    [=](sweep_atom) {},
+  };
+}
+
+// Writes go out without a CAF request timeout (actors/request_deadlines.hpp);
+// a write the store never answers is given up on after store_timeout: the
+// tasks' slots are freed, their receipts are not settled (the transport
+// redelivers them), and nothing is reported twice.
+TEST_F(Worker, AWriteTheStoreNeverAnswersFreesItsSlotsAfterTheStoreTimeout) {
+  store_log mute_log;
+  auto stalled = spawn(mute_store, &mute_log);
+  auto lone = spawn(worker, &ops, retry_policy{100ms, 30'000ms}, op_budget::limits{}, stalled,
+                    stats, disp);
+  int acked = 0;
+  auto t = make_task("echo", R"("x")");
+  t.receipt = std::make_shared<counting_receipt>(&acked);
+  caf::anon_send(lone, run_atom::value, std::vector<task>{t});
+  run();
+  ASSERT_EQ(mute_log.updates.size(), 1u);
+  EXPECT_EQ(finished_total(), 0u) << "slots freed before the store answered or timed out";
+
+  advance(9s);
+  EXPECT_EQ(finished_total(), 0u) << "given up on before store_timeout (10 s)";
+  advance(4s); // past 10 s, and past the sweep that follows it
+  EXPECT_EQ(finished_total(), 1u);
+  EXPECT_EQ(acked, 0) << "a receipt was settled although its record was never stored";
+  advance(30s);
+  EXPECT_EQ(finished_total(), 1u) << "the same write expired twice";
+}
+
+TEST_F(Worker, AnAnsweredWriteNeverExpiresLater) {
+  int acked = 0;
+  auto t = make_task("echo", R"("x")");
+  t.receipt = std::make_shared<counting_receipt>(&acked);
+  run_batch({t});
+  EXPECT_EQ(finished_total(), 1u);
+  EXPECT_EQ(acked, 1);
+  advance(30s);
+  EXPECT_EQ(finished_total(), 1u);
+  EXPECT_EQ(acked, 1);
+}
+
 } // namespace
 } // namespace taskmesh::actors_test

@@ -86,6 +86,7 @@ worker_actor::behavior_type fake_worker(worker_actor::pointer, std::shared_ptr<i
     [=](retry_atom, std::uint64_t) {},
     [=](cancel_atom, std::uint64_t) {},
     [=](flush_atom) {},
+    [=](sweep_atom) {},
   };
 }
 
