@@ -105,10 +105,21 @@ void admit(self_ptr self, submissions subs) {
     }
   }
   request.deadline = self->clock().now() + st.config.admit_timeout;
-  self->request(st.admission, st.config.admit_timeout + st.config.admit_grace, admit_atom::value,
-                std::move(request))
-    .then([=](admission_answer& answer) { finish(self, r, answer); },
-          [=](caf::error&) { refuse(self, r); });
+  // No CAF request timeout (a clock-thread wake-up on set and on cancel,
+  // per round): the round's give-up time sits in request_deadlines.
+  const auto pending = st.rounds.add(request.deadline + st.config.admit_grace,
+                                     [=] { refuse(self, r); });
+  arm_sweep(self, st.rounds);
+  self->request(st.admission, caf::infinite, admit_atom::value, std::move(request))
+    .then(
+      [=](admission_answer& answer) {
+        if (self->state.rounds.settle(pending))
+          finish(self, r, answer);
+      },
+      [=](caf::error&) {
+        if (self->state.rounds.settle(pending))
+          refuse(self, r);
+      });
 }
 
 } // namespace
@@ -125,6 +136,11 @@ intake_actor::behavior_type intake(intake_actor::stateful_pointer<intake_state> 
   st.dispatcher = std::move(dispatcher);
   st.stats = std::move(stats);
   return {
+    [=](sweep_atom) {
+      auto& st = self->state;
+      st.rounds.expire(self->clock().now());
+      arm_sweep(self, st.rounds);
+    },
     [=](drain_atom) {
       auto& st = self->state;
       if (st.rounds_in_flight >= st.config.max_rounds_in_flight) {

@@ -18,6 +18,7 @@
 #include "actors/intake_queue.hpp"
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
+#include "actors/request_deadlines.hpp"
 
 namespace taskmesh {
 
@@ -45,6 +46,9 @@ struct intake_state {
   dispatcher_actor dispatcher; // runs the tasks the seam gives back; null: none come back
   stats_actor stats;
   std::uint32_t rounds_in_flight = 0;
+  // Rounds sent to the seam and not answered yet; one not answered by its
+  // deadline plus admit_grace is refused (503) by the sweep.
+  request_deadlines rounds;
   bool drain_deferred = false; // woken while at max_rounds_in_flight
 };
 

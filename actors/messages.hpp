@@ -252,7 +252,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_ATOM(taskmesh, taskmesh, feed_atom, "feed")         // work source: up to n tasks, please
   CAF_ADD_ATOM(taskmesh, taskmesh, update_atom, "update")     // store: record state changes
   CAF_ADD_ATOM(taskmesh, taskmesh, get_atom, "get")           // store/stats: read
-  CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records; worker: overdue writes
+  CAF_ADD_ATOM(taskmesh, taskmesh, sweep_atom, "sweep")       // store: expire old records; worker, intake: overdue requests
   CAF_ADD_ATOM(taskmesh, taskmesh, report_atom, "report")     // stats: counters + samples
   CAF_ADD_ATOM(taskmesh, taskmesh, tick_atom, "tick")         // stats: refresh gauges
   CAF_ADD_ATOM(taskmesh, taskmesh, cancel_atom, "cancel")     // store, worker: cancel a task not yet run
@@ -302,7 +302,8 @@ using dispatcher_actor = caf::typed_actor<
 
 // Drains the intake queue, has the admission seam admit each round,
 // answers the HTTP side, hands the tasks given back to the dispatcher.
-using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>>;
+using intake_actor = caf::typed_actor<caf::reacts_to<drain_atom>,
+                                      caf::reacts_to<sweep_atom>>; // give up on overdue rounds
 
 // Admits intake rounds until they are durable: idempotency first
 // (duplicates are answered with the original), then the new tasks are

@@ -10,14 +10,14 @@
 // delayed message at a time while anything is pending: a handful of timers
 // per timeout period instead of two clock operations per request.
 //
-// Use: `const auto id = deadlines.add(now + timeout, on_expire)`; if
-// `needs_sweep()`, send yourself a sweep after `sweep_interval(timeout)`.
-// The answer's handler first calls `settle(id)` and does nothing if it
-// returns false (the deadline passed and on_expire ran already). The sweep
-// handler calls `expire(now)`, which runs on_expire of every overdue entry,
-// and sends the next sweep if `needs_sweep()` again. An entry runs exactly
-// one of its answer handler or on_expire; it may expire up to a quarter of
-// its timeout late.
+// Use: `const auto id = deadlines.add(now + timeout, on_expire)`, then
+// `arm_sweep(self, deadlines)`. The answer's handler first calls
+// `settle(id)` and does nothing if it returns false (the deadline passed and
+// on_expire ran already). The actor's sweep_atom handler calls
+// `expire(now)`, which runs on_expire of every overdue entry, then
+// `arm_sweep` again. The sweep is timed for the oldest pending deadline, so
+// an entry expires on time; one sweep is on its way at most. An entry runs
+// exactly one of its answer handler and on_expire.
 #pragma once
 
 #include <algorithm>
@@ -25,8 +25,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include <caf/actor_clock.hpp>
+
+#include "actors/messages.hpp"
 
 namespace taskmesh {
 
@@ -58,18 +61,17 @@ public:
     }
   }
 
-  // True (once) when something is pending and no sweep is on its way: the
-  // caller sends one now.
-  bool needs_sweep() {
+  // When something is pending and no sweep is on its way: the oldest
+  // deadline, for which the caller sends its next sweep (and the sweep is
+  // then on its way). Otherwise nothing.
+  std::optional<time_point> next_sweep() {
     if (pending_.empty() || sweep_armed_)
-      return false;
+      return std::nullopt;
     sweep_armed_ = true;
-    return true;
-  }
-
-  // How often to sweep for requests of this timeout.
-  static caf::timespan sweep_interval(caf::timespan timeout) {
-    return std::max<caf::timespan>(timeout / 4, std::chrono::milliseconds{10});
+    auto oldest = pending_.begin()->second.deadline;
+    for (const auto& [id, e] : pending_)
+      oldest = std::min(oldest, e.deadline);
+    return oldest;
   }
 
   std::size_t size() const noexcept { return pending_.size(); }
@@ -79,9 +81,18 @@ private:
     time_point deadline;
     std::function<void()> on_expire;
   };
-  std::map<std::uint64_t, entry> pending_; // by id: ids rise, so oldest first
+  std::map<std::uint64_t, entry> pending_; // by id
   std::uint64_t next_id_ = 0;
   bool sweep_armed_ = false;
 };
+
+// Sends `self` a sweep_atom for the oldest pending deadline, unless one is
+// on its way already or nothing is pending.
+template <class Self>
+void arm_sweep(Self* self, request_deadlines& deadlines) {
+  if (const auto at = deadlines.next_sweep())
+    self->delayed_send(self, std::max<caf::timespan>(*at - self->clock().now(), caf::timespan{0}),
+                       sweep_atom::value);
+}
 
 } // namespace taskmesh

@@ -75,8 +75,7 @@ void flush(self_ptr self, bool wants_work) {
   // their in-flight slots here.
   const auto write =
     st.store_writes.add(self->clock().now() + st.store_timeout, tell_dispatcher);
-  if (st.store_writes.needs_sweep())
-    self->delayed_send(self, request_deadlines::sweep_interval(st.store_timeout), sweep_atom::value);
+  arm_sweep(self, st.store_writes);
   self->request(st.store, caf::infinite, update_atom::value, std::move(st.updates))
     .then(
       [=] {
@@ -361,9 +360,7 @@ worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> 
     [=](sweep_atom) {
       auto& st = self->state;
       st.store_writes.expire(self->clock().now());
-      if (st.store_writes.needs_sweep())
-        self->delayed_send(self, request_deadlines::sweep_interval(st.store_timeout),
-                           sweep_atom::value);
+      arm_sweep(self, st.store_writes);
     },
     [=](flush_atom) {
       self->state.flush_scheduled = false;
