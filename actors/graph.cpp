@@ -2,6 +2,7 @@
 #include "actors/graph.hpp"
 
 #include "actors/bridge.hpp"
+#include "actors/cluster_stats.hpp"
 #include "actors/dispatcher.hpp"
 #include "actors/intake.hpp"
 #include "actors/stats.hpp"
@@ -29,10 +30,13 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
                         graph_seams seams) {
   actor_graph g;
   g.store = std::move(seams.store);
-  g.stats = seams.blocking_stats
-              ? sys.spawn<caf::detached>(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges,
-                                         ctx.metrics)
-              : sys.spawn(stats, config.stats, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics);
+  // Cluster mode: the Valkey/JetStream reads behind /stats block, so they
+  // run in an actor (and thread) of their own; stats only asks.
+  if (config.cluster.view)
+    g.cluster_stats = sys.spawn<caf::detached>(cluster_stats, config.cluster);
+  auto stats_cfg = config.stats;
+  stats_cfg.share = static_cast<bool>(config.cluster.share);
+  g.stats = sys.spawn(stats, stats_cfg, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics, g.cluster_stats);
   // One dispatcher where tasks run: fed by intake with the tasks the
   // admission seam gives back (embedded), or asking its work source (cluster
   // worker pods; those tasks never pass the intake queue).
@@ -75,6 +79,8 @@ void actor_graph::stop() {
     kill(w);
   kill(store);
   kill(stats);
+  if (cluster_stats)
+    kill(cluster_stats);
 }
 
 } // namespace taskmesh

@@ -14,6 +14,7 @@
 #include <caf/actor_system.hpp>
 #include <prometheus/registry.h>
 
+#include "actors/cluster_stats.hpp"
 #include "actors/intake.hpp"
 #include "actors/intake_queue.hpp"
 #include "actors/messages.hpp"
@@ -32,6 +33,7 @@ struct graph_config {
   retry_policy retry;
   op_budget::limits op_limits; // --max-result-bytes, --op-timeout
   stats_config stats;
+  cluster_stats_config cluster; // cluster mode: the cluster-wide /stats reads and shares
 };
 
 // Shared, long-lived objects the actors point into. Must outlive the graph.
@@ -51,7 +53,6 @@ struct graph_seams {
   work_source_actor work_source; // null: intake feeds the dispatcher
   bool intake = true;           // takes HTTP submissions (embedded, api, all)
   bool workers = true;          // runs tasks (embedded, worker, all)
-  bool blocking_stats = false;  // stats reads a cluster view: spawn it detached
 };
 
 struct actor_graph {
@@ -62,6 +63,7 @@ struct actor_graph {
   std::vector<worker_actor> workers;
   store_actor store;
   stats_actor stats;
+  cluster_stats_actor cluster_stats; // cluster mode: stats asks it (detached: it blocks)
   bridge_actor bridge;
 
   // Asks every actor to stop (the system then waits for them on shutdown).

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -112,6 +113,41 @@ struct stats_snapshot {
   std::vector<std::pair<std::string, op_tally>> by_type;
   latency_summary queue_wait;
   latency_summary processing;
+};
+
+// Cluster mode: the numbers GET /stats shows are cluster-wide (counters
+// shared by all workers, the JetStream backlog, records in Valkey, live
+// workers), not this process's. Read by the cluster stats actor.
+struct cluster_view {
+  std::uint64_t submitted = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t cancelled = 0;
+  std::int64_t backlog = 0;
+  std::int64_t backlog_high = 0; // of backlog: the high lane's
+  std::int64_t in_flight = 0;
+  std::int64_t records = 0;
+  std::uint32_t workers = 0;
+  std::vector<std::string> worker_pods; // live worker ids (heartbeats), at most 100
+  std::vector<std::pair<std::string, op_tally>> by_type;
+  // What the worker pods share (stats_share below): utilization over the
+  // pods whose last window is fresh (nullopt: none is), and percentiles of
+  // the cluster's most recent latency samples (nullopt: none yet).
+  std::optional<double> worker_utilization;
+  std::optional<latency_summary> queue_wait;
+  std::optional<latency_summary> processing;
+};
+
+// What a worker pod shares once a second in cluster mode, so that /stats on
+// any pod can show cluster-wide utilization and latency: its last
+// utilization window and the latency samples taken since the last share.
+struct stats_share {
+  std::uint64_t busy_ns = 0;     // workers' time running ops in the window
+  std::uint64_t capacity_ns = 0; // window length x workers
+  std::vector<std::uint32_t> queue_wait_us;
+  std::vector<std::uint32_t> processing_us;
 };
 
 // Outcome of a record lookup for the HTTP side.
@@ -240,6 +276,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_callback))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cancel_result))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cancel_callback))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::cluster_view))
+  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_share))
 
   CAF_ADD_ATOM(taskmesh, taskmesh, drain_atom, "drain")       // intake: the queue went non-empty
   CAF_ADD_ATOM(taskmesh, taskmesh, admit_atom, "admit")       // admission: a round, until durable
@@ -263,6 +301,10 @@ CAF_END_TYPE_ID_BLOCK(taskmesh)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::lookup_callback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::stats_callback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::cancel_callback)
+// Plain data, but with std::optional members CAF 0.17 cannot inspect; they
+// too stay inside one process (each pod reads Valkey itself).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::cluster_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(taskmesh::stats_share)
 
 namespace taskmesh {
 
@@ -327,6 +369,15 @@ using stats_actor = caf::typed_actor<
   caf::reacts_to<report_atom, stats_report>,
   caf::replies_to<get_atom>::with<stats_snapshot>,
   caf::reacts_to<tick_atom>>;
+
+// Cluster mode: the cluster-wide side of stats, on a thread of its own
+// because it blocks on Valkey and JetStream (bounded). `get` reads the
+// cluster view at most once per cache period and answers the last good
+// reading when a read fails (errc::unavailable when there is none);
+// `report` shares a worker pod's window (stats sends it every tick).
+using cluster_stats_actor = caf::typed_actor<
+  caf::replies_to<get_atom>::with<cluster_view>,
+  caf::reacts_to<report_atom, stats_share>>;
 
 // Lets non-actor code (HTTP threads) ask actors without blocking: the answer
 // arrives through a callback.

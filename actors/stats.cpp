@@ -11,6 +11,9 @@ using self_ptr = stats_actor::stateful_pointer<stats_state>;
 using std::chrono::steady_clock;
 
 constexpr auto tick_interval = std::chrono::seconds(1);
+// How long /stats waits for the cluster stats actor, whose reads are bounded
+// by the Valkey and NATS clients' own timeouts.
+constexpr auto cluster_answer_timeout = std::chrono::seconds(10);
 
 // The task histograms' bucket bounds, in microseconds (see task_metrics.cpp).
 void observe_all(prometheus::Histogram& h, const std::vector<std::uint32_t>& samples_us) {
@@ -50,7 +53,7 @@ void add_report(stats_state& st, const stats_report& r) {
     st.queue_wait.add(us);
   for (auto us : r.processing_us)
     st.processing.add(us);
-  if (st.config.share) { // at most one window's worth between two ticks
+  if (st.config.share && st.cluster) { // at most one window's worth between two ticks
     const auto room = [&](const std::vector<std::uint32_t>& v) {
       return st.config.latency_window - std::min<std::size_t>(v.size(), st.config.latency_window);
     };
@@ -70,19 +73,20 @@ void add_report(stats_state& st, const stats_report& r) {
 // Utilization is measured over fixed one-second windows (on the tick), so
 // frequent /stats or /metrics reads do not shrink the window.
 // A cluster worker pod then shares the window and its new latency samples.
-void roll_utilization_window(stats_state& st) {
+void roll_utilization_window(stats_actor::stateful_pointer<stats_state> self) {
+  auto& st = self->state;
   const auto now = steady_clock::now();
   const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.window_start).count();
   if (window_ns > 0 && st.config.workers > 0)
     st.utilization = std::min(1.0, static_cast<double>(st.window_busy_ns) /
                                      (static_cast<double>(window_ns) * st.config.workers));
-  if (st.config.share && window_ns > 0) {
+  if (st.config.share && st.cluster && window_ns > 0) {
     stats_share s;
     s.busy_ns = st.window_busy_ns;
     s.capacity_ns = static_cast<std::uint64_t>(window_ns) * st.config.workers;
     s.queue_wait_us = std::exchange(st.unshared_queue_wait, {});
     s.processing_us = std::exchange(st.unshared_processing, {});
-    st.config.share(std::move(s));
+    self->send(st.cluster, report_atom::value, std::move(s));
   }
   st.window_start = now;
   st.window_busy_ns = 0;
@@ -96,22 +100,8 @@ void refresh_gauges(stats_state& st) {
   st.metrics->worker_utilization->Set(st.utilization);
 }
 
-// Cluster mode: replace this process's numbers with the cluster-wide ones,
-// read at most once per cluster_cache. If the reading fails, the snapshot
-// keeps the last good one (or the local numbers) rather than failing /stats.
-void apply_cluster_view(stats_state& st, stats_snapshot& s) {
-  if (!st.config.cluster)
-    return;
-  const auto now = steady_clock::now();
-  if (!st.cluster || now - st.cluster_read >= st.config.cluster_cache) {
-    if (auto fresh = st.config.cluster()) {
-      st.cluster = std::move(fresh);
-      st.cluster_read = now;
-    }
-  }
-  if (!st.cluster)
-    return;
-  const auto& c = *st.cluster;
+// Cluster mode: replace this process's numbers with the cluster-wide ones.
+void apply_cluster_view(const cluster_view& c, stats_snapshot& s) {
   s.submitted = c.submitted;
   s.succeeded = c.succeeded;
   s.failed = c.failed;
@@ -158,7 +148,6 @@ stats_snapshot snapshot(stats_state& st) {
   s.worker_utilization = st.utilization;
   s.queue_wait = st.queue_wait.summary();
   s.processing = st.processing.summary();
-  apply_cluster_view(st, s);
   return s;
 }
 
@@ -196,13 +185,14 @@ latency_summary summarize(std::vector<std::uint32_t> v, std::uint64_t total) {
 stats_actor::behavior_type stats(stats_actor::stateful_pointer<stats_state> self,
                                  stats_config config, const op_registry* ops,
                                  const intake_queue* queue, const pipeline_gauges* gauges,
-                                 task_metrics* metrics) {
+                                 task_metrics* metrics, cluster_stats_actor cluster) {
   auto& st = self->state;
   st.config = config;
   st.ops = ops;
   st.queue = queue;
   st.gauges = gauges;
   st.metrics = metrics;
+  st.cluster = std::move(cluster);
   st.by_op.resize(ops->size());
   st.queue_wait = sample_window{config.latency_window};
   st.processing = sample_window{config.latency_window};
@@ -210,12 +200,26 @@ stats_actor::behavior_type stats(stats_actor::stateful_pointer<stats_state> self
   self->delayed_send(self, tick_interval, tick_atom::value);
   return {
     [=](report_atom, const stats_report& r) { add_report(self->state, r); },
-    [=](get_atom) {
+    [=](get_atom) -> caf::result<stats_snapshot> {
       refresh_gauges(self->state);
-      return snapshot(self->state);
+      auto local = snapshot(self->state);
+      if (!self->state.cluster)
+        return local;
+      // Cluster mode: the cluster-wide numbers, read by the cluster stats
+      // actor on its own thread; without a reading (Valkey down since the
+      // start), this process's own rather than no answer.
+      auto promise = self->make_response_promise<stats_snapshot>();
+      self->request(self->state.cluster, cluster_answer_timeout, get_atom::value)
+        .then(
+          [promise, local](cluster_view& view) mutable {
+            apply_cluster_view(view, local);
+            promise.deliver(std::move(local));
+          },
+          [promise, local](caf::error&) mutable { promise.deliver(std::move(local)); });
+      return promise;
     },
     [=](tick_atom) {
-      roll_utilization_window(self->state);
+      roll_utilization_window(self);
       refresh_gauges(self->state);
       self->delayed_send(self, tick_interval, tick_atom::value);
     },

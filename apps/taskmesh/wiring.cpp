@@ -110,7 +110,7 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
 
   // Backlog = pending + ack-pending of each lane's task consumer.
   auto* nats_conn = res.nats.get();
-  config.stats.cluster = cluster::make_cluster_view_source(
+  config.cluster.view = cluster::make_cluster_view_source(
     store.connection, store.records, [nats_conn, n]() -> std::optional<cluster::lane_backlog> {
       auto lane = [&](const std::string& durable) -> std::optional<std::int64_t> {
         auto info = nats::consumer_info(*nats_conn, n.stream.name, durable);
@@ -127,9 +127,8 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   // Worker pods share their utilization windows and latency samples, which
   // the view above reads back cluster-wide.
   if (seams.workers)
-    config.stats.share =
+    config.cluster.share =
       cluster::make_stats_share(store.connection, n.stream.subject_prefix, store.worker_id);
-  seams.blocking_stats = true;
   auto graph = spawn_graph(sys, config, ctx, std::move(seams));
   if (k.runs_api() && ctx.events)
     res.events_in = cluster::event_subscriber::start(res.nats->raw(), n.stream.subject_prefix,

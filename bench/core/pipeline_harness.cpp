@@ -80,7 +80,7 @@ pipeline_harness::pipeline_harness(const harness_config& config)
   store.max_records = config.max_records;
   auto records = sys_.spawn(memory_store, store, &gauges_);
   graph_ = spawn_graph(sys_, graph_config_for(config), {&ops_, &queue_, &gauges_, &metrics_},
-                       graph_seams{records, records, {}, true, true, false});
+                       graph_seams{records, records, {}, true, true});
   self_.emplace(sys_);
 }
 

@@ -62,7 +62,8 @@ TEST_F(Bridge, UnavailableWhenTheStoreIsSilentOrGone) {
 }
 
 TEST_F(Bridge, StatsSnapshotOrEmptyOnError) {
-  auto s = spawn(stats, stats_config{"embedded", 3, 16, {}, {}}, &ops, &queue, &gauges, &metrics);
+  auto s = spawn(stats, stats_config{"embedded", 3, 16, false}, &ops, &queue, &gauges, &metrics,
+                 cluster_stats_actor{});
   store_log stored;
   auto b = spawn(bridge, spawn(probe_store, &stored), s);
   auto out = std::make_shared<std::optional<stats_snapshot>>();

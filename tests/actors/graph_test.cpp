@@ -23,7 +23,7 @@ protected:
     config.dispatch.max_in_flight = max_in_flight;
     config.stats.workers = workers;
     auto store = spawn(memory_store, store_config{}, &gauges);
-    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true, false});
+    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true});
     for (const auto& w : g.workers)
       spawned.push_back(caf::actor_cast<caf::actor>(w));
     spawned.push_back(caf::actor_cast<caf::actor>(g.intake));

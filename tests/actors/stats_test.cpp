@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "actors/cluster_stats.hpp"
 #include "actors/stats.hpp"
 #include "tests/actors/test_system.hpp"
 
@@ -67,7 +68,8 @@ TEST(SampleWindow, SkewedData) {
 class Stats : public actor_test {
 protected:
   stats_actor start(std::uint32_t workers = 4) {
-    return spawn(stats, stats_config{"embedded", workers, 64, {}, {}}, &ops, &queue, &gauges, &metrics);
+    return spawn(stats, stats_config{"embedded", workers, 64, false}, &ops, &queue, &gauges,
+                 &metrics, cluster_stats_actor{});
   }
 
   stats_report report(std::string_view op_name, op_tally t) {
@@ -227,30 +229,44 @@ namespace taskmesh::actors_test {
 namespace {
 
 // Cluster mode: /stats shows the cluster-wide reading instead of this
-// process's counters, reads it at most once per cluster_cache, and keeps the
-// last good reading when a read fails.
+// process's counters, asked of the cluster stats actor (here on the test
+// scheduler; detached in the process), which reads at most once per cache
+// period and keeps the last good reading when a read fails.
 class ClusterStats : public actor_test {
 protected:
   int reads = 0;
   bool fail_reads = false;
 
-  stats_actor start() {
-    stats_config config{"cluster", 2, 64, {}, std::chrono::milliseconds{20}};
-    config.cluster = [this]() -> std::optional<cluster_view> {
-      ++reads;
-      if (fail_reads)
-        return std::nullopt;
-      cluster_view v;
-      v.submitted = 100 + static_cast<std::uint64_t>(reads);
-      v.succeeded = 90;
-      v.backlog = 7;
-      v.records = 97;
-      v.workers = 3;
-      v.by_type = {{"echo", {100, 90, 0, 0, 0}}};
-      return v;
-    };
-    return spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  cluster_view reading() {
+    cluster_view v;
+    v.submitted = 100 + static_cast<std::uint64_t>(reads);
+    v.succeeded = 90;
+    v.backlog = 7;
+    v.records = 97;
+    v.workers = 3;
+    v.by_type = {{"echo", {100, 90, 0, 0, 0}}};
+    return v;
   }
+
+  // Stats (a worker pod's if `share`) with a cluster stats actor over `view`.
+  stats_actor start(cluster_view_source view, std::chrono::milliseconds cache,
+                    stats_share_sink share = {}, std::uint32_t workers = 2) {
+    auto cluster = spawn(cluster_stats, cluster_stats_config{std::move(view), share, cache});
+    return spawn(stats, stats_config{"cluster", workers, 64, static_cast<bool>(share)}, &ops,
+                 &queue, &gauges, &metrics, cluster);
+  }
+
+  stats_actor start() {
+    return start(
+      [this]() -> std::optional<cluster_view> {
+        ++reads;
+        if (fail_reads)
+          return std::nullopt;
+        return reading();
+      },
+      std::chrono::milliseconds{20});
+  }
+
   stats_snapshot snapshot(const stats_actor& s) {
     auto r = ask<stats_snapshot>(s, get_atom::value);
     EXPECT_TRUE(r.value);
@@ -277,17 +293,17 @@ TEST_F(ClusterStats, SnapshotShowsTheClusterWideView) {
 // any (no pod shared yet) the snapshot keeps this process's own.
 TEST_F(ClusterStats, SnapshotShowsTheWorkersUtilizationAndLatencyFromTheView) {
   bool shared = true;
-  stats_config config{"cluster", 0, 64, {}, std::chrono::milliseconds{0}};
-  config.cluster = [&shared]() -> std::optional<cluster_view> {
-    cluster_view v;
-    if (shared) {
-      v.worker_utilization = 0.25;
-      v.queue_wait = latency_summary{1.5, 4.0, 10};
-      v.processing = latency_summary{0.5, 2.0, 9};
-    }
-    return v;
-  };
-  auto s = spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  auto s = start(
+    [&shared]() -> std::optional<cluster_view> {
+      cluster_view v;
+      if (shared) {
+        v.worker_utilization = 0.25;
+        v.queue_wait = latency_summary{1.5, 4.0, 10};
+        v.processing = latency_summary{0.5, 2.0, 9};
+      }
+      return v;
+    },
+    std::chrono::milliseconds{0}, {}, 0);
   auto snap = snapshot(s);
   EXPECT_DOUBLE_EQ(snap.worker_utilization, 0.25);
   EXPECT_DOUBLE_EQ(snap.queue_wait.p99_ms, 4.0);
@@ -295,18 +311,18 @@ TEST_F(ClusterStats, SnapshotShowsTheWorkersUtilizationAndLatencyFromTheView) {
   EXPECT_DOUBLE_EQ(snap.processing.p50_ms, 0.5);
   EXPECT_EQ(snap.processing.samples, 9u);
   shared = false;
-  snap = snapshot(s); // cluster_cache 0: read again
+  snap = snapshot(s); // cache 0: read again
   EXPECT_DOUBLE_EQ(snap.worker_utilization, 0.0);
   EXPECT_EQ(snap.queue_wait.samples, 0u);
 }
 
-// A worker pod hands its window and the samples since the last tick to
-// config.share on every tick, and each sample once.
+// A worker pod hands its window and the samples since the last tick to the
+// cluster stats actor on every tick, and each sample once.
 TEST_F(ClusterStats, AWorkerPodSharesItsWindowAndNewSamplesOnEachTick) {
   std::vector<stats_share> shares;
-  stats_config config{"cluster", 2, 64, {}, std::chrono::milliseconds{20}};
-  config.share = [&shares](stats_share s) { shares.push_back(std::move(s)); };
-  auto s = spawn(stats, config, &ops, &queue, &gauges, &metrics);
+  auto s = start([this] { return std::optional<cluster_view>(reading()); },
+                 std::chrono::milliseconds{20},
+                 [&shares](stats_share sh) { shares.push_back(std::move(sh)); });
   stats_report r;
   r.queue_wait_us = {100, 200};
   r.processing_us = {50};
@@ -336,6 +352,22 @@ TEST_F(ClusterStats, ReadsAtMostOncePerCacheWindowAndKeepsTheLastGoodReading) {
   const auto snap = snapshot(s);
   EXPECT_EQ(reads, 2);
   EXPECT_EQ(snap.submitted, 101u) << "a failed read keeps the last good reading";
+}
+
+// No reading at all yet (Valkey down since the start): this process's own
+// numbers rather than no answer.
+TEST_F(ClusterStats, WithoutAnyReadingTheSnapshotIsTheLocalOne) {
+  fail_reads = true;
+  auto s = start();
+  stats_report r;
+  r.by_op.resize(ops.size());
+  r.by_op[op("echo")].submitted = 4;
+  caf::anon_send(s, report_atom::value, r);
+  run();
+  const auto snap = snapshot(s);
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(snap.submitted, 4u);
+  EXPECT_EQ(snap.mode, "cluster");
 }
 
 } // namespace

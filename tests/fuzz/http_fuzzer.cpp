@@ -75,7 +75,7 @@ struct live_server {
     config.stats.workers = 2;
     config.op_limits = {64 * 1024, std::chrono::milliseconds{200}};
     graph = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics},
-                        graph_seams{store_actor, store_actor, {}, true, true, false});
+                        graph_seams{store_actor, store_actor, {}, true, true});
     health.started = true;
     ctx.ops = &ops;
     ctx.queue = &queue;

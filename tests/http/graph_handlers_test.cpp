@@ -43,7 +43,7 @@ protected:
     graph_config config;
     config.workers = 2;
     config.stats.workers = 2;
-    graph = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true, false});
+    graph = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true});
     health.started = true;
     ctx.ops = &ops;
     ctx.queue = &queue;

@@ -100,9 +100,9 @@ json::object get_task(http_client& c, std::string_view id);
 // pod answers from a cache that is up to stats_cache old (below).
 json::object get_stats(http_client& c);
 
-// How old a cluster pod's /stats may be: the stats actor reads Valkey and
-// JetStream at most once per stats_config::cluster_cache (actors/stats.hpp,
-// docs/cluster.md "read at most once a second per pod").
+// How old a cluster pod's /stats may be: the cluster stats actor reads
+// Valkey and JetStream at most once per cluster_stats_config::cache
+// (actors/cluster_stats.hpp, docs/cluster.md "read at most once a second per pod").
 inline constexpr std::chrono::milliseconds stats_cache{1000};
 
 // GET /stats reflecting everything that happened before the call, for

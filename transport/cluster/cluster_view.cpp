@@ -1,8 +1,8 @@
 // File: transport/cluster/cluster_view.cpp
 // The cluster-wide numbers for GET /stats (contract: cluster_view.hpp): one
 // client + task_records of its own, owned by the returned function, plus the
-// JetStream backlog through the caller's reader. Called by the stats actor
-// (detached) at most once per cluster_cache.
+// JetStream backlog through the caller's reader. Called by the cluster stats
+// actor (detached) at most once per cache period.
 #include "transport/cluster/cluster_view.hpp"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/stats.hpp"
 #include "transport/valkey/client.hpp"
 #include "transport/valkey/pod_stats.hpp"
 

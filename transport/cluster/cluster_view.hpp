@@ -4,9 +4,9 @@
 // the records held in Valkey, the live workers (heartbeats), and worker
 // utilization and latency percentiles from what the worker pods share
 // (transport/valkey/pod_stats.hpp). This reads them, blocking for at most
-// the clients' timeouts; the stats actor calls it at most once a second
-// (actors/stats.hpp, cluster_view_source). make_stats_share is the writing
-// half, called by a worker pod's stats actor once a second.
+// the clients' timeouts; the cluster stats actor (actors/cluster_stats.hpp,
+// detached) calls it at most once a second. make_stats_share is the writing
+// half, called by that actor with a worker pod's window once a second.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "actors/stats.hpp"
+#include "actors/cluster_stats.hpp"
 #include "transport/valkey/task_records.hpp"
 
 namespace taskmesh::cluster {
@@ -30,13 +30,13 @@ using backlog_reader = std::function<std::optional<lane_backlog>()>;
 // GET /stats lists at most this many worker pods by id (the count is exact).
 inline constexpr std::size_t listed_worker_pods = 100;
 
-// A source for the stats actor that reads Valkey through its own client
+// A source for the cluster stats actor that reads Valkey through its own client
 // (owned by the returned function) and the backlog through `backlog`.
 cluster_view_source make_cluster_view_source(valkey::valkey_config connection,
                                              valkey::records_options records,
                                              backlog_reader backlog);
 
-// A sink for a worker pod's stats actor that writes its windows under
+// A sink for a worker pod's cluster stats actor that writes its windows under
 // `worker_id` through its own client (owned by the returned function).
 stats_share_sink make_stats_share(valkey::valkey_config connection, std::string prefix,
                                   std::string worker_id);
