@@ -214,6 +214,10 @@ int run(const app::config& c) {
   server.stop();
   queue.on_wake([] {});
   graph.stop();
+  // An actor answering a request after this point would post into the
+  // server's io_contexts: wait for the actors before the server (declared
+  // after the system) is destroyed.
+  sys.await_all_actors_done();
   spdlog::info("stopped ({})", drained ? "all accepted tasks finished" : "drain timed out");
   return 0;
 }

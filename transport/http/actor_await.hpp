@@ -3,12 +3,19 @@
 // blocking: the continuation (an Asio completion handler) is parked in a
 // waiter or callback, the actor side completes it from its own thread, and
 // the completion is posted back onto the coroutine's executor.
+//
+// Lifetime: the waiting side holds outstanding work on that executor until
+// the actor thread has finished posting, so an io_context's run() cannot
+// return (and its owner destroy it) while post() is still signalling it.
+// Found by ThreadSanitizer in the test helper that runs the router on a
+// short-lived io_context (tests/http/http_test_support.hpp).
 #pragma once
 
 #include <memory>
 #include <utility>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -22,15 +29,18 @@ namespace detail {
 template <class Handler>
 class posting_waiter final : public submission_waiter {
 public:
-  explicit posting_waiter(Handler h) : handler_(std::move(h)) {}
+  explicit posting_waiter(Handler h)
+    : work_(asio::make_work_guard(asio::get_associated_executor(h))), handler_(std::move(h)) {}
   void complete(submission_result result) noexcept override {
-    auto ex = asio::get_associated_executor(handler_);
-    asio::post(ex, [h = std::move(handler_), r = std::move(result)]() mutable {
+    asio::post(work_.get_executor(), [h = std::move(handler_), r = std::move(result)]() mutable {
       std::move(h)(std::move(r));
     });
+    work_.reset(); // only now may the context run out of work
   }
 
 private:
+  using executor = asio::associated_executor_t<Handler>;
+  asio::executor_work_guard<executor> work_;
   Handler handler_;
 };
 
@@ -55,11 +65,15 @@ template <class Result, class Start>
 awaitable<Result> await_callback(Start start) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
     [start = std::move(start)](auto handler) mutable {
-      // std::function needs a copyable callable: share the move-only handler.
+      // std::function needs a copyable callable: share the move-only handler
+      // and the work it holds (see Lifetime above).
+      auto work = std::make_shared<asio::executor_work_guard<asio::associated_executor_t<decltype(handler)>>>(
+        asio::make_work_guard(asio::get_associated_executor(handler)));
       auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-      start([shared](Result r) {
-        auto ex = asio::get_associated_executor(*shared);
-        asio::post(ex, [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
+      start([shared, work](Result r) {
+        asio::post(work->get_executor(),
+                   [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
+        work->reset();
       });
     },
     asio::use_awaitable);
