@@ -35,8 +35,13 @@ TEST_F(Eviction, MaxRecordsKeepsOnlyTheNewest) {
     return;
   auto& s = start_own({"--max-records", "5"});
   std::vector<std::string> ids;
-  for (int i = 0; i < 20; ++i) // one at a time, so the order is known
+  // One at a time, each finished before the next is sent: records finish
+  // (and become evictable) in submission order, whatever the scheduler does
+  // with the workers.
+  for (int i = 0; i < 20; ++i) {
     ids.push_back(submit(s.client(), R"({"payload":)" + std::to_string(i) + "}"));
+    wait_for_status(s.client(), ids.back(), "succeeded");
+  }
   json::object stats;
   ASSERT_TRUE(wait_until(
     [&] {

@@ -43,12 +43,14 @@ local function ms(x) return string.format('%d', x) end
 local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
 local terminal = {succeeded = true, failed = true, dead = true, cancelled = true}
 -- After a write of task `id`'s record: expiry for a terminal record, none
--- for a live one; the idempotency key, if it is this task's (claimed or
--- not), names the recorded task and follows the record's expiry. Returns
--- the record's P:records score.
+-- for a live one (a live record never has one: only a terminal write sets
+-- it, and a terminal record is never written again, so nothing needs
+-- PERSIST); the idempotency key, if it is this task's (claimed or not),
+-- names the recorded task and follows the record's expiry. Returns the
+-- record's P:records score.
 local function keep(prefix, key, id, idem, status, ttl, now)
   local final = terminal[status]
-  if final then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+  if final then redis.call('PEXPIRE', key, ttl) end
   if idem ~= '' then
     local ikey = prefix .. ':idem:' .. idem
     local v = redis.call('GET', ikey)
@@ -178,11 +180,13 @@ constexpr std::string_view update_lua = R"lua(
 --   applied retry with (attempts, stage) above stored: P:count:retried and
 --       P:count:type:<op>:retried go up by one (once per attempt that ended
 --       in a retry)
---   any update with stage >= 2 (an op's outcome)  -> HINCRBY 'executions' 1;
---   first terminal write                         -> HINCRBY 'commits' 1
+--   any update with stage >= 2 (an op's outcome)  -> 'executions' + 1;
+--   first terminal write                         -> 'commits' + 1
 -- An equal (attempts, stage) write of a non-terminal state is applied (last
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
--- Counter increments and ZADDs are gathered and sent once per script run.
+-- Counter increments and ZADDs are gathered and sent once per script run;
+-- an applied update is one HMGET and one HSET (the kept started_at and the
+-- per-task counters ride in the same HSET).
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 local records = prefix .. ':records'
@@ -207,7 +211,8 @@ for k = 1, n do
   local first, last = i + 7, i + 6 + 2 * nf
   i = last + 1
   local key = prefix .. ':task:' .. id
-  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at', 'started_at')
+  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at', 'started_at',
+                         'executions', 'commits')
   local new_stage = stage(status, next_at)
   local code, advances = 1, true
   if cur[1] then
@@ -221,30 +226,46 @@ for k = 1, n do
       advances = attempts > cur_attempts or new_stage > cur_stage
     end
   end
+  -- Per-task execution counters (docs/chaos.md), read by taskmesh-verify:
+  -- 'executions' counts every outcome a worker wrote (a result or a retry
+  -- wait), refused or not; 'commits' counts the terminal writes applied,
+  -- so it is 1 for every finished task, however often the task ran.
+  local executions = tonumber(cur[5]) or 0
+  if new_stage >= 2 then executions = executions + 1 end
   if code == 1 then
-    redis.call('HSET', key, unpack(ARGV, first, last))
+    local extra = {}
     if not cur[1] then
-      redis.call('HSET', key, 'admitted', '1')
+      extra[1], extra[2] = 'admitted', '1'
       count(typ, 'submitted')
     elseif cur[4] and cur[4] ~= '' and cur[4] ~= '0' then
-      redis.call('HSET', key, 'started_at', cur[4])
+      -- The stored started_at stays: overwrite this update's value in place.
+      for f = first, last, 2 do
+        if ARGV[f] == 'started_at' then ARGV[f + 1] = cur[4] break end
+      end
+    end
+    if new_stage >= 2 then extra[#extra + 1] = 'executions'; extra[#extra + 1] = executions end
+    if terminal[status] then
+      code = 2
+      extra[#extra + 1] = 'commits'
+      extra[#extra + 1] = (tonumber(cur[6]) or 0) + 1
+    end
+    if #extra > 0 then
+      for f = first, last do extra[#extra + 1] = ARGV[f] end
+      redis.call('HSET', key, unpack(extra))
+    else
+      redis.call('HSET', key, unpack(ARGV, first, last))
     end
     zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
     zadd[#zadd + 1] = id
-    if terminal[status] then
-      code = 2
+    if code == 2 then
       count(typ, status)
       bump(prefix .. ':count:processed')
     elseif new_stage == 2 and advances then
       count(typ, 'retried')
     end
+  elseif new_stage >= 2 then
+    redis.call('HINCRBY', key, 'executions', 1)
   end
-  -- Per-task execution counters (docs/chaos.md), read by taskmesh-verify:
-  -- 'executions' counts every outcome a worker wrote (a result or a retry
-  -- wait), refused or not; 'commits' counts the terminal writes applied,
-  -- so it is 1 for every finished task, however often the task ran.
-  if new_stage >= 2 then redis.call('HINCRBY', key, 'executions', 1) end
-  if code == 2 then redis.call('HINCRBY', key, 'commits', 1) end
   out[k] = code
 end
 if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
