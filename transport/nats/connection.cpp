@@ -108,14 +108,11 @@ result<options_ptr> build_options(const connection_options& o) {
     [&] { return natsOptions_SetReconnectWait(p, o.reconnect_wait.count()); },
     [&] { return natsOptions_SetPingInterval(p, o.ping_interval.count()); },
     [&] { return natsOptions_SetMaxPingsOut(p, o.max_pings_out); },
-    // Every publish taskmesh makes is waited on (an intake round's envelope
-    // until its PubAck; acks, pull requests and events are each one per
-    // batch, and the server's answer is what moves the pipeline on), so
-    // nats.c's default of buffering it for its flusher thread only adds a
-    // thread wake-up per publish. Sending from the caller's thread: +23%
-    // cluster throughput, api pod -8 us and worker pod -5 us of CPU per
-    // task (docs/benchmarks.md).
-    [&] { return natsOptions_SetSendAsap(p, true); },
+    // Publishes stay buffered for nats.c's flusher thread (its default).
+    // Sending each from the caller's thread (natsOptions_SetSendAsap) was
+    // measured: +15-23% cluster throughput, but submit -> finish p99 at
+    // 5,000 tasks/s went from 10-16 ms to 16-40 ms, also with only the api
+    // pod sending at once (docs/benchmarks.md); the latency target wins.
     [&] {
       // nats.c reads 0 as its 8 MiB default; 1 byte is the least it takes
       // (it still accepts one first small write).
