@@ -4,6 +4,8 @@
 #               and the unit tests under ASan+UBSan (in the fuzzers' clang build)
 # and for hardening (docs/security.md):
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang build in build-fuzz/)
+#   make test-asan-integration  the integration tests under ASan+UBSan, in the fuzzers'
+#                   clang build (build-fuzz/); CI runs it after make test
 #   make test-asan  unit + integration tests under ASan+UBSan (build-asan/)
 #   make test-tsan  unit + integration tests under TSan (build-tsan/; first builds CAF
 #                   with TSan from Debian's source into build-tsan-caf/)
@@ -24,7 +26,7 @@ SAN_TARGETS := taskmesh model_tests ops_tests codec_tests actors_tests http_test
   integration_tests
 
 .PHONY: all deps configure build run run-cluster test image test-image bench clean fuzz-build fuzz \
-  fuzz-smoke test-asan-unit test-asan test-tsan
+  fuzz-smoke test-asan-unit test-asan-integration test-asan test-tsan
 
 all: build
 
@@ -70,6 +72,17 @@ test-asan-unit: fuzz-build
 	cd $(FUZZ_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=$(UBSAN_OPTIONS) \
 	  ctest --output-on-failure -j 2 -L '^unit$$' $(ARGS)
+
+# The integration tests against the taskmesh binary, both built in the same
+# clang ASan+UBSan build as the fuzzers (FUZZ_DIR); CI runs it after make test.
+test-asan-integration: deps
+	@cmake -S . -B $(FUZZ_DIR) -DTASKMESH_FUZZ=ON -DTASKMESH_FUZZ_WITH_APP=ON \
+	  -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+	cd $(FUZZ_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=$(UBSAN_OPTIONS) \
+	  ctest --output-on-failure -j 2 -L '^integration$$' $(ARGS)
 
 # Sanitizer builds: the same sources and tests, instrumented.
 test-asan: deps

@@ -376,6 +376,7 @@ RULES = [
     (r"^make image\b", by_ci("test-image")),
     (r"^make fuzz\b|^tests/fuzz/run\.sh\b", fuzz_by_make_test),
     (r"^make test-asan-unit\b", sanitizers_by_make_test),
+    (r"^make test-asan-integration\b", by_ci("test-asan-integration")),
     (r"^make test-(asan|tsan)\b", sanitizer_build),
     (r"^make test\b", by_ci("test")),
     (r"^make bench\b|^bench/", long_benchmark),
