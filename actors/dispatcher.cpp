@@ -123,7 +123,6 @@ dispatcher_actor::behavior_type dispatcher(self_ptr self, dispatcher_config conf
       for (auto& t : tasks)
         (t.prio == priority::high ? self->state.high : self->state.normal).push_back(std::move(t));
       pump(self);
-      return dispatch_answer{}; // the lanes take everything
     },
     [=](done_atom, worker_actor& worker, std::uint32_t finished, bool wants_work) {
       self->state.in_flight -= finished;

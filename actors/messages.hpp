@@ -62,13 +62,6 @@ struct admission_answer {
   std::vector<task> run_here;
 };
 
-// The dispatcher's answer to a dispatch: its lanes take everything, so
-// `refused` stays empty (intake sends dispatches without waiting for it).
-struct dispatch_answer {
-  std::vector<task_id> refused;
-  bool queue_full = false;
-};
-
 // Per-op counters, indexed by op_index.
 struct op_tally {
   std::uint64_t submitted = 0;
@@ -214,11 +207,6 @@ typename Inspector::result_type inspect(Inspector& f, cancel_result& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dispatch_answer& x) {
-  return f(caf::meta::type_name("dispatch_answer"), x.refused, x.queue_full);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, op_tally& x) {
   return f(caf::meta::type_name("op_tally"), x.submitted, x.succeeded, x.failed, x.dead,
            x.retried, x.cancelled);
@@ -269,7 +257,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(taskmesh, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(taskmesh, (std::vector<taskmesh::admission>))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission_request))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::admission_answer))
-  CAF_ADD_TYPE_ID(taskmesh, (taskmesh::dispatch_answer))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_report))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::stats_snapshot))
   CAF_ADD_TYPE_ID(taskmesh, (taskmesh::lookup_callback))
@@ -338,7 +325,8 @@ using work_source_actor = caf::typed_actor<
 // cluster worker pods it takes its tasks from a work source instead
 // (work_source_actor above).
 using dispatcher_actor = caf::typed_actor<
-  caf::replies_to<dispatch_atom, std::vector<task>>::with<dispatch_answer>,
+  // Its lanes take every task: nothing to answer.
+  caf::reacts_to<dispatch_atom, std::vector<task>>,
   // (worker, tasks it brought to a terminal state, whether it wants a batch)
   caf::reacts_to<done_atom, worker_actor, std::uint32_t, bool>>;
 

@@ -161,7 +161,6 @@ inline dispatcher_actor::behavior_type probe_dispatcher(dispatcher_actor::pointe
   return {
     [=](dispatch_atom, std::vector<task>& tasks) {
       log->dispatched.push_back(tasks);
-      return dispatch_answer{};
     },
     [=](done_atom, worker_actor& w, std::uint32_t finished, bool wants_work) {
       log->done.push_back({w, finished, wants_work});
