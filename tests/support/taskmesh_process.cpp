@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "tests/support/wait.hpp"
@@ -19,6 +23,38 @@ bool mentions_port_in_use(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text.find("in use") != std::string::npos;
+}
+
+// Whether process `pid` holds the listening TCP socket of loopback `port`:
+// the socket inodes in LISTEN state on that port (/proc/net/tcp) against the
+// process's open descriptors. Another process can take a port from
+// free_loopback_port() first and answer /health/ready itself (a cluster
+// test's worker pod did) before ours has failed to bind and exited.
+bool listens_on(pid_t pid, unsigned port) {
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream tcp{table};
+    std::string line;
+    std::getline(tcp, line); // header
+    while (std::getline(tcp, line)) {
+      std::istringstream in{line};
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      in >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
+        inode;
+      const auto colon = local.find(':');
+      if (state == "0A" && colon != std::string::npos &&
+          std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+        inodes.insert("socket:[" + inode + "]");
+    }
+  }
+  std::error_code ec;
+  for (const auto& fd :
+       std::filesystem::directory_iterator{"/proc/" + std::to_string(pid) + "/fd", ec}) {
+    std::error_code link_ec;
+    if (inodes.contains(std::filesystem::read_symlink(fd.path(), link_ec).string()))
+      return true;
+  }
+  return false;
 }
 
 std::string command_line(const std::string& binary, const std::vector<std::string>& args) {
@@ -82,7 +118,7 @@ bool taskmesh_process::wait_once() {
         return true; // stop polling; reported below
       try {
         last_status = probe.get("/health/ready").status;
-        return last_status == 200;
+        return last_status == 200 && listens_on(process_->pid(), port_);
       } catch (const std::exception& e) {
         last_error = e.what(); // not listening yet
         return false;
