@@ -26,12 +26,15 @@ namespace taskmesh::http {
 
 namespace detail {
 
-template <class Handler>
-class posting_waiter final : public submission_waiter {
+// A coroutine's completion handler, resumed from another thread: holds work
+// on the handler's executor until post() has returned (see Lifetime above).
+// One-shot: complete() at most once.
+template <class Handler, class Result>
+class posted_completion {
 public:
-  explicit posting_waiter(Handler h)
+  explicit posted_completion(Handler h)
     : work_(asio::make_work_guard(asio::get_associated_executor(h))), handler_(std::move(h)) {}
-  void complete(submission_result result) noexcept override {
+  void complete(Result result) {
     asio::post(work_.get_executor(), [h = std::move(handler_), r = std::move(result)]() mutable {
       std::move(h)(std::move(r));
     });
@@ -39,9 +42,20 @@ public:
   }
 
 private:
-  using executor = asio::associated_executor_t<Handler>;
-  asio::executor_work_guard<executor> work_;
+  asio::executor_work_guard<asio::associated_executor_t<Handler>> work_;
   Handler handler_;
+};
+
+template <class Handler>
+class posting_waiter final : public submission_waiter {
+public:
+  explicit posting_waiter(Handler h) : completion_(std::move(h)) {}
+  void complete(submission_result result) noexcept override {
+    completion_.complete(std::move(result));
+  }
+
+private:
+  posted_completion<Handler, submission_result> completion_;
 };
 
 } // namespace detail
@@ -65,16 +79,10 @@ template <class Result, class Start>
 awaitable<Result> await_callback(Start start) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
     [start = std::move(start)](auto handler) mutable {
-      // std::function needs a copyable callable: share the move-only handler
-      // and the work it holds (see Lifetime above).
-      auto work = std::make_shared<asio::executor_work_guard<asio::associated_executor_t<decltype(handler)>>>(
-        asio::make_work_guard(asio::get_associated_executor(handler)));
-      auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-      start([shared, work](Result r) {
-        asio::post(work->get_executor(),
-                   [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
-        work->reset();
-      });
+      // std::function needs a copyable callable: share the move-only completion.
+      using completion_t = detail::posted_completion<decltype(handler), Result>;
+      auto shared = std::make_shared<completion_t>(std::move(handler));
+      start([shared](Result r) { shared->complete(std::move(r)); });
     },
     asio::use_awaitable);
 }
