@@ -35,7 +35,7 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
   if (config.cluster.view)
     g.cluster_stats = sys.spawn<caf::detached>(cluster_stats, config.cluster);
   auto stats_cfg = config.stats;
-  stats_cfg.share = static_cast<bool>(config.cluster.share);
+  stats_cfg.share = g.cluster_stats && config.cluster.share; // a worker pod's window goes there
   g.stats = sys.spawn(stats, stats_cfg, ctx.ops, ctx.queue, ctx.gauges, ctx.metrics, g.cluster_stats);
   // One dispatcher where tasks run: fed by intake with the tasks the
   // admission seam gives back (embedded), or asking its work source (cluster

@@ -112,12 +112,7 @@ struct stats_snapshot {
 // shared by all workers, the JetStream backlog, records in Valkey, live
 // workers), not this process's. Read by the cluster stats actor.
 struct cluster_view {
-  std::uint64_t submitted = 0;
-  std::uint64_t succeeded = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t dead = 0;
-  std::uint64_t retried = 0;
-  std::uint64_t cancelled = 0;
+  op_tally totals; // the counters every pod shares, over all ops
   std::int64_t backlog = 0;
   std::int64_t backlog_high = 0; // of backlog: the high lane's
   std::int64_t in_flight = 0;

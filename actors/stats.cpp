@@ -53,7 +53,7 @@ void add_report(stats_state& st, const stats_report& r) {
     st.queue_wait.add(us);
   for (auto us : r.processing_us)
     st.processing.add(us);
-  if (st.config.share && st.cluster) { // at most one window's worth between two ticks
+  if (st.config.share) { // at most one window's worth between two ticks
     const auto room = [&](const std::vector<std::uint32_t>& v) {
       return st.config.latency_window - std::min<std::size_t>(v.size(), st.config.latency_window);
     };
@@ -80,7 +80,7 @@ void roll_utilization_window(stats_actor::stateful_pointer<stats_state> self) {
   if (window_ns > 0 && st.config.workers > 0)
     st.utilization = std::min(1.0, static_cast<double>(st.window_busy_ns) /
                                      (static_cast<double>(window_ns) * st.config.workers));
-  if (st.config.share && st.cluster && window_ns > 0) {
+  if (st.config.share && window_ns > 0) {
     stats_share s;
     s.busy_ns = st.window_busy_ns;
     s.capacity_ns = static_cast<std::uint64_t>(window_ns) * st.config.workers;
@@ -102,12 +102,12 @@ void refresh_gauges(stats_state& st) {
 
 // Cluster mode: replace this process's numbers with the cluster-wide ones.
 void apply_cluster_view(const cluster_view& c, stats_snapshot& s) {
-  s.submitted = c.submitted;
-  s.succeeded = c.succeeded;
-  s.failed = c.failed;
-  s.dead = c.dead;
-  s.retried = c.retried;
-  s.cancelled = c.cancelled;
+  s.submitted = c.totals.submitted;
+  s.succeeded = c.totals.succeeded;
+  s.failed = c.totals.failed;
+  s.dead = c.totals.dead;
+  s.retried = c.totals.retried;
+  s.cancelled = c.totals.cancelled;
   s.backlog = c.backlog;
   s.backlog_high = c.backlog_high;
   s.in_flight = c.in_flight;

@@ -29,7 +29,8 @@ struct stats_config {
   std::string mode = "embedded";
   std::uint32_t workers = 1;
   std::uint32_t latency_window = 8192; // samples kept per latency series
-  bool share = false; // cluster worker pods: send the window to cluster stats each tick (spawn_graph sets it)
+  bool share = false; // cluster worker pods: send the window to the cluster stats actor each tick
+                      // (set by spawn_graph, only when that actor exists)
 };
 
 // A fixed-size ring of the most recent samples.

@@ -239,8 +239,8 @@ protected:
 
   cluster_view reading() {
     cluster_view v;
-    v.submitted = 100 + static_cast<std::uint64_t>(reads);
-    v.succeeded = 90;
+    v.totals.submitted = 100 + static_cast<std::uint64_t>(reads);
+    v.totals.succeeded = 90;
     v.backlog = 7;
     v.records = 97;
     v.workers = 3;

@@ -38,7 +38,9 @@ std::uint64_t count(std::int64_t n) {
   return n > 0 ? static_cast<std::uint64_t>(n) : 0;
 }
 
-op_tally tally_of(const valkey::type_counters& t) {
+// Per op (type_counters) or over all ops (counter_snapshot).
+template <class Counters>
+op_tally tally_of(const Counters& t) {
   return {count(t.submitted), count(t.succeeded), count(t.failed), count(t.dead),
           count(t.retried), count(t.cancelled)};
 }
@@ -77,12 +79,7 @@ std::optional<cluster_view> read(view_reader& r) {
   r.failing = false;
 
   cluster_view v;
-  v.submitted = count(counters->submitted);
-  v.succeeded = count(counters->succeeded);
-  v.failed = count(counters->failed);
-  v.dead = count(counters->dead);
-  v.retried = count(counters->retried);
-  v.cancelled = count(counters->cancelled);
+  v.totals = tally_of(*counters);
   v.backlog_high = std::max<std::int64_t>(backlog->high, 0);
   v.backlog = v.backlog_high + std::max<std::int64_t>(backlog->normal, 0);
   // The backlog is JetStream's pending + ack-pending (as the API defines

@@ -45,7 +45,7 @@ const op_tally* find(const cluster_view& v, std::string_view type) {
 TEST_F(ClusterView, EmptyStore) {
   const auto v = source()();
   ASSERT_TRUE(v);
-  EXPECT_EQ(v->submitted, 0u);
+  EXPECT_EQ(v->totals.submitted, 0u);
   EXPECT_EQ(v->backlog, 0);
   EXPECT_EQ(v->in_flight, 0);
   EXPECT_EQ(v->records, 0);
@@ -75,11 +75,11 @@ TEST_F(ClusterView, NumbersMatchWhatWasWritten) {
 
   const auto v = source()();
   ASSERT_TRUE(v);
-  EXPECT_EQ(v->submitted, 8u);
-  EXPECT_EQ(v->succeeded, 3u);
-  EXPECT_EQ(v->failed, 1u);
-  EXPECT_EQ(v->dead, 1u);
-  EXPECT_EQ(v->retried, 1u);
+  EXPECT_EQ(v->totals.submitted, 8u);
+  EXPECT_EQ(v->totals.succeeded, 3u);
+  EXPECT_EQ(v->totals.failed, 1u);
+  EXPECT_EQ(v->totals.dead, 1u);
+  EXPECT_EQ(v->totals.retried, 1u);
   EXPECT_EQ(v->backlog, 2);
   // 8 accepted - 5 finished - 2 in JetStream's backlog.
   EXPECT_EQ(v->in_flight, 1);
