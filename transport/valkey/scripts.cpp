@@ -233,9 +233,15 @@ for k = 1, n do
   local executions = tonumber(cur[5]) or 0
   if new_stage >= 2 then executions = executions + 1 end
   if code == 1 then
-    local extra = {}
+    -- Fields beyond the record's go in front of it, into the seven ARGV
+    -- slots of this update's header (already read above): one HSET, no copy.
+    local from = first
+    local function also(name, value)
+      ARGV[from - 2], ARGV[from - 1] = name, value
+      from = from - 2
+    end
     if not cur[1] then
-      extra[1], extra[2] = 'admitted', '1'
+      also('admitted', '1')
       count(typ, 'submitted')
     elseif cur[4] and cur[4] ~= '' and cur[4] ~= '0' then
       -- The stored started_at stays: overwrite this update's value in place.
@@ -243,18 +249,12 @@ for k = 1, n do
         if ARGV[f] == 'started_at' then ARGV[f + 1] = cur[4] break end
       end
     end
-    if new_stage >= 2 then extra[#extra + 1] = 'executions'; extra[#extra + 1] = executions end
+    if new_stage >= 2 then also('executions', executions) end
     if terminal[status] then
       code = 2
-      extra[#extra + 1] = 'commits'
-      extra[#extra + 1] = (tonumber(cur[6]) or 0) + 1
+      also('commits', (tonumber(cur[6]) or 0) + 1)
     end
-    if #extra > 0 then
-      for f = first, last do extra[#extra + 1] = ARGV[f] end
-      redis.call('HSET', key, unpack(extra))
-    else
-      redis.call('HSET', key, unpack(ARGV, first, last))
-    end
+    redis.call('HSET', key, unpack(ARGV, from, last))
     zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
     zadd[#zadd + 1] = id
     if code == 2 then
