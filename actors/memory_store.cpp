@@ -113,8 +113,10 @@ void apply_update(memory_store_state& st, task_record& u) {
   r.error = std::move(u.error);
   r.delay_ms = u.delay_ms;
   r.attempt_started_at = u.attempt_started_at;
-  if (is_terminal(r.status))
+  if (is_terminal(r.status)) {
     st.finished_order.emplace_back(r.finished_at, r.id);
+    r.claim.reset(); // nothing can cancel a terminal record
+  }
   publish(st, r);
 }
 
@@ -129,6 +131,7 @@ cancel_result cancel(memory_store_state& st, const task_id& id) {
   r->status = task_status::cancelled;
   r->finished_at = now_us();
   r->next_attempt_at = 0;
+  r->claim.reset();
   st.finished_order.emplace_back(r->finished_at, r->id);
   publish(st, *r);
   return {cancel_result::kind::cancelled, *r};

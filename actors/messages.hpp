@@ -162,6 +162,12 @@ using cancel_callback = std::function<void(cancel_result)>;
 // -- inspect (to_string in logs and tests; these never leave the process via CAF)
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rare_string& x) {
+  auto text = x.str(); // a copy, as for the enums below: only ever printed
+  return f(text);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task& x) {
   auto prio = static_cast<std::uint8_t>(x.prio);
   return f(caf::meta::type_name("task"), x.id, x.op, prio, x.max_attempts, x.attempts,

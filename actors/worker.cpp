@@ -104,7 +104,10 @@ void schedule_flush(self_ptr self) {
 void finish(self_ptr self, task& t, task_status status, std::string text) {
   auto r = record_of(t, status);
   r.finished_at = self->state.clock.wall_now();
-  (status == task_status::succeeded ? r.result : r.error) = std::move(text);
+  if (status == task_status::succeeded)
+    r.result = std::move(text);
+  else
+    r.error = std::move(text);
   auto& counts = tally(self, t.op);
   switch (status) {
     case task_status::succeeded: ++counts.succeeded; break;
@@ -214,7 +217,7 @@ void execute(self_ptr self, task& t) {
   boost::json::object params;
   if (!t.params.empty()) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(t.params, ec);
+    auto v = boost::json::parse(t.params.str(), ec);
     if (!ec && v.is_object())
       params = std::move(v.get_object());
   }

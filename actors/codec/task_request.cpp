@@ -237,7 +237,7 @@ parsed<task> parse_task(const json::value& v, const op_registry& ops, const code
                            "idempotency_key must be 1 to " + to_decimal(limits.max_idempotency_key) +
                                " bytes long, got " + to_decimal(s->size()));
     }
-    t.idempotency_key.assign(s->data(), s->size());
+    t.idempotency_key.assign(std::string_view{s->data(), s->size()});
   }
 
   if (f.max_attempts) {

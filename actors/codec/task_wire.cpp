@@ -56,11 +56,11 @@ json::object wire_object(const task& t, const op_registry& ops) {
   o["delay_ms"] = t.delay_ms;
   o["submitted_at"] = t.submitted_at;
   if (!t.idempotency_key.empty())
-    o["idempotency_key"] = t.idempotency_key;
+    o["idempotency_key"] = t.idempotency_key.str();
   if (!t.traceparent.empty())
-    o["traceparent"] = t.traceparent;
+    o["traceparent"] = t.traceparent.str();
   if (!t.tenant.empty())
-    o["tenant"] = t.tenant;
+    o["tenant"] = t.tenant.str();
   // Only on a retry re-published by a worker (see task_with_attempts).
   if (t.attempts > 0)
     o["attempts"] = t.attempts;

@@ -1,50 +1,45 @@
 // File: actors/model/task.cpp
 #include "actors/model/task.hpp"
 
+#include <memory>
+
 namespace taskmesh {
 
+run_claim::~run_claim() { delete tell_.load(); }
+
 bool run_claim::try_start() {
-  std::lock_guard lock{mu_};
-  if (state_ != state::idle)
+  auto expected = state::idle;
+  if (!state_.compare_exchange_strong(expected, state::started))
     return false;
-  state_ = state::started;
-  tell_ = nullptr;
+  delete tell_.exchange(nullptr); // started: no cancel can win any more
   return true;
 }
 
-void run_claim::release() {
-  std::lock_guard lock{mu_};
-  state_ = state::idle;
-}
+void run_claim::release() { state_.store(state::idle); }
 
 bool run_claim::try_cancel() {
-  std::function<void()> tell;
-  {
-    std::lock_guard lock{mu_};
-    if (state_ != state::idle)
-      return false;
-    state_ = state::cancelled;
-    tell = std::move(tell_);
-  }
-  if (tell)
-    tell();
+  auto expected = state::idle;
+  if (!state_.compare_exchange_strong(expected, state::cancelled))
+    return false;
+  take_and_call_tell();
   return true;
 }
 
-bool run_claim::cancelled_already() const {
-  std::lock_guard lock{mu_};
-  return state_ == state::cancelled;
-}
+bool run_claim::cancelled_already() const { return state_.load() == state::cancelled; }
 
 void run_claim::on_cancel(std::function<void()> tell) {
-  {
-    std::lock_guard lock{mu_};
-    if (state_ != state::cancelled) {
-      tell_ = std::move(tell);
-      return;
-    }
-  }
-  tell();
+  delete tell_.exchange(new std::function<void()>(std::move(tell)));
+  // A cancel that won before the store above found no callback (or the
+  // replaced one): take this one now. The state is written before the
+  // cancel's exchange, so one of the two exchanges sees the callback.
+  if (state_.load() == state::cancelled)
+    take_and_call_tell();
+}
+
+void run_claim::take_and_call_tell() {
+  std::unique_ptr<std::function<void()>> tell{tell_.exchange(nullptr)};
+  if (tell && *tell)
+    (*tell)();
 }
 
 std::string_view to_string(priority p) noexcept {
@@ -87,7 +82,7 @@ task_record queued_record(const task& t) {
 void assign_tenant(task& t, std::string_view tenant) {
   t.tenant.assign(tenant);
   if (!tenant.empty() && !t.idempotency_key.empty())
-    t.idempotency_key.insert(0, std::string{tenant} + ":");
+    t.idempotency_key = std::string{tenant} + ":" + t.idempotency_key.str();
 }
 
 } // namespace taskmesh

@@ -5,13 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "actors/model/clock.hpp"
+#include "actors/model/rare_string.hpp"
 #include "actors/model/task_id.hpp"
 
 namespace taskmesh {
@@ -53,9 +54,14 @@ public:
 // in-flight slot at once rather than when the wait ends.
 class run_claim {
 public:
+  run_claim() = default;
+  run_claim(const run_claim&) = delete;
+  run_claim& operator=(const run_claim&) = delete;
+  ~run_claim();
+
   bool try_start();
   void release(); // attempt over, waiting for a retry: cancellable again
-  // Calls the holder's `on_cancel` callback (after its own lock is released).
+  // Calls the holder's `on_cancel` callback, if one is set.
   bool try_cancel();
   bool cancelled_already() const;
   // Called once, from the cancelling thread, if a cancel wins from now on
@@ -64,10 +70,15 @@ public:
   void on_cancel(std::function<void()> tell);
 
 private:
+  // Whoever swaps the callback out of `tell_` owns it: a cancel and a late
+  // on_cancel both try, so it runs exactly once. Two atomics instead of a
+  // mutex and a std::function keep a claim at 16 bytes: every queued task
+  // holds one.
+  void take_and_call_tell();
+
   enum class state : std::uint8_t { idle, started, cancelled };
-  mutable std::mutex mu_;
-  state state_ = state::idle;
-  std::function<void()> tell_;
+  std::atomic<state> state_{state::idle};
+  std::atomic<std::function<void()>*> tell_{nullptr};
 };
 
 // A validated, accepted unit of work.
@@ -76,18 +87,18 @@ struct task {
   op_index op = 0;
   priority prio = priority::normal;
   std::uint8_t max_attempts = 3;
-  std::uint8_t attempts = 0;     // starts so far
-  std::uint32_t delay_ms = 0;    // params.delay_ms, applied before the op runs
-  timestamp submitted_at = 0;
-  timestamp started_at = 0;      // first start; 0 until started
-  timestamp attempt_started_at = 0; // start of the current attempt (worker-local)
+  std::uint8_t attempts = 0;        // starts so far
+  std::uint32_t delay_ms = 0;       // params.delay_ms, applied before the op runs
   std::uint32_t delay_left_ms = 0;  // of this attempt's delay_ms (worker-local)
-  timestamp retry_at = 0;        // a retry re-published by a worker: not to start before
-  std::string payload;           // text ops: the text; json ops: serialized JSON
-  std::string params;            // serialized JSON object without delay_ms; "" if none
-  std::string idempotency_key;   // "" if none
-  std::string traceparent;       // W3C trace context, follows the task across pods
-  std::string tenant;            // who submitted it ("" = the default tenant); see assign_tenant
+  timestamp submitted_at = 0;
+  timestamp started_at = 0;         // first start; 0 until started
+  timestamp attempt_started_at = 0; // start of the current attempt (worker-local)
+  timestamp retry_at = 0;           // a retry re-published by a worker: not to start before
+  std::string payload;              // text ops: the text; json ops: serialized JSON
+  rare_string params;               // serialized JSON object without delay_ms; "" if none
+  rare_string idempotency_key;      // "" if none
+  rare_string traceparent;          // W3C trace context, follows the task across pods
+  rare_string tenant;               // who submitted it ("" = the default tenant); see assign_tenant
   std::shared_ptr<task_receipt> receipt; // set by a transport that delivered the task
   std::shared_ptr<run_claim> claim;      // embedded: set by intake; see run_claim
 };
@@ -101,18 +112,19 @@ struct task_record {
   task_status status = task_status::queued;
   std::uint8_t attempts = 0;
   std::uint8_t max_attempts = 3;
+  // In-process only (not in the JSON, not in Valkey): what live progress
+  // events need while a task waits out its delay (with attempt_started_at
+  // below), and the run claim.
+  std::uint32_t delay_ms = 0;
   timestamp submitted_at = 0;
   timestamp started_at = 0;
   timestamp finished_at = 0;
   timestamp next_attempt_at = 0; // set while waiting out a retry backoff
-  std::string result;
-  std::string error;
-  std::string idempotency_key; // kept so the store can forget the key with the record
-  std::string tenant;          // GET /task/{id} shows the record to this tenant only
-  // In-process only (not in the JSON, not in Valkey): what live progress
-  // events need while a task waits out its delay, and the run claim.
-  std::uint32_t delay_ms = 0;
   timestamp attempt_started_at = 0;
+  std::string result;
+  rare_string error;
+  rare_string idempotency_key; // kept so the store can forget the key with the record
+  rare_string tenant;          // GET /task/{id} shows the record to this tenant only
   std::shared_ptr<run_claim> claim;
 };
 

@@ -43,7 +43,7 @@ TEST(TaskWire, TextTaskRoundTripsEveryField) {
   EXPECT_EQ(r.delay_ms, 250u);
   EXPECT_EQ(r.submitted_at, t.submitted_at);
   EXPECT_EQ(r.payload, t.payload);
-  EXPECT_EQ(boost::json::parse(r.params), boost::json::parse(t.params));
+  EXPECT_EQ(boost::json::parse(r.params.str()), boost::json::parse(t.params.str()));
   EXPECT_EQ(r.idempotency_key, "order-42");
   EXPECT_EQ(r.traceparent, t.traceparent);
   EXPECT_EQ(r.tenant, "acme"); // GET on any pod answers only this tenant
