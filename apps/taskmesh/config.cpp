@@ -5,6 +5,8 @@
 // decides for several slices.
 #include "apps/taskmesh/config.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <functional>
 #include <iostream>
@@ -138,10 +140,10 @@ std::vector<row> table(unsigned cores) {
   return {
     {"--listen", "TASKMESH_LISTEN", "Address to serve HTTP on (HOST:PORT, or :PORT for all interfaces)",
      text([](config& c) -> auto& { return c.listen; })},
-    {"--workers", "TASKMESH_WORKERS", "Worker actors (default: number of cores)",
+    {"--workers", "TASKMESH_WORKERS", "Worker actors (default: the CPUs this process may run on)",
      number<std::uint32_t>([](config& c) -> auto& { return c.graph.workers; }, 1u, 4096u), nullptr,
      cores_text},
-    {"--io-threads", "TASKMESH_IO_THREADS", "HTTP I/O threads (default: number of cores)",
+    {"--io-threads", "TASKMESH_IO_THREADS", "HTTP I/O threads (default: the CPUs this process may run on)",
      number<std::uint32_t>([](config& c) -> auto& { return c.io_threads; }, 1u, 256u), nullptr,
      cores_text},
     {"--queue-capacity", "TASKMESH_QUEUE_CAPACITY",
@@ -344,11 +346,15 @@ void finish(config& c, unsigned cores) {
   c.events.keep_unwatched = c.cluster.enabled() && c.cluster.runs_api();
 }
 
-unsigned core_count() {
+} // namespace
+
+unsigned usable_cores() {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof mask, &mask) == 0 && CPU_COUNT(&mask) > 0)
+    return static_cast<unsigned>(CPU_COUNT(&mask));
   return std::max(1u, std::thread::hardware_concurrency());
 }
-
-} // namespace
 
 const char* to_string(process_role r) noexcept {
   switch (r) {
@@ -361,13 +367,13 @@ const char* to_string(process_role r) noexcept {
 
 std::vector<setting> settings() {
   std::vector<setting> out;
-  for (const auto& r : table(core_count()))
+  for (const auto& r : table(usable_cores()))
     out.push_back({r.flag, r.env, r.help});
   return out;
 }
 
 std::optional<int> parse_config(int argc, char** argv, config& c) {
-  const auto cores = core_count();
+  const auto cores = usable_cores();
   CLI::App app{"taskmesh: a fast task-processing service (embedded mode: one process, no "
                "external services)",
                "taskmesh"};

@@ -80,6 +80,12 @@ struct config {
   cluster_config cluster;
 };
 
+// The CPUs this process may run on: its affinity mask (taskset, a cpuset,
+// the Kubernetes static CPU manager), not every CPU the machine has; at
+// least 1. The default of --workers and --io-threads, and the cap on CAF's
+// scheduler threads. (A CPU quota without a cpuset is not seen here.)
+unsigned usable_cores();
+
 // Parses argv. On --help/--version prints and returns the exit code 0; on an
 // invalid value prints a message naming the flag and returns exit code 2.
 // Otherwise returns nullopt and fills `out`.

@@ -36,7 +36,7 @@ caf::actor_system_config actor_config(const app::config& c) {
     return "taskmesh: " + to_string(static_cast<errc>(code));
   });
   cfg.set("scheduler.max-threads",
-          std::max(2u, std::min(c.graph.workers, std::thread::hardware_concurrency())));
+          std::max(2u, std::min(c.graph.workers, app::usable_cores())));
   // CAF's default idle strategy polls with 50 us sleeps for a while before
   // blocking; on a small machine those wake-ups steal the cores the HTTP
   // threads need. Spin briefly, then block on the condition variable

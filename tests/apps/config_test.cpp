@@ -5,6 +5,7 @@
 // decides for several slices is filled in by the parse. The binary's
 // command line as a whole (exit codes, messages): tests/integration/cli_test.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <set>
 #include <string>
@@ -59,13 +60,38 @@ TEST(ConfigTable, HelpListsEveryRow) {
   }
 }
 
+// Under taskset, a cpuset or Kubernetes' static CPU manager a process may
+// run on fewer CPUs than the machine has: the defaults follow the mask
+// (a thread's mask is what the process it starts inherits).
+TEST(ConfigTable, DefaultWorkersAndIoThreadsFollowTheCpuAffinity) {
+  cpu_set_t all;
+  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(usable_cores(), static_cast<unsigned>(CPU_COUNT(&all)));
+  if (CPU_COUNT(&all) < 2)
+    GTEST_SKIP() << "this process may run on one CPU only: nothing to narrow";
+  int first = 0;
+  while (!CPU_ISSET(first, &all))
+    ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  const auto p = parse({});
+  const auto narrowed = usable_cores();
+  ASSERT_EQ(sched_setaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(narrowed, 1u);
+  ASSERT_FALSE(p.exit_code);
+  EXPECT_EQ(p.c.graph.workers, 1u);
+  EXPECT_EQ(p.c.io_threads, 1u);
+}
+
 TEST(ConfigTable, DefaultsAreTheSlicesDefaults) {
   const auto p = parse({});
   ASSERT_FALSE(p.exit_code);
   EXPECT_EQ(p.c.listen_host, "0.0.0.0");
   EXPECT_EQ(p.c.listen_port, 8080);
-  EXPECT_GE(p.c.graph.workers, 1u); // the number of cores
-  EXPECT_GE(p.c.io_threads, 1u);
+  EXPECT_EQ(p.c.graph.workers, usable_cores());
+  EXPECT_EQ(p.c.io_threads, usable_cores());
   EXPECT_EQ(p.c.http.limits.max_body, std::size_t{1} << 20);
   EXPECT_EQ(p.c.store.result_ttl, 24h);
   EXPECT_TRUE(p.c.nats.connection.servers.empty()) << "embedded mode";

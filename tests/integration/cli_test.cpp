@@ -7,6 +7,7 @@
 // each worker pod's /metrics, since /stats counts worker pods there.
 #include <algorithm>
 #include <cctype>
+#include <sched.h>
 #include <regex>
 
 #include <boost/asio/connect.hpp>
@@ -193,6 +194,26 @@ TEST_F(CliEnv, WorkersFromEnvShowInStats) {
 TEST_F(CliEnv, WorkersFlagOverridesEnv) {
   auto& s = start_own({"--workers", "2"}, {{"TASKMESH_WORKERS", "3"}});
   expect_workers(s, 2);
+}
+
+// Started on one CPU (as taskset, a cpuset or Kubernetes' static CPU
+// manager would), the default --workers is 1, not the machine's core count.
+// The server inherits the mask of the thread that starts it.
+TEST_F(CliEnv, DefaultWorkersFollowTheCpuAffinity) {
+  cpu_set_t all;
+  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+  if (CPU_COUNT(&all) < 2)
+    GTEST_SKIP() << "this test may run on one CPU only: nothing to narrow";
+  int first = 0;
+  while (!CPU_ISSET(first, &all))
+    ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  auto* s = &start_own({});
+  ASSERT_EQ(sched_setaffinity(0, sizeof all, &all), 0);
+  expect_workers(*s, 1);
 }
 
 // GET /health/live from `address`:`port` on a fresh connection: the status
