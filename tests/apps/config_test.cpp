@@ -5,13 +5,13 @@
 // decides for several slices is filled in by the parse. The binary's
 // command line as a whole (exit codes, messages): tests/integration/cli_test.
 #include <gtest/gtest.h>
-#include <sched.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
 #include "apps/taskmesh/config.hpp"
+#include "tests/support/cpu_affinity.hpp"
 
 namespace taskmesh::app {
 namespace {
@@ -64,22 +64,13 @@ TEST(ConfigTable, HelpListsEveryRow) {
 // run on fewer CPUs than the machine has: the defaults follow the mask
 // (a thread's mask is what the process it starts inherits).
 TEST(ConfigTable, DefaultWorkersAndIoThreadsFollowTheCpuAffinity) {
-  cpu_set_t all;
-  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
-  EXPECT_EQ(usable_cores(), static_cast<unsigned>(CPU_COUNT(&all)));
-  if (CPU_COUNT(&all) < 2)
+  test_support::one_cpu_affinity one_cpu;
+  EXPECT_EQ(usable_cores(), one_cpu.narrowed() ? 1u : static_cast<unsigned>(one_cpu.cpus_before()));
+  if (!one_cpu.narrowed())
     GTEST_SKIP() << "this process may run on one CPU only: nothing to narrow";
-  int first = 0;
-  while (!CPU_ISSET(first, &all))
-    ++first;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
   const auto p = parse({});
-  const auto narrowed = usable_cores();
-  ASSERT_EQ(sched_setaffinity(0, sizeof all, &all), 0);
-  EXPECT_EQ(narrowed, 1u);
+  one_cpu.restore();
+  EXPECT_EQ(usable_cores(), static_cast<unsigned>(one_cpu.cpus_before()));
   ASSERT_FALSE(p.exit_code);
   EXPECT_EQ(p.c.graph.workers, 1u);
   EXPECT_EQ(p.c.io_threads, 1u);

@@ -7,7 +7,6 @@
 // each worker pod's /metrics, since /stats counts worker pods there.
 #include <algorithm>
 #include <cctype>
-#include <sched.h>
 #include <regex>
 
 #include <boost/asio/connect.hpp>
@@ -16,6 +15,7 @@
 #include <boost/asio/write.hpp>
 
 #include "tests/integration/fixture.hpp"
+#include "tests/support/cpu_affinity.hpp"
 
 namespace taskmesh::it {
 namespace {
@@ -200,20 +200,12 @@ TEST_F(CliEnv, WorkersFlagOverridesEnv) {
 // manager would), the default --workers is 1, not the machine's core count.
 // The server inherits the mask of the thread that starts it.
 TEST_F(CliEnv, DefaultWorkersFollowTheCpuAffinity) {
-  cpu_set_t all;
-  ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
-  if (CPU_COUNT(&all) < 2)
+  test_support::one_cpu_affinity one_cpu;
+  if (!one_cpu.narrowed())
     GTEST_SKIP() << "this test may run on one CPU only: nothing to narrow";
-  int first = 0;
-  while (!CPU_ISSET(first, &all))
-    ++first;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  auto* s = &start_own({});
-  ASSERT_EQ(sched_setaffinity(0, sizeof all, &all), 0);
-  expect_workers(*s, 1);
+  auto& s = start_own({});
+  one_cpu.restore();
+  expect_workers(s, 1);
 }
 
 // GET /health/live from `address`:`port` on a fresh connection: the status
