@@ -10,6 +10,8 @@ import socket
 import subprocess
 import time
 
+from . import pinning
+
 HOST = "127.0.0.1"
 
 
@@ -89,8 +91,9 @@ class Procs:
         try:
             # A new session: Ctrl-C in the terminal reaches only the script,
             # whose finally-blocks then stop each child by PID.
-            popen = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+            popen = subprocess.Popen(pinning.server_argv(argv), stdout=log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
         finally:
             log.close()
         p = Proc(name, popen, log_path)

@@ -115,6 +115,14 @@ def short(x, unit):
     return f"{x:.1f}"
 
 
+def pinned_text(pinned):
+    if not pinned:
+        return ""
+    cpus = lambda xs: ",".join(str(x) for x in xs)  # noqa: E731
+    return (f" Pinned (`--pin`): every server on CPU {cpus(pinned['servers'])}, loadgen and "
+            f"probe on CPU {cpus(pinned['clients'])}; compare with pinned runs only.")
+
+
 def markdown(result):
     """The results table (and the notes under it) for one run."""
     m = result["machine"]
@@ -128,7 +136,8 @@ def markdown(result):
         f"{fmt_load(result['loadavg_end'])} at end. "
         f"Each figure is the median of {result['settings']['repeat']} runs "
         f"({result['settings']['duration_s']:g} s measured after {result['settings']['warmup_s']:g} s warm-up); "
-        "the ceiling was measured in the same run with the same loadgen settings.",
+        "the ceiling was measured in the same run with the same loadgen settings."
+        + pinned_text(result["settings"].get("pinned")),
         "",
         "| measurement | median | runs | ceiling (median) | ratio | CPU µs/task: taskmesh / ceiling | target | verdict |",
         "|---|---|---|---|---|---|---|---|",
