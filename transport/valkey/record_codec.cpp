@@ -9,28 +9,43 @@
 namespace taskmesh::valkey {
 namespace {
 
-// Calls emit(name, value, borrowed) for every field, in record_fields order.
-// `borrowed` values outlive the call (they point into `r`, `type` or static
-// strings); the others live in this frame only and must be copied.
+// Calls emit(name, value, borrowed) for every field `omit` keeps, in
+// record_fields order. `borrowed` values outlive the call (they point into
+// `r`, `type` or static strings); the others live in this frame only and
+// must be copied.
 template <class Emit>
-void visit_fields(const task_record& r, std::string_view type, Emit&& emit) {
+void visit_fields(const task_record& r, std::string_view type, omit_defaults omit, Emit&& emit) {
+  static const task_record defaults;
+  const bool omit_any = omit != omit_defaults::none;
+  const bool omit_changing = omit == omit_defaults::all;
   char id[36];
   r.id.write_to(id);
   emit(record_fields[0], std::string_view(id, sizeof id), false);
   emit(record_fields[1], type, true);
   emit(record_fields[2], to_string(r.status), true);
-  emit(record_fields[3], to_string(r.prio), true);
+  if (!(omit_any && r.prio == defaults.prio))
+    emit(record_fields[3], to_string(r.prio), true);
   const std::int64_t numbers[] = {r.attempts,   r.max_attempts, r.submitted_at,
                                   r.started_at, r.finished_at,  r.next_attempt_at};
+  const std::int64_t default_numbers[] = {defaults.attempts,   defaults.max_attempts,
+                                          defaults.submitted_at, defaults.started_at,
+                                          defaults.finished_at, defaults.next_attempt_at};
   for (std::size_t i = 0; i < std::size(numbers); ++i) {
+    const bool unchanging = i == 1; // max_attempts; submitted_at is never 0 in practice
+    if (numbers[i] == default_numbers[i] && (omit_changing || (omit_any && unchanging)))
+      continue;
     char buf[24];
     const auto end = std::to_chars(buf, buf + sizeof buf, numbers[i]).ptr;
     emit(record_fields[4 + i], std::string_view(buf, static_cast<std::size_t>(end - buf)), false);
   }
-  emit(record_fields[10], std::string_view(r.result), true);
-  emit(record_fields[11], std::string_view(r.error), true);
-  emit(record_fields[12], std::string_view(r.idempotency_key), true);
-  emit(record_fields[13], std::string_view(r.tenant), true);
+  if (!(omit_changing && r.result.empty()))
+    emit(record_fields[10], std::string_view(r.result), true);
+  if (!(omit_changing && r.error.empty()))
+    emit(record_fields[11], std::string_view(r.error), true);
+  if (!(omit_any && r.idempotency_key.empty()))
+    emit(record_fields[12], std::string_view(r.idempotency_key), true);
+  if (!(omit_any && r.tenant.empty()))
+    emit(record_fields[13], std::string_view(r.tenant), true);
 }
 
 template <class Int>
@@ -71,14 +86,18 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
                                                                std::string_view type) {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(record_fields.size());
-  visit_fields(r, type, [&](std::string_view name, std::string_view value, bool) {
+  visit_fields(r, type, omit_defaults::none, [&](std::string_view name, std::string_view value, bool) {
     out.emplace_back(std::string(name), std::string(value));
   });
   return out;
 }
 
-void append_record_fields(command& cmd, const task_record& r, std::string_view type) {
-  visit_fields(r, type, [&](std::string_view name, std::string_view value, bool borrowed) {
+void append_record_fields(command& cmd, const task_record& r, std::string_view type,
+                          omit_defaults omit) {
+  std::size_t n = 0;
+  visit_fields(r, type, omit, [&](std::string_view, std::string_view, bool) { ++n; });
+  cmd.arg(n);
+  visit_fields(r, type, omit, [&](std::string_view name, std::string_view value, bool borrowed) {
     cmd.arg(name);
     if (borrowed)
       cmd.arg(value);

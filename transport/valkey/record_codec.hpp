@@ -10,10 +10,13 @@
 // keep the key's TTL in step with the record; it is already "<tenant>:<key>"
 // for a tenant's task, see assign_tenant), tenant ("" = the default tenant:
 // GET answers only the tenant that submitted the task). Decoding ignores fields it
-// does not know (the scripts keep an 'admitted' marker in the same hash).
+// does not know (the scripts keep an 'admitted' marker in the same hash), and
+// reads a missing field as its default: writes leave those out
+// (omit_defaults).
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,10 +47,25 @@ struct stored_record {
 std::vector<std::pair<std::string, std::string>> encode_record(const task_record& r,
                                                                std::string_view type);
 
-// The same pairs appended to `cmd` (2 x record_fields.size() arguments).
-// type, result, error and idempotency_key are borrowed from the caller
-// (no copy of a large result); id and numbers are formatted into `cmd`.
-void append_record_fields(command& cmd, const task_record& r, std::string_view type);
+// Which fields a write may leave out because they hold the value a reader
+// assumes for a missing field (decode_record starts from task_record{}):
+// every argument a script receives costs Valkey a Lua string and a
+// conversion back, so fewer fields is less of its CPU per task.
+enum class omit_defaults : std::uint8_t {
+  none,      // every field (events, tests)
+  unchanging, // an update of a record that may hold older values: only the
+             // fields no update changes (priority, max_attempts,
+             // idempotency_key, tenant) when at their defaults; a changing
+             // field at its default must overwrite a stored value
+  all,       // a new record (admission): every field at its default
+};
+
+// The same pairs appended to `cmd`, preceded by their count (a script's
+// nfields): 1 + 2 x (fields written) arguments. type, result, error and
+// idempotency_key are borrowed from the caller (no copy of a large result);
+// id and numbers are formatted into `cmd`.
+void append_record_fields(command& cmd, const task_record& r, std::string_view type,
+                          omit_defaults omit);
 
 // Errors (bad_record): id, type or status missing; a value that does not
 // parse (bad UUID, unknown status or priority, attempts outside 0..255,

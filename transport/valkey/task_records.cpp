@@ -144,8 +144,8 @@ result<std::vector<task_status>> task_records::admit(std::span<const record_writ
         char id[36];
         cmd.copy(id_text(w.record.id, id));
         cmd.arg(w.type).arg(to_string(w.record.status));
-        cmd.arg(std::string_view(w.record.idempotency_key)).arg(record_fields.size());
-        append_record_fields(cmd, w.record, w.type);
+        cmd.arg(std::string_view(w.record.idempotency_key));
+        append_record_fields(cmd, w.record, w.type, omit_defaults::all);
       }
     });
   auto replies = run(calls);
@@ -181,8 +181,7 @@ result<std::vector<update_outcome>> task_records::update(std::span<const record_
         cmd.copy(id_text(r.id, id));
         cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
         cmd.arg(r.next_attempt_at).arg(std::string_view(r.idempotency_key));
-        cmd.arg(record_fields.size());
-        append_record_fields(cmd, r, w.type);
+        append_record_fields(cmd, r, w.type, omit_defaults::unchanging);
       }
     });
   auto replies = run(calls);

@@ -2,6 +2,8 @@
 // The record <-> hash field codec: field names and order, values, round
 // trips (nulls, large and binary values), borrowing in command form, and
 // every decoding error.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "transport/valkey/record_codec.hpp"
@@ -90,17 +92,83 @@ TEST(RecordCodec, CommandFormBorrowsLargeStrings) {
   task_record r = sample();
   r.result = std::string(10'000, 'j');
   const std::string type = "echo";
-  command cmd("HSET");
-  append_record_fields(cmd, r, type);
-  ASSERT_EQ(cmd.size(), 1 + 2 * record_fields.size());
-  EXPECT_EQ(cmd[1 + 2 * 10 + 1].data(), r.result.data()); // result value: borrowed
-  EXPECT_EQ(cmd[1 + 2 * 1 + 1].data(), type.data());      // type: borrowed
+  command cmd("EVALSHA");
+  append_record_fields(cmd, r, type, omit_defaults::none);
+  ASSERT_EQ(cmd.size(), 2 + 2 * record_fields.size());
+  EXPECT_EQ(cmd[1], std::to_string(record_fields.size())); // the count comes first
+  EXPECT_EQ(cmd[2 + 2 * 10 + 1].data(), r.result.data()); // result value: borrowed
+  EXPECT_EQ(cmd[2 + 2 * 1 + 1].data(), type.data());      // type: borrowed
   // Same text as encode_record.
   const auto owned = encode_record(r, type);
   for (std::size_t i = 0; i < owned.size(); ++i) {
-    EXPECT_EQ(cmd[1 + 2 * i], owned[i].first);
-    EXPECT_EQ(cmd[2 + 2 * i], owned[i].second);
+    EXPECT_EQ(cmd[2 + 2 * i], owned[i].first);
+    EXPECT_EQ(cmd[3 + 2 * i], owned[i].second);
   }
+}
+
+// The fields of `cmd` after its count, as decode_record reads a hash.
+pairs fields_of(const command& cmd) {
+  pairs out;
+  for (std::size_t i = 2; i + 1 < cmd.size(); i += 2)
+    out.emplace_back(cmd[i], cmd[i + 1]);
+  return out;
+}
+
+std::vector<std::string_view> names_of(const pairs& fields) {
+  std::vector<std::string_view> out;
+  for (const auto& f : fields)
+    out.push_back(f.first);
+  return out;
+}
+
+// A new record leaves out every field at the value a reader assumes for a
+// missing one, and reads back the same.
+TEST(RecordCodec, AdmissionFormLeavesOutEveryDefault) {
+  task_record r;
+  r.id = sample().id;
+  r.submitted_at = sample().submitted_at;
+  command cmd("EVALSHA");
+  append_record_fields(cmd, r, "echo", omit_defaults::all);
+  const auto fields = fields_of(cmd);
+  EXPECT_EQ(cmd[1], std::to_string(fields.size()));
+  EXPECT_EQ(names_of(fields),
+            (std::vector<std::string_view>{"id", "type", "status", "submitted_at"}));
+  auto d = decode_record(fields);
+  ASSERT_TRUE(d) << d.err().message;
+  EXPECT_EQ(d->record.prio, r.prio);
+  EXPECT_EQ(d->record.max_attempts, r.max_attempts);
+  EXPECT_EQ(d->record.attempts, r.attempts);
+  EXPECT_EQ(d->record.submitted_at, r.submitted_at);
+  EXPECT_EQ(d->record.result, "");
+  EXPECT_TRUE(d->record.tenant.empty());
+
+  // Values other than the defaults are all written.
+  command full("EVALSHA");
+  append_record_fields(full, sample(), "echo", omit_defaults::all);
+  const auto written = names_of(fields_of(full));
+  for (const char* name : {"priority", "attempts", "max_attempts", "started_at",
+                           "next_attempt_at", "error", "idempotency_key", "tenant"})
+    EXPECT_NE(std::find(written.begin(), written.end(), name), written.end()) << name;
+}
+
+// An update must overwrite what an earlier write stored, so every field an
+// update can change is written even at its default; only the ones no
+// update changes may be left out.
+TEST(RecordCodec, UpdateFormWritesEveryChangingField) {
+  task_record r;
+  r.id = sample().id;
+  r.submitted_at = sample().submitted_at;
+  r.status = task_status::succeeded;
+  command cmd("EVALSHA");
+  append_record_fields(cmd, r, "echo", omit_defaults::unchanging);
+  EXPECT_EQ(names_of(fields_of(cmd)),
+            (std::vector<std::string_view>{"id", "type", "status", "attempts", "submitted_at",
+                                           "started_at", "finished_at", "next_attempt_at",
+                                           "result", "error"}));
+  auto d = decode_record(fields_of(cmd));
+  ASSERT_TRUE(d) << d.err().message;
+  EXPECT_EQ(d->record.max_attempts, r.max_attempts);
+  EXPECT_EQ(d->record.prio, r.prio);
 }
 
 TEST(RecordCodec, IgnoresUnknownFieldsAndDefaultsMissingOptionalOnes) {
