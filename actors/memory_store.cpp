@@ -19,15 +19,13 @@ std::chrono::milliseconds sweep_interval(const store_config& c) {
 }
 
 void erase_record(memory_store_state& st, const task_id& id) {
-  auto* r = st.records.find(id);
-  if (!r)
-    return;
-  if (!r->idempotency_key.empty()) {
-    auto k = st.by_idempotency_key.find(r->idempotency_key);
+  st.records.erase(id, [&](const task_record& r) {
+    if (r.idempotency_key.empty())
+      return;
+    auto k = st.by_idempotency_key.find(r.idempotency_key);
     if (k != st.by_idempotency_key.end() && k->second == id)
       st.by_idempotency_key.erase(k);
-  }
-  st.records.erase(id);
+  });
 }
 
 void evict_over_capacity(memory_store_state& st) {
