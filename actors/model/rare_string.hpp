@@ -33,9 +33,11 @@ public:
   }
   rare_string& operator=(rare_string&&) noexcept = default;
   rare_string& operator=(std::string_view s) { return assign(s); }
+  rare_string& operator=(std::string&& s) { return assign(std::move(s)); }
+  // These overloads for const char* and std::string are not extras: with
+  // both conversions above, a literal or a std::string would be ambiguous.
   rare_string& operator=(const char* s) { return assign(std::string_view{s}); }
   rare_string& operator=(const std::string& s) { return assign(std::string_view{s}); }
-  rare_string& operator=(std::string&& s) { return assign(std::move(s)); }
 
   rare_string& assign(std::string_view s) {
     if (s.empty())
@@ -53,18 +55,16 @@ public:
       text_ = std::make_unique<std::string>(std::move(s));
     return *this;
   }
+
   void clear() noexcept { text_.reset(); }
 
   bool empty() const noexcept { return !text_; } // never holds an empty string
   std::size_t size() const noexcept { return text_ ? text_->size() : 0; }
-  const char* data() const noexcept { return str().data(); }
-  const char* c_str() const noexcept { return str().c_str(); }
   const std::string& str() const noexcept { return text_ ? *text_ : none(); }
   std::string_view view() const noexcept { return str(); }
   operator const std::string&() const noexcept { return str(); } // NOLINT
   operator std::string_view() const noexcept { return view(); }  // NOLINT
 
-  bool starts_with(std::string_view p) const noexcept { return view().starts_with(p); }
   friend bool operator==(const rare_string& a, const rare_string& b) noexcept {
     return a.view() == b.view();
   }

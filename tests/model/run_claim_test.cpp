@@ -102,7 +102,7 @@ TEST(RareString, ReadsAndWritesLikeAString) {
   rare_string s;
   EXPECT_TRUE(s.empty());
   EXPECT_EQ(s.size(), 0u);
-  EXPECT_STREQ(s.c_str(), "");
+  EXPECT_EQ(s.str(), "");
   s = std::string{"key-1"};
   EXPECT_FALSE(s.empty());
   EXPECT_EQ(s, "key-1");
