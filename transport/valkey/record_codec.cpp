@@ -9,43 +9,53 @@
 namespace taskmesh::valkey {
 namespace {
 
+// Which fields a write may leave out at their defaults (omit_defaults):
+// never the three a reader requires; the ones no update changes whenever
+// omitting is on; the ones updates change only in a new record.
+enum class field_kind : std::uint8_t { required, unchanging, changing };
+
+bool written(field_kind kind, bool at_default, omit_defaults omit) {
+  if (!at_default || kind == field_kind::required || omit == omit_defaults::none)
+    return true;
+  return omit == omit_defaults::unchanging && kind == field_kind::changing;
+}
+
 // Calls emit(name, value, borrowed) for every field `omit` keeps, in
 // record_fields order. `borrowed` values outlive the call (they point into
 // `r`, `type` or static strings); the others live in this frame only and
 // must be copied.
 template <class Emit>
 void visit_fields(const task_record& r, std::string_view type, omit_defaults omit, Emit&& emit) {
-  static const task_record defaults;
-  const bool omit_any = omit != omit_defaults::none;
-  const bool omit_changing = omit == omit_defaults::all;
+  static const task_record defaults; // what decode_record starts from
+  const auto text = [&](std::size_t i, field_kind kind, bool at_default, std::string_view v,
+                        bool borrowed) {
+    if (written(kind, at_default, omit))
+      emit(record_fields[i], v, borrowed);
+  };
+  const auto number = [&](std::size_t i, field_kind kind, std::int64_t v, std::int64_t at_default) {
+    if (!written(kind, v == at_default, omit))
+      return;
+    char buf[24];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    emit(record_fields[i], std::string_view(buf, static_cast<std::size_t>(end - buf)), false);
+  };
+  using enum field_kind;
   char id[36];
   r.id.write_to(id);
-  emit(record_fields[0], std::string_view(id, sizeof id), false);
-  emit(record_fields[1], type, true);
-  emit(record_fields[2], to_string(r.status), true);
-  if (!(omit_any && r.prio == defaults.prio))
-    emit(record_fields[3], to_string(r.prio), true);
-  const std::int64_t numbers[] = {r.attempts,   r.max_attempts, r.submitted_at,
-                                  r.started_at, r.finished_at,  r.next_attempt_at};
-  const std::int64_t default_numbers[] = {defaults.attempts,   defaults.max_attempts,
-                                          defaults.submitted_at, defaults.started_at,
-                                          defaults.finished_at, defaults.next_attempt_at};
-  for (std::size_t i = 0; i < std::size(numbers); ++i) {
-    const bool unchanging = i == 1; // max_attempts; submitted_at is never 0 in practice
-    if (numbers[i] == default_numbers[i] && (omit_changing || (omit_any && unchanging)))
-      continue;
-    char buf[24];
-    const auto end = std::to_chars(buf, buf + sizeof buf, numbers[i]).ptr;
-    emit(record_fields[4 + i], std::string_view(buf, static_cast<std::size_t>(end - buf)), false);
-  }
-  if (!(omit_changing && r.result.empty()))
-    emit(record_fields[10], std::string_view(r.result), true);
-  if (!(omit_changing && r.error.empty()))
-    emit(record_fields[11], std::string_view(r.error), true);
-  if (!(omit_any && r.idempotency_key.empty()))
-    emit(record_fields[12], std::string_view(r.idempotency_key), true);
-  if (!(omit_any && r.tenant.empty()))
-    emit(record_fields[13], std::string_view(r.tenant), true);
+  text(0, required, false, std::string_view(id, sizeof id), false);
+  text(1, required, false, type, true);
+  text(2, required, false, to_string(r.status), true);
+  text(3, unchanging, r.prio == defaults.prio, to_string(r.prio), true);
+  number(4, changing, r.attempts, defaults.attempts);
+  number(5, unchanging, r.max_attempts, defaults.max_attempts);
+  number(6, unchanging, r.submitted_at, defaults.submitted_at);
+  number(7, changing, r.started_at, defaults.started_at);
+  number(8, changing, r.finished_at, defaults.finished_at);
+  number(9, changing, r.next_attempt_at, defaults.next_attempt_at);
+  text(10, changing, r.result.empty(), r.result, true);
+  text(11, changing, r.error.empty(), r.error, true);
+  text(12, unchanging, r.idempotency_key.empty(), r.idempotency_key, true);
+  text(13, unchanging, r.tenant.empty(), r.tenant, true);
 }
 
 template <class Int>
@@ -94,16 +104,22 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
 
 void append_record_fields(command& cmd, const task_record& r, std::string_view type,
                           omit_defaults omit) {
+  // The count goes in front of the fields: a placeholder, set once they are
+  // written (one pass, nothing formatted twice).
+  static constexpr std::array<std::string_view, record_fields.size() + 1> counts{
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"};
+  const std::size_t count_at = cmd.size();
+  cmd.arg(counts[0]);
   std::size_t n = 0;
-  visit_fields(r, type, omit, [&](std::string_view, std::string_view, bool) { ++n; });
-  cmd.arg(n);
   visit_fields(r, type, omit, [&](std::string_view name, std::string_view value, bool borrowed) {
     cmd.arg(name);
     if (borrowed)
       cmd.arg(value);
     else
       cmd.copy(value);
+    ++n;
   });
+  cmd.set(count_at, counts[n]);
 }
 
 result<stored_record> decode_record(
