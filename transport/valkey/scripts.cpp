@@ -204,6 +204,12 @@ local function count(typ, name)
   bump(prefix .. ':count:type:' .. typ .. ':' .. name)
   types[typ] = true
 end
+-- Writes one name/value pair into the two ARGV slots before `at`; returns
+-- where the fields now start. (Defined once, not a closure per update.)
+local function in_front(at, name, value)
+  ARGV[at - 2], ARGV[at - 1] = name, value
+  return at - 2
+end
 for k = 1, n do
   local id, typ, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local attempts, next_at, idem = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5]
@@ -236,12 +242,8 @@ for k = 1, n do
     -- Fields beyond the record's go in front of it, into the seven ARGV
     -- slots of this update's header (already read above): one HSET, no copy.
     local from = first
-    local function also(name, value)
-      ARGV[from - 2], ARGV[from - 1] = name, value
-      from = from - 2
-    end
     if not cur[1] then
-      also('admitted', '1')
+      from = in_front(from, 'admitted', '1')
       count(typ, 'submitted')
     elseif cur[4] and cur[4] ~= '' and cur[4] ~= '0' then
       -- The stored started_at stays: overwrite this update's value in place.
@@ -249,10 +251,10 @@ for k = 1, n do
         if ARGV[f] == 'started_at' then ARGV[f + 1] = cur[4] break end
       end
     end
-    if new_stage >= 2 then also('executions', executions) end
+    if new_stage >= 2 then from = in_front(from, 'executions', executions) end
     if terminal[status] then
       code = 2
-      also('commits', (tonumber(cur[6]) or 0) + 1)
+      from = in_front(from, 'commits', (tonumber(cur[6]) or 0) + 1)
     end
     redis.call('HSET', key, unpack(ARGV, from, last))
     zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
