@@ -3,7 +3,7 @@
 # bench/run --pin (bench/ceilings/pinning.py): after pin(), this process (and
 # so the loadgen and probe it starts) runs on the last CPU only, and a server
 # started the way bench/run starts every server (procs.Procs.start) runs on
-# the other CPUs, read back from the kernel (/proc/PID/status). Exit 77
+# the other CPUs, read back from the kernel (sched_getaffinity of its PID). Exit 77
 # (ctest: skipped) on a machine with one CPU, where there is nothing to split.
 #
 #   check_pinning.py SOURCE_DIR WORK_DIR
@@ -11,19 +11,6 @@ import os
 import shutil
 import sys
 import time
-
-
-def allowed(pid):
-    """The CPUs the kernel lets `pid` run on (Cpus_allowed_list)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("Cpus_allowed_list:"):
-                cpus = set()
-                for part in line.split(":", 1)[1].strip().split(","):
-                    lo, _, hi = part.partition("-")
-                    cpus.update(range(int(lo), int(hi or lo) + 1))
-                return cpus
-    return None
 
 
 def main(source_dir, work_dir):
@@ -39,8 +26,8 @@ def main(source_dir, work_dir):
     errors = []
     if servers != cpus[:-1] or clients != cpus[-1:]:
         errors.append(f"pin() split {cpus} into {servers} / {clients}")
-    if allowed(os.getpid()) != set(clients):
-        errors.append(f"this process runs on {allowed(os.getpid())}, not {clients}")
+    if os.sched_getaffinity(0) != set(clients):
+        errors.append(f"this process runs on {os.sched_getaffinity(0)}, not {clients}")
     shutil.rmtree(work_dir, ignore_errors=True)
     os.makedirs(work_dir)
     with procs.Procs(work_dir) as group:
@@ -52,7 +39,7 @@ def main(source_dir, work_dir):
                 if f.read().strip() == "sleep":
                     break
             time.sleep(0.01)
-        got = allowed(server.pid)
+        got = os.sched_getaffinity(server.pid)
         if got != set(servers):
             errors.append(f"a server started by Procs runs on {got}, not {servers}")
     for e in errors:
