@@ -263,16 +263,40 @@ void fetch_for_request(self_ptr self) {
     schedule_fetch(self, true);
     return;
   }
-  auto got = st.fetcher->fetch(
-    {messages_for(st, st.credit_high), messages_for(st, st.credit_normal)}, st.config.idle_wait);
-  if (!got) {
-    st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());
-    if (st.conn->connected())
-      st.recheck = true; // not the connection: maybe the consumer is gone
-    schedule_fetch(self, true);
-    return;
+  // Fetch until the request's credit is used or the server has no more: a
+  // message may carry fewer tasks than the recent average (an api pod's
+  // rounds grow and shrink with its load), and one fetch per request then
+  // handed out a fraction of the credit while the backlog grew.
+  std::vector<task> tasks;
+  auto high_left = st.credit_high, normal_left = st.credit_normal;
+  for (auto wait = st.config.idle_wait;; wait = std::chrono::milliseconds(0)) {
+    auto got = st.fetcher->fetch({messages_for(st, high_left), messages_for(st, normal_left)}, wait);
+    if (!got && !tasks.empty())
+      break; // hand out what came; the error shows again on the next fetch
+    if (!got) {
+      st.receipts->warnings.warn("jetstream feeder: fetch failed (retrying)", got.err());
+      if (st.conn->connected())
+        st.recheck = true; // not the connection: maybe the consumer is gone
+      schedule_fetch(self, true);
+      return;
+    }
+    if (got->empty())
+      break;
+    const auto before = tasks.size();
+    decode(st, *got, tasks);
+    for (auto i = before; i < tasks.size(); ++i) { // a lane may have used the other's credit
+      const bool high = tasks[i].prio == priority::high;
+      auto& own = high ? high_left : normal_left;
+      auto& other = high ? normal_left : high_left;
+      if (own > 0)
+        --own;
+      else if (other > 0)
+        --other;
+    }
+    if (high_left + normal_left == 0 || !st.fetcher->expects_more())
+      break;
   }
-  if (got->empty()) {
+  if (tasks.empty()) { // nothing came within idle_wait, or every message was dead-lettered
     if (steady::now() - st.last_recheck >= idle_recheck) {
       st.recheck = true;
       st.last_recheck = steady::now();
@@ -281,12 +305,6 @@ void fetch_for_request(self_ptr self) {
     return;
   }
   st.last_recheck = steady::now();
-  std::vector<task> tasks;
-  decode(st, *got, tasks);
-  if (tasks.empty()) { // every message was dead-lettered
-    schedule_fetch(self, false);
-    return;
-  }
   answer(st, std::move(tasks));
 }
 

@@ -49,6 +49,10 @@ public:
   // [0, max_batch]; high deliveries come first in the result.
   result<std::vector<delivery>> fetch(lane_quota quota, std::chrono::milliseconds wait);
 
+  // Whether either lane's server said more messages wait in its consumer
+  // (as of the last delivery received).
+  bool expects_more() const noexcept { return high_.expects_more() || normal_.expects_more(); }
+
 private:
   pull_consumer& high_;
   pull_consumer& normal_;

@@ -97,11 +97,12 @@ public:
   // BLOCKS one API round trip.
   result<consumer_stats> info();
 
-  // Whether the server said more messages wait in this consumer (the last
+  // Whether more messages are to be had: some arrived and wait here for the
+  // next fetch, or the server said more wait in this consumer (the last
   // delivery received reported some pending; before the first, the
   // consumer's backlog at bind). A caller that finds nothing here yet may
   // wait a moment: the open (or next) request brings them.
-  bool expects_more() const noexcept { return last_pending_ > 0; }
+  bool expects_more() const noexcept { return !held_.empty() || last_pending_ > 0; }
 
   const std::string& durable() const noexcept { return durable_; }
   // The reply-subject prefix of this consumer's pull requests (ends in a

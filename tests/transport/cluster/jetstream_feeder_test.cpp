@@ -6,7 +6,8 @@
 // nak / dead letter through the receipts (and a delayed nak for a receipt
 // dropped unsettled), undecodable messages dead-lettered, each lane fetched
 // up to its credit, nothing new while draining, recovery after a server
-// restart or a deleted consumer. With the real dispatcher asking on credit:
+// restart or a deleted consumer, a request's credit filled from messages
+// smaller than the last envelope. With the real dispatcher asking on credit:
 // JetStream's ack-pending stays within max_in_flight. Then end to end:
 // jetstream_sink -> JetStream -> feeder -> dispatcher -> real workers (with
 // a fake store) -> acks, every task acked exactly once.
@@ -497,6 +498,35 @@ TEST_F(JetStreamFeeder, AnEnvelopeIsAckedOnceEveryTaskIsSettled) {
   retry[0].receipt->done();
   EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
   EXPECT_EQ(stream_messages(cfg_.stream.name), 0u);
+}
+
+// The feeder asks for messages at the recent tasks per message; after a
+// large envelope that estimate is high, and single-task messages then bring
+// a fraction of the credit per fetch. While the server says more are
+// pending, the feeder fetches again: one request gets its whole credit.
+// (Without the refill this request got 1 of the 20.)
+TEST_F(JetStreamFeeder, FillsARequestsCreditFromMessagesSmallerThanTheLastEnvelope) {
+  std::vector<task> round;
+  for (int i = 0; i < 40; ++i)
+    round.push_back(make_task());
+  publish_envelope(round);
+  auto feeder = spawn_feeder();
+  auto first = collect(feeder, 40);
+  ASSERT_EQ(first.size(), 40u);
+  for (auto& t : first)
+    t.receipt->done();
+
+  std::vector<task> singles;
+  for (int i = 0; i < 20; ++i)
+    singles.push_back(make_task());
+  publish_tasks(singles);
+  auto got = feed(feeder, 0, 20);
+  ASSERT_EQ(got.size(), 20u) << "one request, the whole credit";
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i].id, singles[i].id) << i;
+  for (auto& t : got)
+    t.receipt->done();
+  EXPECT_TRUE(eventually([&] { return unsettled(cfg_.consumer.normal_durable()) == 0; }, 2s));
 }
 
 // One task of an envelope dropped unsettled (its result could not be
