@@ -134,5 +134,30 @@ TEST(ConfigTable, TheClusterSlicesAreFilledIn) {
   EXPECT_TRUE(p.c.events.keep_unwatched);
 }
 
+// Only a process that takes submissions sends intake rounds at once with
+// one round in flight (see finish() in config.cpp); a worker pod and
+// embedded mode keep nats.c's flusher and two rounds.
+TEST(ConfigTable, ApiPodsSendEachRoundAtOnceWithOneRoundInFlight) {
+  const std::vector<std::string> cluster{"--nats", "nats://n:4222", "--valkey", "redis://v:6379",
+                                         "--role"};
+  for (const auto* role : {"api", "all"}) {
+    auto args = cluster;
+    args.emplace_back(role);
+    const auto p = parse(args);
+    ASSERT_FALSE(p.exit_code) << p.out;
+    EXPECT_TRUE(p.c.nats.connection.send_asap) << role;
+    EXPECT_EQ(p.c.graph.intake.max_rounds_in_flight, 1u) << role;
+  }
+  auto worker = cluster;
+  worker.emplace_back("worker");
+  const auto w = parse(worker);
+  ASSERT_FALSE(w.exit_code) << w.out;
+  EXPECT_FALSE(w.c.nats.connection.send_asap);
+  const auto embedded = parse({});
+  ASSERT_FALSE(embedded.exit_code);
+  EXPECT_FALSE(embedded.c.nats.connection.send_asap);
+  EXPECT_EQ(embedded.c.graph.intake.max_rounds_in_flight, intake_config{}.max_rounds_in_flight);
+}
+
 } // namespace
 } // namespace taskmesh::app

@@ -108,12 +108,7 @@ result<options_ptr> build_options(const connection_options& o) {
     [&] { return natsOptions_SetReconnectWait(p, o.reconnect_wait.count()); },
     [&] { return natsOptions_SetPingInterval(p, o.ping_interval.count()); },
     [&] { return natsOptions_SetMaxPingsOut(p, o.max_pings_out); },
-    // Publishes stay buffered for nats.c's flusher thread (its default).
-    // Sending each from the caller's thread (natsOptions_SetSendAsap) was
-    // measured: +15-23% cluster throughput, but bench/run's submit -> finish
-    // p99 at 5,000 tasks/s went from 10-16 ms to 16-40 ms, while a by-hand
-    // run at the same rate saw it fall (docs/benchmarks.md). Off until the
-    // two agree.
+    [&] { return natsOptions_SetSendAsap(p, o.send_asap); },
     [&] {
       // nats.c reads 0 as its 8 MiB default; 1 byte is the least it takes
       // (it still accepts one first small write).

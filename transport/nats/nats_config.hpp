@@ -51,6 +51,11 @@ struct connection_options {
   // What nats.c buffers while reconnecting (acks, naks). Publishes and pull
   // requests are refused while disconnected regardless (see publisher.hpp).
   int reconnect_buffer_bytes = 8 * 1024 * 1024;
+  // Publish from the caller's thread (nats.c's SendAsap) instead of
+  // buffering for nats.c's flusher thread, whose wake-up adds about 1.5 ms
+  // to every publish that is waited on. Only worth it for a publisher that
+  // batches on its own: see apps/taskmesh/config.cpp.
+  bool send_asap = false;
   milliseconds api_timeout{5'000}; // each JetStream API request (stream/consumer admin, info, ack_sync)
 };
 
