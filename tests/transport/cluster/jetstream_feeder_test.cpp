@@ -520,6 +520,9 @@ TEST_F(JetStreamFeeder, FillsARequestsCreditFromMessagesSmallerThanTheLastEnvelo
   for (int i = 0; i < 20; ++i)
     singles.push_back(make_task());
   publish_tasks(singles);
+  // The pull request left open by the first request (39 of its 40 unused)
+  // brings them: wait until the server has handed all 20 to this pod.
+  ASSERT_TRUE(eventually([&] { return stats(cfg_.consumer.normal_durable()).ack_pending == 20; }, 2s));
   auto got = feed(feeder, 0, 20);
   ASSERT_EQ(got.size(), 20u) << "one request, the whole credit";
   for (std::size_t i = 0; i < got.size(); ++i)
