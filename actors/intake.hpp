@@ -27,7 +27,8 @@ struct intake_config {
   // Rounds waiting on the admission seam at once. Submissions that arrive
   // meanwhile wait in the queue and go out together in the next round, so a
   // slow seam (cluster: Valkey and JetStream round trips) sees few large
-  // batches instead of many single tasks.
+  // batches instead of many single tasks. A cluster api pod keeps one: its
+  // seam works one round at a time (apps/taskmesh/config.cpp says why).
   std::uint32_t max_rounds_in_flight = 2;
   // A round's deadline: the seam starts no round past it (it refuses it
   // whole), so the clients' 503 leaves nothing behind.
