@@ -207,28 +207,34 @@ class Cluster:
         return codes
 
 
-# One pass over the records set: every record's submitted_at, finished_at
-# (decimal microseconds since the epoch, transport/valkey/record_codec.hpp).
+# One pass over the records set: every record's submitted_at, started_at,
+# finished_at (decimal microseconds since the epoch,
+# transport/valkey/record_codec.hpp) and status.
 TASK_TIMES_LUA = """
 local ids = redis.call('ZRANGE', ARGV[1] .. ':records', 0, -1)
 local out = {}
 for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', ARGV[1] .. ':task:' .. id, 'submitted_at', 'finished_at', 'status')
-  out[#out + 1] = (f[1] or '0') .. ' ' .. (f[2] or '0') .. ' ' .. (f[3] or '')
+  local f = redis.call('HMGET', ARGV[1] .. ':task:' .. id, 'submitted_at', 'started_at', 'finished_at', 'status')
+  out[#out + 1] = (f[1] or '0') .. ' ' .. (f[2] or '0') .. ' ' .. (f[3] or '0') .. ' ' .. (f[4] or '')
 end
 return out
 """
 
 
-def task_times(valkey_port, prefix="taskmesh"):
-    """[(submitted_at_us, finished_at_us or 0, status)] of every record."""
+def task_timelines(valkey_port, prefix="taskmesh"):
+    """[(submitted_at_us, started_at_us or 0, finished_at_us or 0, status)] of every record."""
     with resp.Client(valkey_port, timeout=60) as c:
         rows = c.call("EVAL", TASK_TIMES_LUA, "0", prefix)
     out = []
     for r in rows:
-        s, f, status = (r.decode().split(" ") + [""])[:3]
-        out.append((int(s), int(f), status))
+        s, st, f, status = (r.decode().split(" ") + ["", "", ""])[:4]
+        out.append((int(s or 0), int(st or 0), int(f or 0), status))
     return out
+
+
+def task_times(valkey_port, prefix="taskmesh"):
+    """[(submitted_at_us, finished_at_us or 0, status)] of every record."""
+    return [(s, f, status) for s, _, f, status in task_timelines(valkey_port, prefix)]
 
 
 def _cpu(pids):
