@@ -10,14 +10,18 @@ namespace {
 using self_ptr = intake_actor::stateful_pointer<intake_state>;
 using submissions = std::vector<submission>;
 
-// A round finished: if a drain was put off for it, do it now.
+// A round finished: if a drain was put off for it, do it now, or after
+// gather_wait when only a few tasks wait (they become one bigger round).
 void round_done(self_ptr self) {
   auto& st = self->state;
   --st.rounds_in_flight;
-  if (st.drain_deferred) {
-    st.drain_deferred = false;
+  if (!st.drain_deferred)
+    return;
+  st.drain_deferred = false;
+  if (st.config.gather_wait.count() > 0 && st.queue->waiting() < st.config.gather_min)
+    self->delayed_send(self, st.config.gather_wait, drain_atom::value);
+  else
     self->send(self, drain_atom::value);
-  }
 }
 
 // What intake keeps of a drained round while the seam has its tasks.

@@ -36,6 +36,12 @@ struct intake_config {
   // How much longer intake waits for the seam's answer past the deadline
   // (one step the seam began in time may still be finishing); then 503.
   std::chrono::milliseconds admit_grace{1'000};
+  // After a round, while fewer than gather_min tasks wait, the next round
+  // waits gather_wait for more (0: goes at once). For a seam whose cost is
+  // per round whatever it carries (a cluster api pod: a JetStream message
+  // and a Valkey call); apps/taskmesh/config.cpp says what it bought.
+  std::chrono::microseconds gather_wait{0};
+  std::int64_t gather_min = 16;
 };
 
 struct intake_state {

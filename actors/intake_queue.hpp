@@ -64,6 +64,7 @@ public:
       backlog_.fetch_sub(n, std::memory_order_relaxed);
       return false;
     }
+    waiting_.fetch_add(n, std::memory_order_relaxed);
     // May allocate a block the first times; bounded by the backlog gate.
     queue_.enqueue(std::move(s));
     if (!wake_pending_.exchange(true, std::memory_order_acq_rel))
@@ -75,8 +76,17 @@ public:
   // Appends as it dequeues: sizing `out` to `max` first would construct and
   // destroy `max` empty submissions per round, most rounds holding a few.
   std::size_t drain(std::vector<submission>& out, std::size_t max) {
-    return queue_.try_dequeue_bulk(std::back_inserter(out), max);
+    const auto first = out.size();
+    const auto n = queue_.try_dequeue_bulk(std::back_inserter(out), max);
+    std::int64_t tasks = 0;
+    for (auto i = first; i < out.size(); ++i)
+      tasks += static_cast<std::int64_t>(out[i].tasks.size());
+    waiting_.fetch_sub(tasks, std::memory_order_relaxed);
+    return n;
   }
+
+  // Tasks pushed and not drained yet (approximate while pushes race).
+  std::int64_t waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
 
   // Intake actor, after draining until empty. True if items arrived in the
   // meantime and the caller must drain again (it is then still "woken").
@@ -96,6 +106,7 @@ public:
 private:
   const std::int64_t capacity_;
   std::atomic<std::int64_t> backlog_{0};
+  std::atomic<std::int64_t> waiting_{0};
   std::atomic<bool> wake_pending_{false};
   std::function<void()> wake_ = [] {};
   moodycamel::ConcurrentQueue<submission> queue_;

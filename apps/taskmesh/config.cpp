@@ -352,9 +352,18 @@ void finish(config& c, unsigned cores) {
   // nats-server paid per message and the submit -> finish p99 rose to
   // 28-53 ms. Together: +27-40% cluster throughput, half the p50, a p99
   // within the noise of before (docs/benchmarks.md, "One round in flight").
+  // Below saturation rounds still came small (7 tasks at 6,000 tasks/s), so
+  // while fewer than 16 tasks wait the next round waits 1 ms for more: at
+  // 6,000 tasks/s 15-17 tasks per round instead of 7-10, 206 instead of
+  // 232-234 us CPU per task, submit -> finish p99 9.4-11.5 instead of
+  // 14.5-18.6 ms, p50 within 0.3 ms; saturation unchanged
+  // (bench/cluster_ab/run, twice three alternated rounds;
+  // docs/benchmarks.md, "Gathering a round").
   if (c.cluster.enabled() && c.cluster.runs_api()) {
     n.connection.send_asap = true;
     c.graph.intake.max_rounds_in_flight = 1;
+    c.graph.intake.gather_wait = std::chrono::milliseconds(1);
+    c.graph.intake.gather_min = 16;
   }
   // Cluster api pods keep the history of tasks nobody watches here: a client
   // may reconnect with Last-Event-ID to another pod than the one it watched on.

@@ -4,7 +4,9 @@
 // tasks counted, the tasks the seam gives back handed to the dispatcher and
 // the rest released from the backlog, refusals answered 503 per submission,
 // and "unavailable" (with the backlog released) when the seam does not
-// answer in time or is gone. The cluster's ordering inside the seam:
+// answer in time or is gone; with gathering (a cluster api pod), a few
+// waiting tasks go out gather_wait later as one round, enough go at once.
+// The cluster's ordering inside the seam:
 // tests/transport/cluster/cluster_admission_test.cpp.
 #include <gtest/gtest.h>
 
@@ -21,10 +23,12 @@ using kind = submission_result::kind;
 class Intake : public actor_test {
 protected:
   intake_actor start(admission_actor seam, std::size_t drain_batch = 1024) {
+    return start(seam, intake_config{drain_batch, 2, 10'000ms, 1'000ms});
+  }
+  intake_actor start(admission_actor seam, intake_config config) {
     stats = spawn(probe_stats, &reported);
     disp = spawn(probe_dispatcher, &told);
-    auto i = spawn(intake, intake_config{drain_batch, 2, 10'000ms, 1'000ms}, &queue, ops.size(),
-                   seam, disp, stats);
+    auto i = spawn(intake, config, &queue, ops.size(), seam, disp, stats);
     queue.on_wake([i] { caf::anon_send(i, drain_atom::value); });
     return i;
   }
@@ -156,6 +160,50 @@ TEST_F(Intake, ArrivalsDuringFullRoundsCoalesceIntoOneRound) {
   EXPECT_EQ(admitted.rounds[2].tasks.size(), 3u) << "3, 4 and 5 go out together";
   EXPECT_EQ(results.results.size(), 5u);
   EXPECT_EQ(dispatched(), 5u);
+}
+
+// A cluster api pod's intake (one round in flight, gathering): after a
+// round, the few tasks that arrived meanwhile wait gather_wait for more and
+// go out as one round; fake time, so "waits" is exact.
+class GatheringIntake : public Intake {
+protected:
+  intake_actor start_gathering() {
+    intake_config config{1024, 1, 10'000ms, 1'000ms};
+    config.gather_wait = 1ms;
+    config.gather_min = 4;
+    return start(probe(), config);
+  }
+  // Round 1 out (its answer not yet run), then `more` single tasks pushed.
+  void round_out_then(intake_actor i, int more) {
+    ASSERT_TRUE(push({make_task("echo", "first")}, &results));
+    ASSERT_TRUE(sched.prioritize(i));
+    sched.run_once(); // round 1 waits for the seam
+    for (int k = 0; k < more; ++k)
+      ASSERT_TRUE(push({make_task("echo", std::to_string(k))}, &results));
+    run(); // round 1 answered; the drain the pushes asked for was put off
+  }
+};
+
+TEST_F(GatheringIntake, FewWaitingTasksWaitGatherWaitAndGoTogether) {
+  auto i = start_gathering();
+  round_out_then(i, 2);
+  ASSERT_EQ(admitted.rounds.size(), 1u) << "2 waiting < gather_min: no round yet";
+  EXPECT_EQ(results.results.size(), 1u);
+  ASSERT_TRUE(push({make_task("echo", "late")}, &results));
+  run();
+  EXPECT_EQ(admitted.rounds.size(), 1u);
+  advance(1ms);
+  ASSERT_EQ(admitted.rounds.size(), 2u);
+  EXPECT_EQ(admitted.rounds[1].tasks.size(), 3u) << "the 2 waiting and the late one, together";
+  EXPECT_EQ(results.results.size(), 4u);
+}
+
+TEST_F(GatheringIntake, EnoughWaitingTasksGoAtOnce) {
+  auto i = start_gathering();
+  round_out_then(i, 4);
+  ASSERT_EQ(admitted.rounds.size(), 2u) << "4 waiting = gather_min: no wait";
+  EXPECT_EQ(admitted.rounds[1].tasks.size(), 4u);
+  EXPECT_EQ(results.results.size(), 5u);
 }
 
 } // namespace

@@ -135,8 +135,9 @@ TEST(ConfigTable, TheClusterSlicesAreFilledIn) {
 }
 
 // Only a process that takes submissions sends intake rounds at once with
-// one round in flight (see finish() in config.cpp); a worker pod and
-// embedded mode keep nats.c's flusher and two rounds.
+// one round in flight, gathering small ones for up to 1 ms (see finish() in
+// config.cpp); a worker pod and embedded mode keep nats.c's flusher, two
+// rounds and no gathering.
 TEST(ConfigTable, ApiPodsSendEachRoundAtOnceWithOneRoundInFlight) {
   const std::vector<std::string> cluster{"--nats", "nats://n:4222", "--valkey", "redis://v:6379",
                                          "--role"};
@@ -147,6 +148,7 @@ TEST(ConfigTable, ApiPodsSendEachRoundAtOnceWithOneRoundInFlight) {
     ASSERT_FALSE(p.exit_code) << p.out;
     EXPECT_TRUE(p.c.nats.connection.send_asap) << role;
     EXPECT_EQ(p.c.graph.intake.max_rounds_in_flight, 1u) << role;
+    EXPECT_EQ(p.c.graph.intake.gather_wait, 1ms) << role;
   }
   auto worker = cluster;
   worker.emplace_back("worker");
@@ -157,6 +159,7 @@ TEST(ConfigTable, ApiPodsSendEachRoundAtOnceWithOneRoundInFlight) {
   ASSERT_FALSE(embedded.exit_code);
   EXPECT_FALSE(embedded.c.nats.connection.send_asap);
   EXPECT_EQ(embedded.c.graph.intake.max_rounds_in_flight, intake_config{}.max_rounds_in_flight);
+  EXPECT_EQ(embedded.c.graph.intake.gather_wait.count(), 0) << "embedded rounds go at once";
 }
 
 } // namespace
