@@ -341,24 +341,16 @@ void finish(config& c, unsigned cores) {
   n.consumer.max_batch = static_cast<int>(c.cluster.fetch_batch);
   // In-progress acks well inside AckWait while a cluster task waits out its delay.
   c.graph.retry.keepalive = std::max(std::chrono::milliseconds{100}, n.consumer.ack_wait / 3);
-  // A cluster api pod sends each intake round the moment it is ready
-  // (SendAsap: nats.c's flusher thread added ~1.5 ms to every round's
-  // PubAck wait, 2.0 vs 0.5 ms) and keeps one round in flight. The cluster
-  // admission actor works one round at a time, so a second round in flight
-  // only waited in its mailbox, cut early and small; with one, the tasks
-  // that arrive meanwhile share the next JetStream message. The two go
-  // together: sending at once with two rounds in flight made rounds a third
-  // the size (5 tasks per message at 5,000 tasks/s), the pods and
-  // nats-server paid per message and the submit -> finish p99 rose to
-  // 28-53 ms. Together: +27-40% cluster throughput, half the p50, a p99
-  // within the noise of before (docs/benchmarks.md, "One round in flight").
-  // Below saturation rounds still came small (7 tasks at 6,000 tasks/s), so
-  // while fewer than 16 tasks wait the next round waits 1 ms for more: at
-  // 6,000 tasks/s 15-17 tasks per round instead of 7-10, 206 instead of
-  // 232-234 us CPU per task, submit -> finish p99 9.4-11.5 instead of
-  // 14.5-18.6 ms, p50 within 0.3 ms; saturation unchanged
-  // (bench/cluster_ab/run, twice three alternated rounds;
-  // docs/benchmarks.md, "Gathering a round").
+  // A cluster api pod's rounds: each costs a JetStream message and a Valkey
+  // call whatever it carries, so they should be few and full.
+  // - sent at once (SendAsap): nats.c's flusher thread added ~1.5 ms to each;
+  // - one in flight: the admission actor works one round at a time, so a
+  //   second only waited in its mailbox, cut early and small (with SendAsap
+  //   and two in flight rounds shrank to a third and the p99 grew);
+  // - gathered: while fewer than 16 tasks wait, the next round waits 1 ms.
+  // Measured in docs/benchmarks.md ("One round in flight", "Gathering a
+  // round"): cluster e2e 1.28x -> 1.58x BullMQ, p99 at half rate 28.8 ->
+  // 11.2 ms, p50 about the same.
   if (c.cluster.enabled() && c.cluster.runs_api()) {
     n.connection.send_asap = true;
     c.graph.intake.max_rounds_in_flight = 1;

@@ -49,8 +49,8 @@ public:
   // [0, max_batch]; high deliveries come first in the result.
   result<std::vector<delivery>> fetch(lane_quota quota, std::chrono::milliseconds wait);
 
-  // Whether either lane's server said more messages wait in its consumer
-  // (as of the last delivery received).
+  // Whether either lane has more to give: deliveries that already arrived,
+  // or its server said more wait (pull_consumer::expects_more).
   bool expects_more() const noexcept { return high_.expects_more() || normal_.expects_more(); }
 
 private:
