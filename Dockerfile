@@ -12,13 +12,17 @@
 ARG BASE=debian:bookworm
 ARG RUNTIME_BASE=debian:bookworm-slim
 
-FROM ${BASE} AS build
-ARG BUILD_JOBS=2
-# ccache hashes LANG: the host's (make image passes it) lets its objects hit.
-ARG LANG=C.UTF-8
+# The toolchain and libraries: a stage of its own, so `make image` can tag it
+# and keep it as the cache while it deletes every other layer a build leaves.
+FROM ${BASE} AS deps
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+
+FROM deps AS build
+ARG BUILD_JOBS=2
+# ccache hashes LANG: the host's (make image passes it) lets its objects hit.
+ARG LANG=C.UTF-8
 # The build runs npm (the web UI, web/CMakeLists.txt). Behind a proxy that
 # re-signs TLS, point this at a CA bundle mounted into the build (make image
 # mounts the host's) so npm trusts what the host trusts. Declared after the
