@@ -64,7 +64,7 @@ TEST_F(Outage, NatsRestartKeepsQueuedTasks) {
 
 TEST_F(Outage, ValkeyRestartTasksStillFinish) {
   auto options = with_flags(slow_drain);
-  options.redis_appendonly = true; // records and counters survive the restart
+  options.redis_persistence = test_support::redis_persistence::aof; // records and counters survive the restart
   start(std::move(options));
   const auto ids = submit_many(api(), delayed_echo, tasks);
   // Some results are written before the outage, the rest after it.

@@ -116,12 +116,15 @@ std::string redis_server::url() const {
 }
 
 void redis_server::launch() {
-  std::vector<std::string> args{"--port",       std::to_string(port_),
-                                "--bind",       options_.host,
-                                "--save",       "",
-                                "--appendonly", options_.appendonly ? "yes" : "no",
-                                "--dir",        dir_,
-                                "--loglevel",   "warning"};
+  const bool aof = options_.persistence != redis_persistence::none;
+  std::vector<std::string> args{
+    "--port",        std::to_string(port_),
+    "--bind",        options_.host,
+    "--save",        "",
+    "--appendonly",  aof ? "yes" : "no",
+    "--appendfsync", options_.persistence == redis_persistence::aof_always ? "always" : "everysec",
+    "--dir",         dir_,
+    "--loglevel",    "warning"};
   if (options_.host != "127.0.0.1") {
     // Protected mode refuses clients not on loopback when there is no
     // password; a test binds elsewhere exactly to have such clients.

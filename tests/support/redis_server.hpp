@@ -20,9 +20,19 @@ namespace taskmesh::test_support {
 // std::runtime_error naming what to install when none is found.
 std::string find_redis_server();
 
+// What redis-server keeps across a restart.
+enum class redis_persistence {
+  none,       // nothing: a restart empties it
+  aof,        // AOF, `appendfsync everysec` (Valkey's default): all survives a
+              // SIGTERM; a SIGKILL can lose the last second or two of
+              // acknowledged writes, since Redis answers while it postpones
+              // the AOF write behind a slow fsync
+  aof_always, // AOF, `appendfsync always`: what it acknowledged survives a SIGKILL
+};
+
 struct redis_server_options {
-  std::string password;    // --requirepass
-  bool appendonly = false; // AOF, so data survives a restart
+  std::string password;                                // --requirepass
+  redis_persistence persistence = redis_persistence::none;
   std::string host = "127.0.0.1"; // --bind: an IPv4 address of this machine
 };
 

@@ -33,7 +33,7 @@ taskmesh_cluster::taskmesh_cluster(std::string binary, cluster_options options)
     : binary_(std::move(binary)), options_(std::move(options)), prefix_(unique_prefix()) {
   nats_ = std::make_unique<nats_server>(options_.server_host);
   redis_ = std::make_unique<redis_server>(
-    redis_server_options{"", options_.redis_appendonly, options_.server_host});
+    redis_server_options{"", options_.redis_persistence, options_.server_host});
   // Side by side: each process spends most of its start-up connecting and
   // provisioning, so three start in about the time of one.
   try {

@@ -32,7 +32,8 @@ struct cluster_options {
   env_list env;                   // likewise
   std::size_t apis = 1;
   std::size_t workers = 2;
-  bool redis_appendonly = false; // AOF, so Valkey data survives a restart
+  // What survives a Valkey restart.
+  test_support::redis_persistence redis_persistence = test_support::redis_persistence::none;
   std::string server_host = "127.0.0.1"; // where nats-server and redis-server listen
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(20);
 };

@@ -194,7 +194,7 @@ TEST(ValkeyClient, StoppedServerTimesOutWithinCommandTimeout) {
 }
 
 TEST(ValkeyClient, RecoversByItselfAfterServerRestart) {
-  redis_server server({.password = "", .appendonly = true});
+  redis_server server({.password = "", .persistence = test_support::redis_persistence::aof});
   client c(server.config());
   ASSERT_TRUE(c.execute(command("SET").arg("survivor").arg("yes")));
 

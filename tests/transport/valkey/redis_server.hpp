@@ -24,7 +24,7 @@ using test_support::find_redis_server;
 
 class redis_server {
 public:
-  using options = test_support::redis_server_options; // password, appendonly
+  using options = test_support::redis_server_options; // password, persistence
 
   // Throws std::runtime_error (with the server's log tail) if the binary is
   // missing or the server does not answer within 10 s.
