@@ -86,6 +86,8 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   store.on_changed = [out = res.events_out.get()](std::span<const task_record* const> records) {
     out->publish(records);
   };
+  if (k.runs_api())
+    store.watched_by = ctx.events; // its streams ask worker pods for events
 
   graph_seams seams;
   seams.store = cluster::spawn_valkey_store(sys, store, ctx.ops, ctx.gauges, &res.health);

@@ -4,9 +4,11 @@
 // (they reach api pods over NATS, not by polling Valkey); a reconnect with
 // Last-Event-ID to the OTHER api pod misses nothing; a task cancelled on one
 // api pod ends the stream on the other, is counted once cluster-wide, and
-// the worker that receives it acknowledges it without running it.
+// the worker that receives it acknowledges it without running it. Worker
+// pods publish events only while some api pod has a stream open.
 #include "tests/cluster/cluster_fixture.hpp"
 #include "tests/support/sse_client.hpp"
+#include "transport/nats/connection.hpp"
 
 namespace taskmesh::cluster_it {
 namespace {
@@ -83,6 +85,73 @@ TEST_F(ClusterEvents, CancelOnOneApiPodEndsTheStreamOnTheOther) {
   EXPECT_EQ(num(stats, "succeeded"), 0) << json::serialize(stats);
   EXPECT_EQ(str(get_task(api(), id), "status"), "cancelled");
   EXPECT_TRUE(is_error(api().request("DELETE", "/task/" + id), 409, "not_cancellable"));
+}
+
+// The messages on <prefix>.events, read by a subscriber of the test's own.
+class event_tap {
+public:
+  explicit event_tap(taskmesh_cluster& c) {
+    nats::connection_options o;
+    o.servers = c.nats_url();
+    o.name = "events-test";
+    o.retry_on_failed_connect = false;
+    auto conn = nats::connection::open(o);
+    if (!conn)
+      throw std::runtime_error("nats: " + nats::to_string(conn.err()));
+    conn_ = std::move(*conn);
+    const auto subject = c.subject_prefix() + ".events";
+    if (natsConnection_SubscribeSync(&sub_, conn_->raw(), subject.c_str()) != NATS_OK ||
+        natsConnection_FlushTimeout(conn_->raw(), 5000) != NATS_OK)
+      throw std::runtime_error("could not subscribe to " + subject);
+  }
+  ~event_tap() { natsSubscription_Destroy(sub_); }
+  event_tap(const event_tap&) = delete;
+  event_tap& operator=(const event_tap&) = delete;
+
+  // The bodies delivered so far, concatenated (a flush first: what the
+  // server routed to us before now is here).
+  std::string drain() {
+    (void)natsConnection_FlushTimeout(conn_->raw(), 5000);
+    std::string out;
+    natsMsg* m = nullptr;
+    while (natsSubscription_NextMsg(&m, sub_, 1) == NATS_OK) {
+      out.append(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+      natsMsg_Destroy(m);
+    }
+    return out;
+  }
+
+private:
+  std::unique_ptr<nats::connection> conn_;
+  natsSubscription* sub_ = nullptr;
+};
+
+// Worker pods publish the changes of plain tasks only while an api pod has a
+// live stream open (P:events:watched in Valkey): nobody pays for events
+// nobody reads. (A task with a delay is published always: its progress
+// needs the delay, which only events carry.)
+TEST_F(ClusterEvents, WorkersPublishEventsOnlyWhileAStreamIsOpen) {
+  event_tap tap{cluster()};
+  const auto run_plain_tasks = [&] {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 20; ++i)
+      ids.push_back(submit(api(), R"({"type":"wordcount","payload":"a b"})"));
+    for (const auto& id : ids)
+      wait_terminal(api(), id, 20s);
+    return ids;
+  };
+  const auto unwatched = run_plain_tasks();
+  EXPECT_EQ(tap.drain(), "") << "events went out while nobody watched";
+
+  const auto slow = submit(api(), R"({"type":"echo","payload":"x","params":{"delay_ms":60000}})");
+  auto watching = stream(1, slow);
+  ASSERT_TRUE(watching.next());
+  const auto watched = run_plain_tasks();
+  const auto published = tap.drain();
+  for (const auto& id : watched)
+    EXPECT_NE(published.find(id), std::string::npos) << id << " went unpublished during a stream";
+  for (const auto& id : unwatched)
+    EXPECT_EQ(published.find(id), std::string::npos) << id;
 }
 
 class ClusterCancel : public ClusterTest {};

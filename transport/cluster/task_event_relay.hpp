@@ -4,7 +4,8 @@
 // (a worker pod after a Valkey update; an api pod after a cancel) publishes
 // the changed records on the NATS core subject <prefix>.events, one message
 // per batch, fire and forget; every api pod subscribes and hands them to its
-// task_event_hub. Core NATS, not JetStream: a lost event costs a stream one
+// task_event_hub. Worker pods publish only while an api pod watches
+// (valkey_store_config::watched_by): no events cross NATS nobody reads. Core NATS, not JetStream: a lost event costs a stream one
 // transition, and each event carries the whole record, so the next one (or a
 // reconnect) still ends the stream right.
 //

@@ -31,6 +31,7 @@ struct valkey_store_state {
   const op_registry* ops = nullptr;
   pipeline_gauges* gauges = nullptr;
   std::shared_ptr<valkey_link> link;
+  std::chrono::steady_clock::time_point watched_marked_at{}; // P:events:watched last set
 
   valkey_store_state() = default;
   valkey_store_state(const valkey_store_state&) = delete;
@@ -60,15 +61,17 @@ std::vector<valkey::record_write> writes_of(const op_registry& ops,
 // tasks' receipts unsettled (JetStream redelivers them).
 caf::result<void> update(valkey_store_state& st, const std::vector<task_record>& batch) {
   const auto writes = writes_of(*st.ops, batch);
-  auto outcomes = st.link->timed("update", [&] { return st.link->records().update(writes); });
-  if (!outcomes)
-    return st.link->fail("update", outcomes.err());
+  auto reply = st.link->timed("update", [&] { return st.link->records().update(writes); });
+  if (!reply)
+    return st.link->fail("update", reply.err());
   st.link->mark_ok();
   if (st.config.on_changed) {
+    const auto& outcomes = reply->outcomes;
     std::vector<const task_record*> changed;
-    for (std::size_t i = 0; i < batch.size() && i < outcomes->size(); ++i)
-      if ((*outcomes)[i] == valkey::update_outcome::applied ||
-          (*outcomes)[i] == valkey::update_outcome::first_terminal)
+    for (std::size_t i = 0; i < batch.size() && i < outcomes.size(); ++i)
+      if ((outcomes[i] == valkey::update_outcome::applied ||
+           outcomes[i] == valkey::update_outcome::first_terminal) &&
+          (reply->watched || batch[i].delay_ms > 0))
         changed.push_back(&batch[i]);
     if (!changed.empty())
       st.config.on_changed(changed);
@@ -76,7 +79,26 @@ caf::result<void> update(valkey_store_state& st, const std::vector<task_record>&
   return caf::unit;
 }
 
+// Api pods with live event streams open: P:events:watched set within the
+// last watched_refresh (so it is still there, watched_ttl being longer).
+caf::error keep_watched(valkey_store_state& st, std::chrono::steady_clock::time_point now) {
+  if (!st.config.watched_by || st.config.watched_by->open_streams() == 0 ||
+      now - st.watched_marked_at < st.config.watched_refresh)
+    return {};
+  auto r = st.link->timed("mark_watched", [&] {
+    return st.link->records().mark_events_watched(st.config.watched_ttl);
+  });
+  if (!r)
+    return st.link->fail("mark_watched", r.err());
+  st.watched_marked_at = now;
+  return {};
+}
+
 caf::result<task_record> get(valkey_store_state& st, const task_id& id) {
+  // Before the read: an event stream that asked for it sees every later
+  // change published (valkey_store_config::watched_by).
+  if (auto e = keep_watched(st, std::chrono::steady_clock::now()))
+    return e;
   auto found = st.link->timed("get", [&] { return st.link->records().get(id); });
   if (!found)
     return st.link->fail("get", found.err());
@@ -141,6 +163,8 @@ void sweep(valkey_store_state& st) {
     return;
   }
   st.gauges->records.store(*n, std::memory_order_relaxed);
+  if (keep_watched(st, std::chrono::steady_clock::now()))
+    return;
   st.link->mark_ok();
 }
 
@@ -152,7 +176,7 @@ store_actor::behavior_type valkey_store(self_ptr self, valkey_store_config confi
   st.link = std::move(link);
   st.ops = ops;
   st.gauges = gauges;
-  st.link->declare({"update", "get", "ping", "heartbeat", "count_records"});
+  st.link->declare({"update", "get", "ping", "heartbeat", "count_records", "mark_watched"});
   self->send(self, sweep_atom::value);
   return {
     [=](update_atom, const std::vector<task_record>& batch) {

@@ -23,6 +23,7 @@
 #include "actors/messages.hpp"
 #include "actors/ops/registry.hpp"
 #include "actors/pipeline.hpp"
+#include "actors/task_events.hpp"
 #include "transport/cluster/cluster_health.hpp"
 #include "transport/cluster/cluster_metrics.hpp"
 #include "transport/valkey/task_records.hpp"
@@ -37,8 +38,21 @@ struct valkey_store_config {
   std::chrono::milliseconds sweep_interval{1000}; // heartbeat and health refresh
   std::chrono::milliseconds heartbeat_ttl{5000};
   // Told which records an update or cancel changed (set: publish them as
-  // live events, transport/cluster/task_event_relay.hpp).
+  // live events, transport/cluster/task_event_relay.hpp). An update's
+  // changes are told only while some api pod watches (update_reply::watched):
+  // nobody publishes events nobody reads. A task with a delay_ms is told
+  // always: only its events carry the delay a stream's progress needs (the
+  // Valkey record has none), and api pods keep them for streams opened later.
   std::function<void(std::span<const task_record* const>)> on_changed;
+  // Api pods: their live event streams. While any is open, P:events:watched
+  // is kept set (on each sweep, and before a `get` when it was last set more
+  // than watched_refresh ago), so worker pods publish their changes. A
+  // stream subscribes to the hub before it reads the record, so a change
+  // applied before the key was set is in what the read returns, and one
+  // applied after it is published: none falls between.
+  const task_event_hub* watched_by = nullptr;
+  std::chrono::milliseconds watched_ttl{10'000};
+  std::chrono::milliseconds watched_refresh{3'000}; // well inside watched_ttl
   cluster_metrics* metrics = nullptr; // call latency, errors, reconnects; null: none
 };
 

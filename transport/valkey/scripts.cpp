@@ -14,6 +14,7 @@
 //   P:count:type:<op>:<name>    STRING counter per op: submitted succeeded failed dead retried
 //                                      cancelled
 //   P:types                     SET   op names that have counters
+//   P:events:watched            STRING set (PX) while an api pod has live event streams open
 // A record lives while its task is queued or running, and expires
 // result_ttl after its first terminal write; its idempotency key follows it.
 // P:records mirrors that in the same script, so "records held" = ZCARD after
@@ -184,6 +185,8 @@ constexpr std::string_view update_lua = R"lua(
 --   first terminal write                         -> 'commits' + 1
 -- An equal (attempts, stage) write of a non-terminal state is applied (last
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
+-- Reply: the n codes, then 1 if P:events:watched exists (an api pod has
+-- live event streams open: the worker publishes what changed), else 0.
 -- Counter increments and ZADDs are gathered and sent once per script run;
 -- an applied update is one HMGET and one HSET (the kept started_at and the
 -- per-task counters ride in the same HSET).
@@ -275,6 +278,7 @@ local names = {}
 for typ in pairs(types) do names[#names + 1] = typ end
 for key, by in pairs(incr) do redis.call('INCRBY', key, by) end
 if #names > 0 then redis.call('SADD', prefix .. ':types', unpack(names)) end
+out[n + 1] = redis.call('EXISTS', prefix .. ':events:watched')
 return out
 )lua";
 

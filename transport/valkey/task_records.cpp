@@ -167,9 +167,9 @@ result<std::vector<task_status>> task_records::admit(std::span<const record_writ
   return out;
 }
 
-result<std::vector<update_outcome>> task_records::update(std::span<const record_write> records) {
+result<update_reply> task_records::update(std::span<const record_write> records) {
   if (records.empty())
-    return std::vector<update_outcome>{};
+    return update_reply{};
   if (auto r = ready(); !r)
     return std::move(r).err();
   const auto calls = chunked_calls(
@@ -187,22 +187,42 @@ result<std::vector<update_outcome>> task_records::update(std::span<const record_
   auto replies = run(calls);
   if (!replies)
     return std::move(replies).err();
-  auto entries = flatten(*replies, records.size(), "update reply");
-  if (!entries)
-    return std::move(entries).err();
-
-  std::vector<update_outcome> out;
-  out.reserve(records.size());
-  for (const redisReply* e : *entries) {
-    const auto code = integer_of(e);
-    if (!code || *code < 0 || *code > 3)
-      return unexpected(e, "an update code 0..3");
-    constexpr update_outcome by_code[] = {update_outcome::stale, update_outcome::applied,
-                                          update_outcome::first_terminal,
-                                          update_outcome::already_terminal};
-    out.push_back(by_code[*code]);
+  // Each call's reply: its records' codes, then the watched flag.
+  update_reply out;
+  for (const auto& r : *replies) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+      return unexpected(r.get(), "update reply");
+    const auto watched = integer_of(r->element[r->elements - 1]);
+    if (!watched)
+      return unexpected(r->element[r->elements - 1], "the watched flag last");
+    out.watched = out.watched || *watched != 0;
+    for (std::size_t i = 0; i + 1 < r->elements; ++i) {
+      const auto code = integer_of(r->element[i]);
+      if (!code || *code < 0 || *code > 3)
+        return unexpected(r->element[i], "an update code 0..3");
+      constexpr update_outcome by_code[] = {update_outcome::stale, update_outcome::applied,
+                                            update_outcome::first_terminal,
+                                            update_outcome::already_terminal};
+      out.outcomes.push_back(by_code[*code]);
+    }
   }
+  if (out.outcomes.size() != records.size())
+    return error{errc::unexpected_reply, "update reply: expected " +
+                                           std::to_string(records.size()) + " codes, got " +
+                                           std::to_string(out.outcomes.size())};
   return out;
+}
+
+result<void> task_records::mark_events_watched(std::chrono::milliseconds ttl) {
+  if (auto r = ready(); !r)
+    return std::move(r).err();
+  command cmd("SET");
+  cmd.copy(options_.prefix + ":events:watched").arg("1").arg("PX");
+  cmd.arg(std::max<std::int64_t>(ttl.count(), 1));
+  auto reply = client_.execute(cmd, retry::once_if_connection_lost);
+  if (!reply)
+    return std::move(reply).err();
+  return {};
 }
 
 result<std::optional<stored_record>> task_records::get(const task_id& id) {

@@ -73,6 +73,14 @@ enum class update_outcome : std::uint8_t {
   already_terminal, // the record was terminal already: ignored, count nothing
 };
 
+// What an update did, and whether anyone watches live events: P:events:watched
+// exists (an api pod has an event stream open), read in the same script run,
+// so every change applied after an api pod set the key is reported watched.
+struct update_reply {
+  std::vector<update_outcome> outcomes; // per record, in order
+  bool watched = false;
+};
+
 struct type_counters {
   std::int64_t submitted = 0, succeeded = 0, failed = 0, dead = 0, retried = 0, cancelled = 0;
   friend bool operator==(const type_counters&, const type_counters&) = default;
@@ -98,7 +106,11 @@ public:
   result<std::vector<task_status>> admit(std::span<const record_write> records);
 
   // Whole records after a state change (see the update script).
-  result<std::vector<update_outcome>> update(std::span<const record_write> records);
+  result<update_reply> update(std::span<const record_write> records);
+
+  // An api pod with event streams open: P:events:watched for `ttl`, so that
+  // worker pods publish the records they change (update_reply::watched).
+  result<void> mark_events_watched(std::chrono::milliseconds ttl);
 
   // HGETALL; nullopt if there is no such record (never written, or expired).
   result<std::optional<stored_record>> get(const task_id& id);

@@ -190,7 +190,7 @@ TEST_F(RecordsTest, EmptyBatchesNeedNoServer) {
   server->kill();
   EXPECT_TRUE(ok(records->claim_keys({})).empty());
   EXPECT_TRUE(ok(records->admit({})).empty());
-  EXPECT_TRUE(ok(records->update({})).empty());
+  EXPECT_TRUE(ok(records->update({})).outcomes.empty());
 }
 
 } // namespace

@@ -46,7 +46,7 @@ TEST_F(RecordsTest, DoubleTerminalWriteLeavesOneRecordCountedOnce) {
   // Redelivery: two workers finish the same task, in one batch and again later.
   const std::vector<task_record> twice{advanced(r, task_status::succeeded, 1),
                                        advanced(r, task_status::succeeded, 1)};
-  const auto out = ok(records->update(writes(twice, "echo")));
+  const auto out = ok(records->update(writes(twice, "echo"))).outcomes;
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], update_outcome::first_terminal);
   EXPECT_EQ(out[1], update_outcome::already_terminal);
@@ -195,6 +195,34 @@ TEST_F(RecordsTest, CountersPerType) {
   // The documented key layout.
   EXPECT_EQ(string_of(server->admin({"GET", "tm:count:processed"}).get()), "4");
   EXPECT_EQ(string_of(server->admin({"GET", "tm:count:type:echo:succeeded"}).get()), "2");
+}
+
+// The update reply says whether an api pod watches (P:events:watched), read
+// in the same script run, for every chunk of a batch.
+TEST_F(RecordsTest, UpdateSaysWhetherLiveEventsAreWatched) {
+  const task_record r = make_record();
+  admit_one(r);
+  const record_write running{advanced(r, task_status::running, 1), "echo"};
+  EXPECT_FALSE(ok(records->update({&running, 1})).watched);
+
+  ASSERT_TRUE(records->mark_events_watched(60s));
+  const auto ttl = integer_of(server->admin({"PTTL", "tm:events:watched"}).get());
+  ASSERT_TRUE(ttl);
+  EXPECT_GT(*ttl, 50'000);
+  EXPECT_LE(*ttl, 60'000);
+
+  std::vector<task_record> many;
+  for (int i = 0; i < 600; ++i) // three script calls of at most 256
+    many.push_back(advanced(make_record(), task_status::succeeded, 1));
+  const auto reply = ok(records->update(writes(many, "echo")));
+  EXPECT_TRUE(reply.watched);
+  ASSERT_EQ(reply.outcomes.size(), many.size());
+  for (const auto o : reply.outcomes)
+    EXPECT_EQ(o, update_outcome::first_terminal);
+
+  server->admin({"DEL", "tm:events:watched"});
+  const record_write done{advanced(r, task_status::succeeded, 1), "echo"};
+  EXPECT_FALSE(ok(records->update({&done, 1})).watched);
 }
 
 } // namespace

@@ -99,7 +99,7 @@ protected:
 
   update_outcome update_one(const task_record& r, std::string_view type = "echo") {
     const record_write w{r, type};
-    return ok(records->update({&w, 1})).at(0);
+    return ok(records->update({&w, 1})).outcomes.at(0);
   }
 
   stored_record stored(const task_id& id) {
