@@ -1,6 +1,6 @@
 # taskmesh container image: one binary for every role (embedded, --role api,
 # --role worker). Multi-stage: build on Debian 12 with the same
-# scripts/install-deps.sh and CMake steps as `make`, run on bookworm-slim with
+# scripts/install-deps.sh (its build-only list) and CMake steps as `make`, run on bookworm-slim with
 # only the shared libraries the binary links, as a fixed non-root UID; nothing
 # is written to the root filesystem, so readOnlyRootFilesystem works.
 #
@@ -17,7 +17,7 @@ ARG RUNTIME_BASE=debian:bookworm-slim
 FROM ${BASE} AS deps
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN scripts/install-deps.sh build && rm -rf /var/lib/apt/lists/*
 
 FROM deps AS build
 ARG BUILD_JOBS=2

@@ -3,22 +3,33 @@
 # those that are missing. Idempotent: a second run installs nothing.
 #   scripts/install-deps.sh          build and test
 #   scripts/install-deps.sh image    also what `make image` needs
+#   scripts/install-deps.sh build    only what configuring and compiling
+#                                    need (the Dockerfile's build stage)
 set -euo pipefail
 
+# CMake configures the whole tree, so the test libraries and the tools its
+# CMakeLists require (python3, shellcheck) are needed to compile too.
 packages=(
   build-essential cmake ccache pkg-config
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libnats-dev libhiredis-dev libconcurrentqueue-dev prometheus-cpp-dev
   libspdlog-dev libcli11-dev libre2-dev libssl-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3 shellcheck
+)
+# What the tests, fuzzers and benches run.
+test_packages=(
   nats-server redis-server
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
-  shellcheck python3 python3-yaml python3-jsonschema iproute2 nftables stress-ng
+  python3-yaml python3-jsonschema iproute2 nftables stress-ng
   curl jq
   valgrind # bench/profile/run counts instructions per request with callgrind
   chromium # the browser test (tests/browser) drives it headless
   nginx   # the ceiling bench_smoke (make test) measures taskmesh against
 )
+if [ "${1:-}" != build ]; then
+  packages+=("${test_packages[@]}")
+fi
 # The web UI is built with npm (web/CMakeLists.txt). Any node >= 18 with npm
 # will do (e.g. NodeSource's, which bundles npm): only install Debian's when
 # there is no npm at all.
