@@ -235,6 +235,12 @@ std::vector<row> table(unsigned cores) {
      text([](config& c) -> auto& { return c.cluster.valkey; }), cluster_group},
     {"--valkey-password", "TASKMESH_VALKEY_PASSWORD", "Valkey password (overrides the URL's)",
      text([](config& c) -> auto& { return c.cluster.valkey_password; }), cluster_group},
+    {"--valkey-wait-replicas", "TASKMESH_VALKEY_WAIT_REPLICAS",
+     "worker pods ack a task only once this many Valkey replicas hold its result (WAIT); "
+     "0 = the primary's answer",
+     number<std::uint32_t>([](config& c) -> auto& { return c.cluster.valkey_wait_replicas; }, 0u,
+                           16u),
+     cluster_group},
     {"--nats-creds", "TASKMESH_NATS_CREDS", "NATS credentials file (JWT + NKey)",
      existing_file([](config& c) -> auto& { return c.nats.connection.creds_file; }), cluster_group},
     {"--nats-token", "TASKMESH_NATS_TOKEN", "NATS token",

@@ -44,6 +44,7 @@ struct cluster_config {
   process_role role = process_role::all;
   std::string valkey;          // redis://[user:password@]host:port[/db]; empty: embedded mode
   std::string valkey_password; // overrides the URL's password (keep secrets out of URLs)
+  std::uint32_t valkey_wait_replicas = 0; // replicas holding a result before its ack
   std::uint32_t fetch_batch = 64; // also nats.consumer.max_batch
   std::string worker_id;          // heartbeat name; default host:pid
 

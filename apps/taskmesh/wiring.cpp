@@ -77,6 +77,7 @@ actor_graph build_cluster(caf::actor_system& sys, const config& c, graph_context
   store.connection = valkey_config_from(k);
   store.records.prefix = n.stream.subject_prefix;
   store.records.result_ttl = c.store.result_ttl;
+  store.records.wait_replicas = k.valkey_wait_replicas;
   store.metrics = metrics;
   if (k.runs_workers())
     store.worker_id = k.worker_id.empty() ? default_worker_id() : k.worker_id;

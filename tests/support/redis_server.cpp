@@ -125,6 +125,11 @@ void redis_server::launch() {
     "--appendfsync", options_.persistence == redis_persistence::aof_always ? "always" : "everysec",
     "--dir",         dir_,
     "--loglevel",    "warning"};
+  if (options_.replica_of != 0) {
+    args.push_back("--replicaof");
+    args.push_back(options_.host);
+    args.push_back(std::to_string(options_.replica_of));
+  }
   if (options_.host != "127.0.0.1") {
     // Protected mode refuses clients not on loopback when there is no
     // password; a test binds elsewhere exactly to have such clients.

@@ -34,6 +34,7 @@ struct redis_server_options {
   std::string password;                                // --requirepass
   redis_persistence persistence = redis_persistence::none;
   std::string host = "127.0.0.1"; // --bind: an IPv4 address of this machine
+  unsigned short replica_of = 0;  // non-zero: a replica of the server on host:replica_of
 };
 
 class redis_server {

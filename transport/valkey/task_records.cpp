@@ -210,7 +210,31 @@ result<update_reply> task_records::update(std::span<const record_write> records)
     return error{errc::unexpected_reply, "update reply: expected " +
                                            std::to_string(records.size()) + " codes, got " +
                                            std::to_string(out.outcomes.size())};
+  if (auto r = wait_for_replicas(); !r)
+    return std::move(r).err();
   return out;
+}
+
+// Valkey WAIT on this connection: its writes so far are on wait_replicas
+// replicas, or not_replicated.
+result<void> task_records::wait_for_replicas() {
+  if (options_.wait_replicas == 0)
+    return {};
+  command cmd("WAIT");
+  cmd.arg(static_cast<long long>(options_.wait_replicas));
+  cmd.arg(std::max<std::int64_t>(options_.wait_timeout.count(), 1));
+  auto reply = client_.execute(cmd, retry::never);
+  if (!reply)
+    return std::move(reply).err();
+  const auto acked = integer_of(reply->get());
+  if (!acked)
+    return unexpected(reply->get(), "WAIT's replica count");
+  if (*acked < static_cast<long long>(options_.wait_replicas))
+    return error{errc::not_replicated, std::to_string(*acked) + " of " +
+                                         std::to_string(options_.wait_replicas) +
+                                         " replicas acknowledged within " +
+                                         std::to_string(options_.wait_timeout.count()) + " ms"};
+  return {};
 }
 
 result<void> task_records::mark_events_watched(std::chrono::milliseconds ttl) {

@@ -37,6 +37,14 @@ struct records_options {
   // record (its request died before JetStream stored it, and no retry with
   // the key came): then the key is free for a new task.
   std::chrono::milliseconds claim_ttl = std::chrono::minutes(10);
+  // update() returns only once this many replicas hold its writes (Valkey
+  // WAIT, at most wait_timeout), else errc::not_replicated: a worker then
+  // does not ack, and JetStream redelivers the task. 0: the primary's answer
+  // is enough (a failover may then lose results already acked).
+  // wait_timeout stays below the client's command_timeout (1 s by default),
+  // so a slow replica reads as not_replicated rather than a dead connection.
+  unsigned wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{500};
 };
 inline constexpr std::size_t max_script_batch_limit = 1000;
 
@@ -105,7 +113,8 @@ public:
   // Returns each record's current status, in order.
   result<std::vector<task_status>> admit(std::span<const record_write> records);
 
-  // Whole records after a state change (see the update script).
+  // Whole records after a state change (see the update script); with
+  // options().wait_replicas, only once that many replicas hold them.
   result<update_reply> update(std::span<const record_write> records);
 
   // An api pod with event streams open: P:events:watched for `ttl`, so that
@@ -144,6 +153,7 @@ public:
 
 private:
   result<void> ready();
+  result<void> wait_for_replicas();
   result<std::vector<reply_ptr>> run(std::span<const command> calls);
   result<std::int64_t> run_integer(const command& call);
 

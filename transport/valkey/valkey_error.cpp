@@ -29,6 +29,7 @@ public:
       case errc::bad_record: return "malformed task record in Valkey";
       case errc::bad_url: return "invalid Valkey URL";
       case errc::tls_unsupported: return "TLS is not supported by this Valkey client";
+      case errc::not_replicated: return "fewer Valkey replicas hold the write than required";
     }
     return "unknown Valkey error";
   }

@@ -32,6 +32,7 @@ enum class errc {
   bad_record,       // a stored task record that does not decode
   bad_url,          // a connection URL that does not parse
   tls_unsupported,  // rediss://: hiredis 0.14.1 has no TLS
+  not_replicated,   // WAIT: fewer replicas acknowledged the writes than required
 };
 
 } // namespace taskmesh::valkey

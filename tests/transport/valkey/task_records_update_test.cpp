@@ -225,5 +225,50 @@ TEST_F(RecordsTest, UpdateSaysWhetherLiveEventsAreWatched) {
   EXPECT_FALSE(ok(records->update({&done, 1})).watched);
 }
 
+// Replicas in sync with the primary (INFO replication: slaveN:...,state=online).
+long long online_replicas(const redis_server& primary) {
+  const std::string info{string_of(primary.admin({"INFO", "replication"}).get()).value_or("")};
+  long long n = 0;
+  for (auto at = info.find("state=online"); at != std::string::npos;
+       at = info.find("state=online", at + 1))
+    ++n;
+  return n;
+}
+
+// With wait_replicas, update returns once a replica holds its writes, and
+// fails with not_replicated when none does (a worker then does not ack, and
+// JetStream redelivers the task).
+TEST(RecordsWait, UpdateReturnsOnceAReplicaHoldsTheResult) {
+  redis_server primary;
+  // A replica's first sync starts at once (not after Redis's default 5 s).
+  primary.admin({"CONFIG", "SET", "repl-diskless-sync-delay", "0"});
+  redis_server replica({.replica_of = primary.port()});
+  ASSERT_TRUE(wait_until([&] { return online_replicas(primary) == 1; }, 10s))
+    << replica.log_tail();
+  client c(primary.config());
+  records_options o{"tm", 60s, 256};
+  o.wait_replicas = 1;
+  o.wait_timeout = 200ms; // below the test client's command timeout
+  task_records records(c, o);
+
+  const task_record r = make_record();
+  const record_write done{advanced(r, task_status::succeeded, 1), "echo"};
+  const auto reply = records.update({&done, 1});
+  ASSERT_TRUE(reply) << reply.err().message;
+  EXPECT_EQ(reply->outcomes.at(0), update_outcome::first_terminal);
+  EXPECT_EQ(string_of(replica.admin({"HGET", "tm:task:" + r.id.to_string(), "status"}).get()),
+            "succeeded");
+
+  replica.kill();
+  ASSERT_TRUE(wait_until([&] { return online_replicas(primary) == 0; }, 10s));
+  const task_record other = make_record();
+  const record_write lost{advanced(other, task_status::succeeded, 1), "echo"};
+  const auto refused = records.update({&lost, 1});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.err().code, errc::not_replicated) << refused.err().message;
+  EXPECT_NE(refused.err().message.find("0 of 1 replicas"), std::string::npos)
+    << refused.err().message;
+}
+
 } // namespace
 } // namespace taskmesh::valkey::testing
