@@ -15,15 +15,21 @@ std::string_view id_text(const task_id& id, char (&buf)[36]) {
 }
 
 // n script replies, each an array; returns the arrays' elements in order.
+// With `trailers`, each array's last element goes there instead (a value
+// per script run, after its per-item entries).
 result<std::vector<const redisReply*>> flatten(const std::vector<reply_ptr>& replies,
-                                               std::size_t expected, std::string_view what) {
+                                               std::size_t expected, std::string_view what,
+                                               std::vector<const redisReply*>* trailers = nullptr) {
   std::vector<const redisReply*> out;
   out.reserve(expected);
   for (const auto& r : replies) {
-    if (!r || r->type != REDIS_REPLY_ARRAY)
+    if (!r || r->type != REDIS_REPLY_ARRAY || (trailers && r->elements == 0))
       return unexpected(r.get(), what);
-    for (std::size_t i = 0; i < r->elements; ++i)
+    const std::size_t entries = trailers ? r->elements - 1 : r->elements;
+    for (std::size_t i = 0; i < entries; ++i)
       out.push_back(r->element[i]);
+    if (trailers)
+      trailers->push_back(r->element[entries]);
   }
   if (out.size() != expected)
     return error{errc::unexpected_reply, std::string(what) + ": expected " +
@@ -188,28 +194,28 @@ result<update_reply> task_records::update(std::span<const record_write> records)
   if (!replies)
     return std::move(replies).err();
   // Each call's reply: its records' codes, then the watched flag.
+  std::vector<const redisReply*> flags;
+  auto entries = flatten(*replies, records.size(), "update reply", &flags);
+  if (!entries)
+    return std::move(entries).err();
+
   update_reply out;
-  for (const auto& r : *replies) {
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
-      return unexpected(r.get(), "update reply");
-    const auto watched = integer_of(r->element[r->elements - 1]);
-    if (!watched)
-      return unexpected(r->element[r->elements - 1], "the watched flag last");
-    out.watched = out.watched || *watched != 0;
-    for (std::size_t i = 0; i + 1 < r->elements; ++i) {
-      const auto code = integer_of(r->element[i]);
-      if (!code || *code < 0 || *code > 3)
-        return unexpected(r->element[i], "an update code 0..3");
-      constexpr update_outcome by_code[] = {update_outcome::stale, update_outcome::applied,
-                                            update_outcome::first_terminal,
-                                            update_outcome::already_terminal};
-      out.outcomes.push_back(by_code[*code]);
-    }
+  out.outcomes.reserve(records.size());
+  for (const redisReply* e : *entries) {
+    const auto code = integer_of(e);
+    if (!code || *code < 0 || *code > 3)
+      return unexpected(e, "an update code 0..3");
+    constexpr update_outcome by_code[] = {update_outcome::stale, update_outcome::applied,
+                                          update_outcome::first_terminal,
+                                          update_outcome::already_terminal};
+    out.outcomes.push_back(by_code[*code]);
   }
-  if (out.outcomes.size() != records.size())
-    return error{errc::unexpected_reply, "update reply: expected " +
-                                           std::to_string(records.size()) + " codes, got " +
-                                           std::to_string(out.outcomes.size())};
+  for (const redisReply* f : flags) {
+    const auto watched = integer_of(f);
+    if (!watched)
+      return unexpected(f, "the watched flag last");
+    out.watched = out.watched || *watched != 0;
+  }
   if (auto r = wait_for_replicas(); !r)
     return std::move(r).err();
   return out;
