@@ -245,10 +245,14 @@ TEST(RecordsWait, UpdateReturnsOnceAReplicaHoldsTheResult) {
   redis_server replica({.replica_of = primary.port()});
   ASSERT_TRUE(wait_until([&] { return online_replicas(primary) == 1; }, 10s))
     << replica.log_tail();
-  client c(primary.config());
+  // Room for a replica starved by a loaded machine (a parallel ctest): the
+  // WAIT may take seconds, so the client's timeout is longer still.
+  auto config = primary.config();
+  config.command_timeout = 5s;
+  client c(config);
   records_options o{"tm", 60s, 256};
   o.wait_replicas = 1;
-  o.wait_timeout = 200ms; // below the test client's command timeout
+  o.wait_timeout = 3s;
   task_records records(c, o);
 
   const task_record r = make_record();
@@ -266,7 +270,8 @@ TEST(RecordsWait, UpdateReturnsOnceAReplicaHoldsTheResult) {
   const auto refused = records.update({&lost, 1});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.err().code, errc::not_replicated) << refused.err().message;
-  EXPECT_NE(refused.err().message.find("0 of 1 replicas"), std::string::npos)
+  EXPECT_NE(refused.err().message.find("0 of 1 replicas acknowledged within 3000 ms"),
+            std::string::npos)
     << refused.err().message;
 }
 
