@@ -112,9 +112,10 @@ struct task_record {
   task_status status = task_status::queued;
   std::uint8_t attempts = 0;
   std::uint8_t max_attempts = 3;
-  // In-process only (not in the JSON, not in Valkey): what live progress
-  // events need while a task waits out its delay (with attempt_started_at
-  // below), and the run claim.
+  // Not in the JSON: what live progress events need while a task waits out
+  // its delay (with attempt_started_at below). The Valkey record holds both
+  // (attempt_started_at only for a task with a delay), so a stream opened on
+  // any api pod shows progress (transport/valkey/record_codec.hpp).
   std::uint32_t delay_ms = 0;
   timestamp submitted_at = 0;
   timestamp started_at = 0;
@@ -125,7 +126,7 @@ struct task_record {
   rare_string error;
   rare_string idempotency_key; // kept so the store can forget the key with the record
   rare_string tenant;          // GET /task/{id} shows the record to this tenant only
-  std::shared_ptr<run_claim> claim;
+  std::shared_ptr<run_claim> claim; // in-process only
 };
 
 // The record of a task that has just been accepted.

@@ -10,9 +10,12 @@ namespace taskmesh::valkey {
 namespace {
 
 // Which fields a write may leave out at their defaults (omit_defaults):
-// never the three a reader requires; the ones no update changes whenever
-// omitting is on; the ones updates change only in a new record.
-enum class field_kind : std::uint8_t { required, unchanging, changing };
+// never the three a reader requires; whenever omitting is on, the ones no
+// update sets back to their default (never_reset: most never change;
+// attempt_started_at changes per attempt but is stored only for a task with
+// a delay_ms, where every attempt sets it); the others (changing) only in a
+// new record.
+enum class field_kind : std::uint8_t { required, never_reset, changing };
 
 bool written(field_kind kind, bool at_default, omit_defaults omit) {
   if (!at_default || kind == field_kind::required || omit == omit_defaults::none)
@@ -45,17 +48,22 @@ void visit_fields(const task_record& r, std::string_view type, omit_defaults omi
   text(0, required, false, std::string_view(id, sizeof id), false);
   text(1, required, false, type, true);
   text(2, required, false, to_string(r.status), true);
-  text(3, unchanging, r.prio == defaults.prio, to_string(r.prio), true);
+  text(3, never_reset, r.prio == defaults.prio, to_string(r.prio), true);
   number(4, changing, r.attempts, defaults.attempts);
-  number(5, unchanging, r.max_attempts, defaults.max_attempts);
-  number(6, unchanging, r.submitted_at, defaults.submitted_at);
+  number(5, never_reset, r.max_attempts, defaults.max_attempts);
+  number(6, never_reset, r.submitted_at, defaults.submitted_at);
   number(7, changing, r.started_at, defaults.started_at);
   number(8, changing, r.finished_at, defaults.finished_at);
   number(9, changing, r.next_attempt_at, defaults.next_attempt_at);
   text(10, changing, r.result.empty(), r.result, true);
   text(11, changing, r.error.empty(), r.error, true);
-  text(12, unchanging, r.idempotency_key.empty(), r.idempotency_key, true);
-  text(13, unchanging, r.tenant.empty(), r.tenant, true);
+  text(12, never_reset, r.idempotency_key.empty(), r.idempotency_key, true);
+  text(13, never_reset, r.tenant.empty(), r.tenant, true);
+  number(14, never_reset, r.delay_ms, defaults.delay_ms);
+  // Only progress reads it, and only while a delay runs: a task without
+  // one stores none (no bytes for plain tasks), so none needs resetting.
+  if (r.delay_ms > 0 || omit == omit_defaults::none)
+    number(15, never_reset, r.attempt_started_at, defaults.attempt_started_at);
 }
 
 template <class Int>
@@ -107,7 +115,7 @@ void append_record_fields(command& cmd, const task_record& r, std::string_view t
   // The count goes in front of the fields: a placeholder, set once they are
   // written (one pass, nothing formatted twice).
   static constexpr std::array<std::string_view, record_fields.size() + 1> counts{
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"};
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"};
   const std::size_t count_at = cmd.size();
   cmd.arg(counts[0]);
   std::size_t n = 0;
@@ -171,6 +179,10 @@ result<stored_record> decode_record(
       r.idempotency_key = std::string(value);
     } else if (name == "tenant") {
       r.tenant = std::string(value);
+    } else if (name == "delay_ms") {
+      ok = parse_int(value, r.delay_ms, 0, std::numeric_limits<std::uint32_t>::max());
+    } else if (name == "attempt_started_at") {
+      ok = parse_int(value, r.attempt_started_at, 0, i64_max);
     }
     if (!ok)
       return bad(name, value);

@@ -9,7 +9,11 @@
 // null), error ("" = null), idempotency_key ("" = none; lets later writes
 // keep the key's TTL in step with the record; it is already "<tenant>:<key>"
 // for a tenant's task, see assign_tenant), tenant ("" = the default tenant:
-// GET answers only the tenant that submitted the task). Decoding ignores fields it
+// GET answers only the tenant that submitted the task), delay_ms (the
+// task's params.delay_ms, 0 = none) and attempt_started_at (microseconds,
+// the current attempt's start; stored only for a task with a delay_ms):
+// what a live event stream's progress needs while the task waits out its
+// delay, on whichever api pod reads the record. Decoding ignores fields it
 // does not know (the scripts keep an 'admitted' marker in the same hash), and
 // reads a missing field as its default: writes leave those out
 // (omit_defaults).
@@ -33,10 +37,11 @@ struct redisReply;
 namespace taskmesh::valkey {
 
 // In the order the encoders write them.
-inline constexpr std::array<std::string_view, 14> record_fields{
+inline constexpr std::array<std::string_view, 16> record_fields{
   "id",           "type",          "status",      "priority",    "attempts",
   "max_attempts", "submitted_at",  "started_at",  "finished_at", "next_attempt_at",
-  "result",       "error",         "idempotency_key", "tenant"};
+  "result",       "error",         "idempotency_key", "tenant",  "delay_ms",
+  "attempt_started_at"};
 
 struct stored_record {
   task_record record; // record.op stays 0: map `type` to an index with the op registry
@@ -56,9 +61,10 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
 enum class omit_defaults : std::uint8_t {
   none,      // every field (events, tests)
   unchanging, // an update of a record that may hold older values: only the
-             // fields no update changes (priority, max_attempts,
-             // idempotency_key, tenant) when at their defaults; a changing
-             // field at its default must overwrite a stored value
+             // fields no update sets back to their defaults (priority,
+             // max_attempts, submitted_at, idempotency_key, tenant, delay_ms,
+             // attempt_started_at) when at them; a changing field at its
+             // default must overwrite a stored value
   all,       // a new record (admission): every field at its default
 };
 

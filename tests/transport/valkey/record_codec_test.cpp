@@ -1,7 +1,8 @@
 // File: tests/transport/valkey/record_codec_test.cpp
 // The record <-> hash field codec: field names and order, values, round
-// trips (nulls, large and binary values), borrowing in command form, and
-// every decoding error.
+// trips (nulls, large and binary values), borrowing in command form, which
+// fields each write form leaves out (a task without a delay stores neither
+// delay field), and every decoding error.
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -26,6 +27,8 @@ task_record sample() {
   r.error = "transient: upstream busy";
   r.idempotency_key = "acme:order-17";
   r.tenant = "acme";
+  r.delay_ms = 2500;
+  r.attempt_started_at = 1'763'780'000'923'456;
   return r;
 }
 
@@ -56,6 +59,8 @@ TEST(RecordCodec, FieldsInOrderWithTextValues) {
   EXPECT_EQ(fields[11].second, "transient: upstream busy");
   EXPECT_EQ(fields[12].second, "acme:order-17");
   EXPECT_EQ(fields[13].second, "acme");
+  EXPECT_EQ(fields[14].second, "2500");
+  EXPECT_EQ(fields[15].second, "1763780000923456");
 }
 
 TEST(RecordCodec, RoundTrip) {
@@ -85,6 +90,8 @@ TEST(RecordCodec, RoundTrip) {
     EXPECT_EQ(d.error, r.error);
     EXPECT_EQ(d.idempotency_key, r.idempotency_key);
     EXPECT_EQ(d.tenant, r.tenant);
+    EXPECT_EQ(d.delay_ms, r.delay_ms);
+    EXPECT_EQ(d.attempt_started_at, r.attempt_started_at);
   }
 }
 
@@ -141,13 +148,16 @@ TEST(RecordCodec, AdmissionFormLeavesOutEveryDefault) {
   EXPECT_EQ(d->record.submitted_at, r.submitted_at);
   EXPECT_EQ(d->record.result, "");
   EXPECT_TRUE(d->record.tenant.empty());
+  EXPECT_EQ(d->record.delay_ms, 0u);
+  EXPECT_EQ(d->record.attempt_started_at, 0);
 
   // Values other than the defaults are all written.
   command full("EVALSHA");
   append_record_fields(full, sample(), "echo", omit_defaults::all);
   const auto written = names_of(fields_of(full));
   for (const char* name : {"priority", "attempts", "max_attempts", "started_at",
-                           "next_attempt_at", "error", "idempotency_key", "tenant"})
+                           "next_attempt_at", "error", "idempotency_key", "tenant",
+                           "delay_ms", "attempt_started_at"})
     EXPECT_NE(std::find(written.begin(), written.end(), name), written.end()) << name;
 }
 
@@ -169,6 +179,51 @@ TEST(RecordCodec, UpdateFormWritesEveryChangingField) {
   ASSERT_TRUE(d) << d.err().message;
   EXPECT_EQ(d->record.max_attempts, r.max_attempts);
   EXPECT_EQ(d->record.prio, r.prio);
+}
+
+// What a stream's progress needs travels in the record of a task with a
+// delay: a worker's update of the running task writes both fields, and
+// they read back. A task without a delay stores neither, though workers
+// stamp every attempt's start: plain tasks pay no bytes for them.
+TEST(RecordCodec, OnlyADelayedTaskStoresItsDelayAndAttemptStart) {
+  task_record running;
+  running.id = sample().id;
+  running.status = task_status::running;
+  running.attempts = 1;
+  running.submitted_at = sample().submitted_at;
+  running.started_at = sample().started_at;
+  running.attempt_started_at = sample().started_at;
+
+  for (auto omit : {omit_defaults::all, omit_defaults::unchanging}) {
+    command plain("EVALSHA");
+    append_record_fields(plain, running, "echo", omit);
+    const auto names = names_of(fields_of(plain));
+    for (const char* name : {"delay_ms", "attempt_started_at"})
+      EXPECT_EQ(std::find(names.begin(), names.end(), name), names.end()) << name;
+
+    task_record delayed = running;
+    delayed.delay_ms = 3000;
+    command cmd("EVALSHA");
+    append_record_fields(cmd, delayed, "echo", omit);
+    const auto fields = fields_of(cmd);
+    EXPECT_EQ(cmd[1], std::to_string(fields.size()));
+    const auto written = names_of(fields);
+    for (const char* name : {"delay_ms", "attempt_started_at"})
+      EXPECT_NE(std::find(written.begin(), written.end(), name), written.end()) << name;
+    auto d = decode_record(fields);
+    ASSERT_TRUE(d) << d.err().message;
+    EXPECT_EQ(d->record.delay_ms, 3000u);
+    EXPECT_EQ(d->record.attempt_started_at, running.attempt_started_at);
+  }
+
+  // A delayed task not yet started (admission) has no attempt start to store.
+  task_record queued;
+  queued.id = sample().id;
+  queued.delay_ms = 3000;
+  command admit("EVALSHA");
+  append_record_fields(admit, queued, "echo", omit_defaults::all);
+  EXPECT_EQ(names_of(fields_of(admit)),
+            (std::vector<std::string_view>{"id", "type", "status", "delay_ms"}));
 }
 
 TEST(RecordCodec, IgnoresUnknownFieldsAndDefaultsMissingOptionalOnes) {
@@ -205,7 +260,8 @@ TEST(RecordCodec, RejectsBadValuesNamingTheField) {
     {"id", "not-a-uuid"},   {"type", ""},           {"status", "done"},
     {"priority", "urgent"}, {"attempts", "256"},    {"attempts", "-1"},
     {"max_attempts", "x"},  {"submitted_at", "1.5"}, {"started_at", ""},
-    {"finished_at", "-3"},  {"next_attempt_at", "99999999999999999999"}};
+    {"finished_at", "-3"},  {"next_attempt_at", "99999999999999999999"},
+    {"delay_ms", "4294967296"}, {"delay_ms", "-1"}, {"attempt_started_at", "soon"}};
   for (const auto& [name, value] : bad) {
     auto owned = encode_record(sample(), "echo");
     pairs fields = views(owned);

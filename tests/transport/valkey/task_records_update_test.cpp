@@ -2,7 +2,8 @@
 // update against a real server: queued -> running -> terminal, terminal is
 // final, a double terminal write leaves one record and counts once, lower
 // attempts and earlier stages are stale, retries counted once per attempt,
-// counters per op, and an update that arrives before admit.
+// counters per op, an update that arrives before admit, and a delayed task's
+// delay and attempt start.
 #include "tests/transport/valkey/valkey_fixture.hpp"
 
 namespace taskmesh::valkey::testing {
@@ -19,6 +20,25 @@ TEST_F(RecordsTest, QueuedRunningTerminalProgression) {
   EXPECT_EQ(s.record.result, R"({"words":3})");
   EXPECT_EQ(s.record.attempts, 1);
   EXPECT_GT(s.record.finished_at, 0);
+}
+
+// A delayed task's record carries what a stream's progress needs: the
+// delay from admission on, and each attempt's start from its running write.
+TEST_F(RecordsTest, DelayedTaskStoresItsDelayAndEachAttemptStart) {
+  task_record r = make_record();
+  r.delay_ms = 3000;
+  admit_one(r);
+  EXPECT_EQ(stored(r.id).record.delay_ms, 3000u);
+  EXPECT_EQ(stored(r.id).record.attempt_started_at, 0);
+  for (std::uint8_t attempt = 1; attempt <= 2; ++attempt) {
+    task_record running = advanced(r, task_status::running, attempt);
+    running.delay_ms = r.delay_ms;
+    running.attempt_started_at = r.submitted_at + 1000 * attempt;
+    ASSERT_EQ(update_one(running), update_outcome::applied);
+    const stored_record s = stored(r.id);
+    EXPECT_EQ(s.record.delay_ms, 3000u);
+    EXPECT_EQ(s.record.attempt_started_at, running.attempt_started_at) << "attempt " << int(attempt);
+  }
 }
 
 TEST_F(RecordsTest, TerminalRecordIsFinal) {
