@@ -5,7 +5,12 @@
 // Last-Event-ID to the OTHER api pod misses nothing; a task cancelled on one
 // api pod ends the stream on the other, is counted once cluster-wide, and
 // the worker that receives it acknowledges it without running it. Worker
-// pods publish events only while some api pod has a stream open.
+// pods publish events only while some api pod has a stream open, delayed
+// tasks included: a stream opened on one shows its progress from the
+// Valkey record.
+#include <algorithm>
+#include <functional>
+
 #include "tests/cluster/cluster_fixture.hpp"
 #include "tests/support/sse_client.hpp"
 #include "transport/nats/connection.hpp"
@@ -108,15 +113,32 @@ public:
   event_tap(const event_tap&) = delete;
   event_tap& operator=(const event_tap&) = delete;
 
-  // The bodies delivered so far, concatenated (a flush first: what the
-  // server routed to us before now is here).
-  std::string drain() {
+  // The bodies delivered since the last call, one per message (a flush
+  // first: what the server routed to us before now is here).
+  std::vector<std::string> messages() {
     (void)natsConnection_FlushTimeout(conn_->raw(), 5000);
-    std::string out;
+    std::vector<std::string> out;
     natsMsg* m = nullptr;
     while (natsSubscription_NextMsg(&m, sub_, 1) == NATS_OK) {
-      out.append(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+      out.emplace_back(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
       natsMsg_Destroy(m);
+    }
+    return out;
+  }
+  // The same, concatenated.
+  std::string drain() {
+    std::string out;
+    for (const auto& m : messages())
+      out += m;
+    return out;
+  }
+  // The records published since the last call (each message is an array).
+  std::vector<json::object> records() {
+    std::vector<json::object> out;
+    for (const auto& m : messages()) {
+      const auto body = json::parse(m);
+      for (const auto& r : body.as_array())
+        out.push_back(r.as_object());
     }
     return out;
   }
@@ -126,10 +148,9 @@ private:
   natsSubscription* sub_ = nullptr;
 };
 
-// Worker pods publish the changes of plain tasks only while an api pod has a
-// live stream open (P:events:watched in Valkey): nobody pays for events
-// nobody reads. (A task with a delay is published always: its progress
-// needs the delay, which only events carry.)
+// Worker pods publish their changes only while an api pod has a live
+// stream open (P:events:watched in Valkey): nobody pays for events nobody
+// reads.
 TEST_F(ClusterEvents, WorkersPublishEventsOnlyWhileAStreamIsOpen) {
   event_tap tap{cluster()};
   const auto run_plain_tasks = [&] {
@@ -152,6 +173,43 @@ TEST_F(ClusterEvents, WorkersPublishEventsOnlyWhileAStreamIsOpen) {
     EXPECT_NE(published.find(id), std::string::npos) << id << " went unpublished during a stream";
   for (const auto& id : unwatched)
     EXPECT_EQ(published.find(id), std::string::npos) << id;
+}
+
+// A delayed task is no exception: its start is not published while nobody
+// watches. A stream opened while it waits still shows its progress, counted
+// from the attempt's start: the Valkey record the stream starts from holds
+// the delay and that start. The task's later events are published (the
+// stream watches now), by the same worker pod after the running one would
+// have been, so seeing them means a running event would have arrived too.
+TEST_F(ClusterEvents, ADelayedTaskIsPublishedOnlyWhileWatchedYetItsStreamShowsProgress) {
+  event_tap tap{cluster()};
+  const auto id = submit(api(), R"({"type":"echo","payload":"x","params":{"delay_ms":4000}})");
+  ASSERT_TRUE(wait_until([&] { return str(get_task(api(), id), "status") == "running"; }, 10s));
+
+  auto watching = stream(1, id);
+  const auto events = watching.rest(20s);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(statuses(events), "5:running 7:succeeded");
+  std::vector<std::int64_t> progress;
+  for (const auto& e : events)
+    if (e.event == "progress")
+      progress.push_back(num(e.json(), "progress"));
+  // Rising while the delay runs, which takes the attempt's start: counted
+  // from 0 (1970), progress would not move.
+  ASSERT_GE(progress.size(), 2u) << "progress did not move while the delay ran";
+  EXPECT_TRUE(std::adjacent_find(progress.begin(), progress.end(), std::greater_equal<>{}) ==
+              progress.end())
+    << "progress did not rise";
+
+  std::vector<std::string> published; // statuses of this task's events on NATS
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& r : tap.records())
+      if (str(r, "id") == id)
+        published.push_back(str(r, "status"));
+    return !published.empty() && published.back() == "succeeded";
+  }, 10s)) << "the terminal event, published while the stream watched, never came";
+  EXPECT_EQ(published, std::vector<std::string>{"succeeded"})
+    << "the running event went out while nobody watched";
 }
 
 class ClusterCancel : public ClusterTest {};

@@ -22,8 +22,6 @@ boost::json::object event_object(const task_record& r, std::string_view type, bo
   boost::json::object o;
   for (auto& [name, value] : valkey::encode_record(r, type))
     o[name] = value;
-  o["delay_ms"] = r.delay_ms;
-  o["attempt_started_at"] = r.attempt_started_at;
   if (elide) {
     o["result"] = "";
     o["elided"] = true;
@@ -120,10 +118,6 @@ std::vector<decoded_event> decode_events(std::string_view body, const op_registr
     }
     decoded_event e{std::move(stored->record), false};
     e.record.op = *op;
-    if (const auto* d = o->if_contains("delay_ms"); d && d->is_number())
-      e.record.delay_ms = static_cast<std::uint32_t>(d->to_number<std::uint64_t>());
-    if (const auto* s = o->if_contains("attempt_started_at"); s && s->is_number())
-      e.record.attempt_started_at = s->to_number<std::int64_t>();
     if (const auto* el = o->if_contains("elided"); el && el->is_bool())
       e.elided = el->get_bool();
     out.push_back(std::move(e));
@@ -185,14 +179,10 @@ void on_message(natsConnection*, natsSubscription*, natsMsg* raw, void* closure)
         continue;
       }
       // The result was too big to travel: read the whole record.
-      const auto id = e.record.id;
-      caf::anon_send(st.bridge, get_atom::value, id,
-                     lookup_callback{[hub = st.hub, r = std::move(e.record)](lookup_result found) mutable {
-                       if (found.outcome == lookup_result::kind::found) {
-                         found.record.delay_ms = r.delay_ms;
-                         found.record.attempt_started_at = r.attempt_started_at;
+      caf::anon_send(st.bridge, get_atom::value, e.record.id,
+                     lookup_callback{[hub = st.hub](lookup_result found) {
+                       if (found.outcome == lookup_result::kind::found)
                          hub->publish(found.record);
-                       }
                      }});
     }
     if (bad > 0)

@@ -37,8 +37,10 @@ std::string events_subject(std::string_view prefix);
 // Ids of cancelled tasks, for worker pods (see cancelled_tasks).
 std::string cancelled_subject(std::string_view prefix);
 
-// One message body: a JSON array with one object per record (the Valkey
-// record fields plus delay_ms and attempt_started_at).
+// One message body: a JSON array with one object per record: the Valkey
+// record fields as record_codec writes them (every field, values as strings;
+// delay_ms and attempt_started_at among them, for progress), plus
+// "elided": true where the result was left out.
 std::string encode_events(std::span<const task_record* const> records, const op_registry& ops);
 struct decoded_event {
   task_record record;

@@ -65,13 +65,13 @@ caf::result<void> update(valkey_store_state& st, const std::vector<task_record>&
   if (!reply)
     return st.link->fail("update", reply.err());
   st.link->mark_ok();
-  if (st.config.on_changed) {
+  // Published only while some api pod watches (valkey_store_config::on_changed).
+  if (st.config.on_changed && reply->watched) {
     const auto& outcomes = reply->outcomes;
     std::vector<const task_record*> changed;
     for (std::size_t i = 0; i < batch.size() && i < outcomes.size(); ++i)
-      if ((outcomes[i] == valkey::update_outcome::applied ||
-           outcomes[i] == valkey::update_outcome::first_terminal) &&
-          (reply->watched || batch[i].delay_ms > 0))
+      if (outcomes[i] == valkey::update_outcome::applied ||
+          outcomes[i] == valkey::update_outcome::first_terminal)
         changed.push_back(&batch[i]);
     if (!changed.empty())
       st.config.on_changed(changed);

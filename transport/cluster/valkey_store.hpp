@@ -40,9 +40,9 @@ struct valkey_store_config {
   // Told which records an update or cancel changed (set: publish them as
   // live events, transport/cluster/task_event_relay.hpp). An update's
   // changes are told only while some api pod watches (update_reply::watched):
-  // nobody publishes events nobody reads. A task with a delay_ms is told
-  // always: only its events carry the delay a stream's progress needs (the
-  // Valkey record has none), and api pods keep them for streams opened later.
+  // nobody publishes events nobody reads. A stream opened later starts from
+  // the Valkey record, which carries what its progress needs (delay_ms,
+  // attempt_started_at).
   std::function<void(std::span<const task_record* const>)> on_changed;
   // Api pods: their live event streams. While any is open, P:events:watched
   // is kept set (on each sweep, and before a `get` when it was last set more

@@ -48,15 +48,8 @@ void task_event_stream::add(const task_record& r) {
   if (done_)
     return;
   const auto seq = transition_seq(r);
-  if (sent_ && seq <= *sent_) {
-    // The same transition from another source (cluster: the Valkey record
-    // has no delay, the NATS event has): keep what progress needs.
-    if (seq == *sent_ && last_.delay_ms == 0 && r.delay_ms > 0) {
-      last_.delay_ms = r.delay_ms;
-      last_.attempt_started_at = r.attempt_started_at;
-    }
+  if (sent_ && seq <= *sent_)
     return;
-  }
   append_sse(pending_, "status", seq, record_to_json(r, *ctx_.ops));
   sent_ = seq;
   last_ = r;
