@@ -94,9 +94,10 @@ private:
 
 } // namespace
 
-json::value parse(std::string_view text, json::error_code& ec, const json::parse_options& opt) {
+json::value parse(std::string_view text, json::error_code& ec, const json::parse_options& opt,
+                  json::storage_ptr sp) {
   json::basic_parser<exact_handler> parser{opt};
-  parser.handler().stack.reset();
+  parser.handler().stack.reset(std::move(sp));
   const auto used = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size())
     ec = json::error::extra_data;

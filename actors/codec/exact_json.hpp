@@ -18,8 +18,10 @@ namespace taskmesh::exact_json {
 
 // As boost::json::parse(text, ec, {}, opt), with correctly rounded doubles.
 // A number beyond a double's range keeps Boost's infinity (or zero), which
-// json_numbers::has_non_finite then refuses.
+// json_numbers::has_non_finite then refuses. The value's memory comes from
+// `sp` (default: the heap).
 boost::json::value parse(std::string_view text, boost::json::error_code& ec,
-                         const boost::json::parse_options& opt = {});
+                         const boost::json::parse_options& opt = {},
+                         boost::json::storage_ptr sp = {});
 
 } // namespace taskmesh::exact_json

@@ -81,6 +81,44 @@ TEST(TaskWire, EnvelopeRoundTripsEachTaskAndRefusesOnlyTheBadOne) {
   }
 }
 
+// The message is written as text, not through a DOM: it must be the very
+// bytes Boost.JSON would serialize (so parse -> serialize changes nothing),
+// whatever a string holds: every ASCII byte, quotes, backslashes, UTF-8.
+TEST(TaskWire, WrittenTextIsWhatBoostJsonWouldSerialize) {
+  const auto ops = fake_registry();
+  std::string every_byte;
+  for (int c = 1; c < 0x80; ++c)
+    every_byte += static_cast<char>(c);
+  auto text = sample(2, every_byte + "caf\xC3\xA9 \xE2\x82\xAC");
+  text.params = R"({"find":"\"","replace":"\\"})";
+  text.idempotency_key = "key \"with\" quotes\t";
+  text.tenant = "back\\slash";
+  text.attempts = 2;
+  text.retry_at = 1'795'000'000'000'001;
+  // A JSON op's payload is stored as the request codec serialized it.
+  auto json_op = sample(1, boost::json::serialize(boost::json::parse(R"({"a":[1,-2.5,"x\u0001"],"b":{}})")));
+  json_op.prio = priority::normal;
+  json_op.idempotency_key = "";
+  json_op.traceparent = "";
+  json_op.tenant = "";
+  const std::vector<task> tasks{text, json_op};
+  for (const auto& wire : {tasks_to_wire(tasks, ops), task_to_wire(text, ops), task_to_wire(json_op, ops)})
+    EXPECT_EQ(wire, boost::json::serialize(boost::json::parse(wire)));
+  auto back = tasks_from_wire(tasks_to_wire(tasks, ops), ops);
+  ASSERT_EQ(back.size(), 2u);
+  ASSERT_TRUE(std::holds_alternative<task>(back[0]));
+  const auto& r = std::get<task>(back[0]);
+  EXPECT_EQ(r.payload, text.payload);
+  EXPECT_EQ(r.idempotency_key, text.idempotency_key);
+  EXPECT_EQ(r.tenant, text.tenant);
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_EQ(r.retry_at, text.retry_at);
+  EXPECT_EQ(boost::json::parse(r.params.str()), boost::json::parse(text.params.str()));
+  ASSERT_TRUE(std::holds_alternative<task>(back[1]));
+  EXPECT_EQ(std::get<task>(back[1]).payload, json_op.payload);
+  EXPECT_TRUE(std::get<task>(back[1]).tenant.empty());
+}
+
 // A retry re-published alone: task i of the message, its attempts raised by
 // the delivery count and the end of its backoff in retry_at.
 TEST(TaskWire, TaskWithAttemptsTakesOneTaskOutWithItsAttemptsAndRetryAt) {
