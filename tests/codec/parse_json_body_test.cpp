@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include "tests/codec/fake_ops.hpp"
 
 namespace taskmesh::codec_test {
@@ -41,6 +43,22 @@ TEST(ParseJsonBody, ValueOutlivesTheBodyAndParserScratch) {
   EXPECT_EQ(v.at("k").as_string().size(), 10000u);
   EXPECT_EQ(v.at("k").as_string()[9999], 'z');
   EXPECT_TRUE(v.at("a").is_array());
+}
+
+// The handlers parse into an arena on their stack: every node of the value
+// must come from the storage given, not from the heap (the parser's
+// constructor takes the storage for its temporary stack only; given there,
+// the arena went unused and each node was allocated and freed on its own).
+TEST(ParseJsonBody, ValueLivesInTheStorageGiven) {
+  json::monotonic_resource arena;
+  const auto v = value_of(parse_json_body(R"([{"type":"echo","payload":{"k":"a long enough string"}}])", {}, &arena));
+  EXPECT_EQ(v.storage().get(), &arena);
+  EXPECT_TRUE(v.storage().is_deallocate_trivial()) << "no walk over the nodes to free them";
+  const auto& task = v.as_array().at(0).as_object();
+  EXPECT_EQ(task.storage().get(), &arena);
+  EXPECT_EQ(task.at("payload").as_object().at("k").as_string().storage().get(), &arena);
+  EXPECT_EQ(value_of(parse_json_body("[1]", {})).storage().get(), json::storage_ptr{}.get())
+    << "without storage: the default resource";
 }
 
 TEST(ParseJsonBody, EmptyBody) {
