@@ -5,8 +5,11 @@
 //   P:task:<id>                 HASH  task record (fields: record_codec.hpp) + 'admitted'
 //   P:idem:<key>                STRING '<id>~' while claimed (no record yet),
 //                                      '<id>' once the task's record exists
-//   P:records                   ZSET  task ids scored by record expiry (ms,
-//                                     server clock; +inf while not terminal)
+//   P:live                      STRING records not yet terminal
+//   P:finished                  ZSET  '<n>:<id>' per script run that made n records
+//                                     terminal (id: the first of them), scored by
+//                                     their common expiry (ms, server clock)
+//   P:finished:count            STRING the sum of n over P:finished
 //   P:worker:<id>               STRING heartbeat (server time in ms), PX = heartbeat TTL
 //   P:workers                   ZSET  worker ids scored by heartbeat expiry
 //   P:count:<name>              STRING counter: submitted succeeded failed dead retried processed
@@ -17,8 +20,12 @@
 //   P:events:watched            STRING set (PX) while an api pod has live event streams open
 // A record lives while its task is queued or running, and expires
 // result_ttl after its first terminal write; its idempotency key follows it.
-// P:records mirrors that in the same script, so "records held" = ZCARD after
-// dropping members whose score has passed: exact, with no KEYS and no SCAN.
+// The scripts that create records or make them terminal keep the count in
+// the same step: "records held" = P:live + P:finished:count once the
+// P:finished groups whose time has passed are dropped: exact, with no KEYS
+// and no SCAN. The terminal writes of one script run share its time and
+// TTL, so they expire together and are one P:finished member, not one per
+// record (a ZADD per task was a tenth of Valkey's time per task).
 // Times come from the server's TIME, the clock PEXPIRE uses.
 //
 // How a task gets here (cluster intake, actors/intake.hpp): claim (only
@@ -42,14 +49,46 @@ local function ms(x) return string.format('%d', x) end
 -- Drops the members of an expiry-scored ZSET whose time has passed (a key
 -- with PEXPIRE at T is gone once now > T).
 local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
+-- The same for P:finished, taking each group's records off
+-- P:finished:count. At most 1024 groups per call (a write's upkeep stays
+-- bounded after a long idle); returns true if it stopped there.
+local function trim_finished(prefix, now)
+  local finished = prefix .. ':finished'
+  local gone = redis.call('ZRANGEBYSCORE', finished, '-inf', '(' .. ms(now), 'LIMIT', 0, 1024)
+  if #gone == 0 then return false end
+  local n = 0
+  for _, group in ipairs(gone) do n = n + tonumber(string.match(group, '^(%d+):')) end
+  redis.call('DECRBY', finished .. ':count', n)
+  redis.call('ZREMRANGEBYRANK', finished, 0, #gone - 1)
+  return #gone == 1024
+end
 local terminal = {succeeded = true, failed = true, dead = true, cancelled = true}
+-- What one script run did to the records held: `live` records created or
+-- made terminal (+1/-1), and the `finished` ones (made terminal, expiring
+-- together at now + ttl; `first` names the group).
+local function new_tally() return {live = 0, finished = 0, first = nil} end
+local function tally_write(t, id, was_live, existed, status)
+  if terminal[status] then
+    if was_live then t.live = t.live - 1 end
+    t.finished = t.finished + 1
+    t.first = t.first or id
+  elseif not existed then
+    t.live = t.live + 1
+  end
+end
+local function apply_tally(prefix, t, ttl, now)
+  if t.live ~= 0 then redis.call('INCRBY', prefix .. ':live', t.live) end
+  if t.finished > 0 then
+    redis.call('ZADD', prefix .. ':finished', ms(now + tonumber(ttl)), t.finished .. ':' .. t.first)
+    redis.call('INCRBY', prefix .. ':finished:count', t.finished)
+  end
+end
 -- After a write of task `id`'s record: expiry for a terminal record, none
 -- for a live one (a live record never has one: only a terminal write sets
 -- it, and a terminal record is never written again, so nothing needs
 -- PERSIST); the idempotency key, if it is this task's (claimed or not),
--- names the recorded task and follows the record's expiry. Returns the
--- record's P:records score.
-local function keep(prefix, key, id, idem, status, ttl, now)
+-- names the recorded task and follows the record's expiry.
+local function keep(prefix, key, id, idem, status, ttl)
   local final = terminal[status]
   if final then redis.call('PEXPIRE', key, ttl) end
   if idem ~= '' then
@@ -59,8 +98,6 @@ local function keep(prefix, key, id, idem, status, ttl, now)
       if final then redis.call('SET', ikey, id, 'PX', ttl) else redis.call('SET', ikey, id) end
     end
   end
-  if final then return ms(now + tonumber(ttl)) end
-  return '+inf'
 end
 )lua";
 
@@ -112,15 +149,14 @@ constexpr std::string_view admit_lua = R"lua(
 --     counts the task as submitted (P:count:submitted,
 --     P:count:type:<op>:submitted), so a resent admit counts nothing. (If a
 --     worker wrote first, update counted it.)
---  3. keep(): no expiry while queued, the idempotency key names the task,
---     P:records gets the id.
+--  3. keep(): no expiry while queued, the idempotency key names the task;
+--     the record is counted in P:live.
 -- Reply per task: the record's current status.
--- Counter increments and ZADDs are gathered and sent once per script run.
+-- Counter increments are gathered and sent once per script run.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
-local records = prefix .. ':records'
-trim(records, now)
-local out, i, zadd, incr, types = {}, 4, {}, {}, {}
+trim_finished(prefix, now)
+local out, i, incr, types, tally = {}, 4, {}, {}, new_tally()
 for k = 1, n do
   local id, typ, written, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local nf = tonumber(ARGV[i + 4])
@@ -133,8 +169,8 @@ for k = 1, n do
     redis.call('HSET', key, 'admitted', '1', unpack(ARGV, first, last))
     status = written
     counted = true
-    zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
-    zadd[#zadd + 1] = id
+    keep(prefix, key, id, idem, status, ttl)
+    tally_write(tally, id, false, false, status)
   elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
     counted = true
   end
@@ -145,7 +181,7 @@ for k = 1, n do
   end
   out[k] = status
 end
-if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
+apply_tally(prefix, tally, ttl, now)
 local total = 0
 for key, by in pairs(incr) do
   redis.call('INCRBY', key, by)
@@ -187,20 +223,19 @@ constexpr std::string_view update_lua = R"lua(
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
 -- Reply: the n codes, then 1 if P:events:watched exists (an api pod has
 -- live event streams open: the worker publishes what changed), else 0.
--- Counter increments and ZADDs are gathered and sent once per script run;
--- an applied update is one HMGET and one HSET (the kept started_at and the
--- per-task counters ride in the same HSET).
+-- Counter increments are gathered and sent once per script run; an applied
+-- update is one HMGET and one HSET (the kept started_at and the per-task
+-- counters ride in the same HSET), plus a PEXPIRE when terminal.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
-local records = prefix .. ':records'
-trim(records, now)
+trim_finished(prefix, now)
 local function stage(status, next_at)
   if terminal[status] then return 3 end
   if status == 'running' then return 1 end
   if next_at and next_at ~= '' and next_at ~= '0' then return 2 end
   return 0
 end
-local out, i, zadd, incr, types = {}, 4, {}, {}, {}
+local out, i, incr, types, tally = {}, 4, {}, {}, new_tally()
 local function bump(key) incr[key] = (incr[key] or 0) + 1 end
 local function count(typ, name)
   bump(prefix .. ':count:' .. name)
@@ -260,8 +295,8 @@ for k = 1, n do
       from = in_front(from, 'commits', (tonumber(cur[6]) or 0) + 1)
     end
     redis.call('HSET', key, unpack(ARGV, from, last))
-    zadd[#zadd + 1] = keep(prefix, key, id, idem, status, ttl, now)
-    zadd[#zadd + 1] = id
+    keep(prefix, key, id, idem, status, ttl)
+    tally_write(tally, id, cur[1] ~= false, cur[1] ~= false, status)
     if code == 2 then
       count(typ, status)
       bump(prefix .. ':count:processed')
@@ -273,7 +308,7 @@ for k = 1, n do
   end
   out[k] = code
 end
-if #zadd > 0 then redis.call('ZADD', records, unpack(zadd)) end
+apply_tally(prefix, tally, ttl, now)
 local names = {}
 for typ in pairs(types) do names[#names + 1] = typ end
 for key, by in pairs(incr) do redis.call('INCRBY', key, by) end
@@ -311,9 +346,19 @@ return out
 
 constexpr std::string_view count_live_lua = R"lua(
 -- count_live: ARGV: a ZSET scored by expiry time (ms). Drops the members
--- whose time has passed and returns how many remain.
+-- whose time has passed and returns how many remain (the live workers).
 trim(ARGV[1], now_ms())
 return redis.call('ZCARD', ARGV[1])
+)lua";
+
+constexpr std::string_view count_records_lua = R"lua(
+-- count_records: ARGV: prefix. The records held: P:live plus
+-- P:finished:count once every group whose time has passed is dropped.
+local prefix = ARGV[1]
+local now = now_ms()
+while trim_finished(prefix, now) do end
+local live = tonumber(redis.call('GET', prefix .. ':live')) or 0
+return live + (tonumber(redis.call('GET', prefix .. ':finished:count')) or 0)
 )lua";
 
 constexpr std::string_view list_live_lua = R"lua(
@@ -358,8 +403,10 @@ if terminal[cur[1]] then return {2, redis.call('HGETALL', key)} end
 local now = now_ms()
 redis.call('HSET', key, 'status', 'cancelled', 'finished_at', ms(now * 1000), 'next_attempt_at', '0')
 redis.call('HINCRBY', key, 'commits', 1) -- a terminal write, as update counts them (docs/chaos.md)
-local score = keep(prefix, key, id, cur[3] or '', 'cancelled', ttl, now)
-redis.call('ZADD', prefix .. ':records', score, id)
+keep(prefix, key, id, cur[3] or '', 'cancelled', ttl)
+local tally = new_tally()
+tally_write(tally, id, true, true, 'cancelled')
+apply_tally(prefix, tally, ttl, now)
 redis.call('INCR', prefix .. ':count:cancelled')
 redis.call('INCR', prefix .. ':count:type:' .. cur[2] .. ':cancelled')
 redis.call('SADD', prefix .. ':types', cur[2])
@@ -381,6 +428,7 @@ constexpr std::array<entry, script_count> table{{
   {"forget_worker", forget_worker_lua},
   {"cancel", cancel_lua},
   {"list_live", list_live_lua},
+  {"count_records", count_records_lua},
 }};
 
 // prelude + body, built once.

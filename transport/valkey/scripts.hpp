@@ -26,13 +26,14 @@ enum class script_id : std::size_t {
   admit,         // queued records of published tasks (submitted counters)
   update,        // forward-only state changes (terminal and retried counters)
   counters,      // every counter, global and per op, in one reply
-  count_live,    // trims an expiry-scored ZSET, returns its size
+  count_live,    // trims an expiry-scored ZSET, returns its size (workers)
   heartbeat,     // worker key with PX + workers ZSET, returns live workers
   forget_worker, // removes a worker at shutdown
   cancel,        // queued or delayed -> cancelled (cancelled counters)
   list_live,     // trims an expiry-scored ZSET, returns its first members
+  count_records, // live records plus finished ones not yet expired
 };
-inline constexpr std::size_t script_count = 9;
+inline constexpr std::size_t script_count = 10;
 
 std::string_view script_name(script_id id);
 std::string_view script_source(script_id id);

@@ -333,8 +333,8 @@ result<task_records::cancel_reply> task_records::cancel(const task_id& id) {
 result<std::int64_t> task_records::count_records() {
   if (auto r = ready(); !r)
     return std::move(r).err();
-  command cmd = scripts_.call(script_id::count_live);
-  cmd.copy(options_.prefix + ":records");
+  command cmd = scripts_.call(script_id::count_records);
+  cmd.arg(std::string_view(options_.prefix));
   return run_integer(cmd);
 }
 

@@ -136,7 +136,8 @@ public:
   result<cancel_reply> cancel(const task_id& id);
 
   // Task records held right now (the /stats valkey_keys_count), exact: the
-  // P:records ZSET scored by expiry, trimmed, then ZCARD.
+  // live ones (P:live) plus the finished ones not yet expired (P:finished,
+  // one member per script run scored by its records' expiry, trimmed).
   result<std::int64_t> count_records();
 
   // SET P:worker:<id> PX ttl (plus the P:workers ZSET); returns live workers.

@@ -49,7 +49,8 @@ TEST_F(RecordsTest, RecordsExpireOnlyOnceTerminal) {
   ok(short_ttl.update({&rw, 1}));
   EXPECT_EQ(server->admin_integer({"PTTL", key}), -1);
   EXPECT_EQ(server->admin_integer({"PTTL", "tm:idem:ttl"}), -1);
-  EXPECT_EQ(string_of(server->admin({"ZSCORE", "tm:records", r.id.to_string()}).get()), "inf");
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:live"}).get()), "1"); // counted once, not twice
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 0);
 
   const task_record done = advanced(r, task_status::succeeded, 1);
   const record_write dw{done, "echo"};
@@ -59,9 +60,16 @@ TEST_F(RecordsTest, RecordsExpireOnlyOnceTerminal) {
     EXPECT_GT(pttl, 0) << k2;
     EXPECT_LE(pttl, 2000) << k2;
   }
-  const auto score = string_of(server->admin({"ZSCORE", "tm:records", r.id.to_string()}).get());
+  // Finished: off P:live, into a P:finished group that expires with it.
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:live"}).get()), "0");
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:finished:count"}).get()), "1");
+  const auto reply = server->admin({"ZSCORE", "tm:finished", "1:" + r.id.to_string()});
+  const auto score = string_of(reply.get());
   ASSERT_TRUE(score.has_value());
-  EXPECT_NE(*score, "inf");
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GT(std::stoll(std::string(*score)), now_ms);
+  EXPECT_LE(std::stoll(std::string(*score)), now_ms + 2000 + 1000); // result_ttl, and clock slack
 }
 
 TEST_F(RecordsTest, CountRecordsIsExactAfterExpiry) {
@@ -88,7 +96,33 @@ TEST_F(RecordsTest, CountRecordsIsExactAfterExpiry) {
   // The keys really are gone, and no more than these are: exact, not approximate.
   EXPECT_TRUE(wait_until([&] { return keys_matching(*server, "tm:task:*") == 2; }, 2s));
   EXPECT_EQ(ok(records->count_records()), keys_matching(*server, "tm:task:*"));
-  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:records"}), 2); // trimmed, not just counted
+  // One update made the six terminal: one group, trimmed, not just counted.
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 0);
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:finished:count"}).get()), "0");
+}
+
+// Records made terminal by a worker before admit wrote them, cancelled, or
+// finished by several script runs: the count follows each path exactly.
+TEST_F(RecordsTest, CountRecordsFollowsEveryPathToTheStore) {
+  task_records brief(*valkey, {"tm", 400ms, 256});
+  const task_record queued = make_record();
+  const task_record cancelled = make_record();
+  const task_record worker_first = make_record();
+  ok(brief.admit(writes(std::vector{queued, cancelled}, "echo")));
+  EXPECT_EQ(ok(brief.count_records()), 2);
+  ASSERT_EQ(ok(brief.cancel(cancelled.id)).outcome, task_records::cancel_outcome::cancelled);
+  // A worker's terminal write before its admit, then the admit: one record.
+  ok(brief.update(writes(std::vector{advanced(worker_first, task_status::succeeded, 1)}, "echo")));
+  ok(brief.admit(writes(std::vector{worker_first}, "echo")));
+  EXPECT_EQ(ok(brief.count_records()), 3);
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 2); // two runs, two groups
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:live"}).get()), "1");
+  // A terminal write repeated changes nothing.
+  ok(brief.update(writes(std::vector{advanced(worker_first, task_status::succeeded, 1)}, "echo")));
+  EXPECT_EQ(ok(brief.count_records()), 3);
+  ASSERT_TRUE(wait_until([&] { return ok(brief.count_records()) == 1; }, 3s));
+  EXPECT_TRUE(wait_until([&] { return keys_matching(*server, "tm:task:*") == 1; }, 2s));
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 0);
 }
 
 TEST_F(RecordsTest, HeartbeatsAndCountWorkers) {
