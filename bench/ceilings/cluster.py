@@ -207,16 +207,23 @@ class Cluster:
         return codes
 
 
-# One pass over the records set: every record's submitted_at, started_at,
+# One pass over the record keys: every record's submitted_at, started_at,
 # finished_at (decimal microseconds since the epoch,
-# transport/valkey/record_codec.hpp) and status.
+# transport/valkey/record_codec.hpp) and status. SCAN is fine after a run
+# (taskmesh itself never lists keys); it may return a key twice, hence `seen`.
 TASK_TIMES_LUA = """
-local ids = redis.call('ZRANGE', ARGV[1] .. ':records', 0, -1)
-local out = {}
-for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', ARGV[1] .. ':task:' .. id, 'submitted_at', 'started_at', 'finished_at', 'status')
-  out[#out + 1] = (f[1] or '0') .. ' ' .. (f[2] or '0') .. ' ' .. (f[3] or '0') .. ' ' .. (f[4] or '')
-end
+local out, seen, cursor = {}, {}, '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1] .. ':task:*', 'COUNT', 10000)
+  cursor = page[1]
+  for _, key in ipairs(page[2]) do
+    if not seen[key] then
+      seen[key] = true
+      local f = redis.call('HMGET', key, 'submitted_at', 'started_at', 'finished_at', 'status')
+      out[#out + 1] = (f[1] or '0') .. ' ' .. (f[2] or '0') .. ' ' .. (f[3] or '0') .. ' ' .. (f[4] or '')
+    end
+  end
+until cursor == '0'
 return out
 """
 
@@ -279,12 +286,11 @@ def jetstream_ceiling(group, workdir, build_dir, args, bound_s=180):
 
 # One task record write, shaped like one task's share of taskmesh's update
 # script (transport/valkey/scripts.cpp): read the state, HSET the 13 record
-# fields, PEXPIRE, ZADD to the records set, two counters.
+# fields, PEXPIRE, two counters. (Until 2026-12-07 also a ZADD to a records
+# set, which the scripts no longer do per task.)
 RECORD_WRITE_LUA = """
 local id = ARGV[1]
 local key = 'bench:task:' .. id
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at')
 redis.call('HSET', key, 'id', '01a2011d-2a86-7ed7-8584-' .. id, 'type', 'wordcount',
   'status', 'succeeded', 'priority', 'normal', 'attempts', '1', 'max_attempts', '3',
@@ -292,7 +298,6 @@ redis.call('HSET', key, 'id', '01a2011d-2a86-7ed7-8584-' .. id, 'type', 'wordcou
   'finished_at', '1795000000002000', 'next_attempt_at', '0', 'result', '{"words":12,"lines":1}',
   'error', '', 'idempotency_key', '')
 redis.call('PEXPIRE', key, 86400000)
-redis.call('ZADD', 'bench:records', string.format('%d', now + 86400000), id)
 redis.call('INCRBY', 'bench:count:succeeded', 1)
 redis.call('INCRBY', 'bench:count:type:wordcount:succeeded', 1)
 return 1
