@@ -90,6 +90,19 @@ def _wait_ours(proc, check, what, deadline_s=10.0):
     raise RuntimeError(f"{what} not ready after {deadline_s}s ({last}); log:\n{proc.log_tail()}")
 
 
+def nats_gomaxprocs():
+    """The Go scheduler's threads for nats-server: half the CPUs this script
+    may use, at least one, unless GOMAXPROCS is set already. nats-server
+    shares the machine with the taskmesh pods, Valkey and the loadgen, as it
+    would share a node with a CPU limit in Kubernetes; Go (1.19 in Debian 12)
+    sizes its scheduler by the CPUs it sees, not by its share. On 2 cores,
+    GOMAXPROCS=1 took nats-server from 19.5 to 15 us of CPU per task
+    (4 alternated closed-loop pairs, docs/benchmarks.md)."""
+    if os.environ.get("GOMAXPROCS"):
+        return os.environ["GOMAXPROCS"]
+    return str(max(1, len(os.sched_getaffinity(0)) // 2))
+
+
 class NatsServer:
     """nats-server -js on a free port, store in a fresh dir under workdir."""
 
@@ -103,7 +116,8 @@ class NatsServer:
         os.makedirs(self.store)
         self.port = procs.free_port()
         self.proc = group.start("nats-server", [binary, "-js", "-a", procs.HOST, "-p", str(self.port),
-                                                "-sd", self.store, "-n", self.name])
+                                                "-sd", self.store, "-n", self.name],
+                                env={"GOMAXPROCS": nats_gomaxprocs()})
         _wait_ours(self.proc, self._is_ours, f"nats-server on port {self.port}")
         self.url = f"nats://{procs.HOST}:{self.port}"
 

@@ -85,7 +85,8 @@ class Procs:
         self.workdir = workdir
         self.procs = []
 
-    def start(self, name, argv, stop_signal=signal.SIGTERM):
+    def start(self, name, argv, stop_signal=signal.SIGTERM, env=None):
+        """`env`: variables added to this process's environment."""
         log_path = os.path.join(self.workdir, f"{name}-{len(self.procs)}.log")
         log = open(log_path, "wb")
         try:
@@ -93,7 +94,8 @@ class Procs:
             # whose finally-blocks then stop each child by PID.
             popen = subprocess.Popen(pinning.server_argv(argv), stdout=log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     env={**os.environ, **env} if env else None)
         finally:
             log.close()
         p = Proc(name, popen, log_path)
