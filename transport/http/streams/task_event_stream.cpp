@@ -58,20 +58,29 @@ void task_event_stream::add(const task_record& r) {
   done_ = is_terminal(r.status);
 }
 
+std::optional<int> delay_progress(timestamp now_us, timestamp attempt_started_at,
+                                  std::uint32_t delay_ms) {
+  if (attempt_started_at <= 0 || delay_ms == 0)
+    return std::nullopt;
+  // Clamped as a double: a wrong start (0 was one) made the quotient too large
+  // for an int, and the cast undefined.
+  const double waited_us = static_cast<double>(now_us - attempt_started_at);
+  return static_cast<int>(std::clamp(waited_us / (delay_ms * 10.0), 0.0, 100.0));
+}
+
 // While the task waits out its delay: 0-100 by the wall clock (the worker
 // stamped when the wait began). True if an event was added.
 bool task_event_stream::add_progress(clock::time_point now) {
   if (last_.status != task_status::running || last_.delay_ms == 0 || progress_ >= 100 ||
       now < next_progress_)
     return false;
-  const double waited_us = static_cast<double>(now_us() - last_.attempt_started_at);
-  const int pct = std::clamp(static_cast<int>(waited_us / (last_.delay_ms * 10.0)), 0, 100);
+  const auto pct = delay_progress(now_us(), last_.attempt_started_at, last_.delay_ms);
   next_progress_ = now + progress_interval(last_.delay_ms);
-  if (pct <= progress_)
+  if (!pct || *pct <= progress_)
     return false;
-  progress_ = pct;
+  progress_ = *pct;
   append_sse(pending_, "progress", *sent_,
-             R"({"id":")" + last_.id.to_string() + R"(","progress":)" + std::to_string(pct) + "}");
+             R"({"id":")" + last_.id.to_string() + R"(","progress":)" + std::to_string(*pct) + "}");
   return true;
 }
 

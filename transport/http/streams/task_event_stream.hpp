@@ -20,6 +20,12 @@
 
 namespace taskmesh::http {
 
+// How far a task is through its delay at `now_us`: 0-100 by the wall clock
+// from the start its worker stamped; nullopt when the start is not known
+// (0: a record written before the attempt began, or by an older pod).
+std::optional<int> delay_progress(timestamp now_us, timestamp attempt_started_at,
+                                  std::uint32_t delay_ms);
+
 class task_event_stream final : public body_stream {
 public:
   // Subscribes to `id`'s transitions from now on; nullptr when the process or
