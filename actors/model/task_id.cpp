@@ -1,6 +1,7 @@
 // File: actors/model/task_id.cpp
 #include "actors/model/task_id.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -88,14 +89,35 @@ std::optional<task_id> task_id::parse(std::string_view text) {
   return id;
 }
 
-void task_id::write_to(char* out) const {
-  std::size_t pos = 0;
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out[pos++] = '-';
-    out[pos++] = hex_digits[bytes[i] >> 4];
-    out[pos++] = hex_digits[bytes[i] & 0x0F];
+// Both hex digits of every byte value: one 2-byte copy per byte. An id is
+// written several times per task (response, wire message, Valkey calls);
+// digit by digit it took 180 instructions (callgrind).
+constexpr auto hex_pairs = [] {
+  std::array<char, 512> pairs{};
+  for (std::size_t b = 0; b < 256; ++b) {
+    pairs[2 * b] = hex_digits[b >> 4];
+    pairs[2 * b + 1] = hex_digits[b & 0x0F];
   }
+  return pairs;
+}();
+
+void task_id::write_to(char* out) const {
+  // 8-4-4-4-12 hex digits: bytes 0-3, 4-5, 6-7, 8-9, 10-15.
+  const auto pair = [&](std::size_t i, char* at) { std::memcpy(at, &hex_pairs[2 * bytes[i]], 2); };
+  for (std::size_t i = 0; i < 4; ++i)
+    pair(i, out + 2 * i);
+  out[8] = '-';
+  pair(4, out + 9);
+  pair(5, out + 11);
+  out[13] = '-';
+  pair(6, out + 14);
+  pair(7, out + 16);
+  out[18] = '-';
+  pair(8, out + 19);
+  pair(9, out + 21);
+  out[23] = '-';
+  for (std::size_t i = 10; i < 16; ++i)
+    pair(i, out + 24 + 2 * (i - 10));
 }
 
 std::string task_id::to_string() const {

@@ -124,6 +124,17 @@ TEST(TaskId, KeepsTheUuidV7Layout) {
   EXPECT_EQ(task_id::parse(text), id);
 }
 
+TEST(TaskId, WritesTheCanonicalText) {
+  task_id id;
+  for (std::size_t i = 0; i < 16; ++i)
+    id.bytes[i] = static_cast<std::uint8_t>(i * 0x11 ^ 0xA5);
+  EXPECT_EQ(id.to_string(), "a5b48796-e1f0-c3d2-2d3c-0f1e69784b5a");
+  for (auto& b : id.bytes)
+    b = 0xFF;
+  EXPECT_EQ(id.to_string(), "ffffffff-ffff-ffff-ffff-ffffffffffff");
+  EXPECT_EQ(task_id::parse(id.to_string()), id);
+}
+
 // Every one of the 74 random bits takes both values about equally often,
 // across more ids than one block of the generator holds.
 TEST(TaskId, EveryRandomBitVaries) {
