@@ -125,6 +125,22 @@ TEST_F(RecordsTest, CountRecordsFollowsEveryPathToTheStore) {
   EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 0);
 }
 
+// More expired groups than a write trims at once (1024): count_records
+// drops them all, in several steps, and the count is exact again.
+TEST_F(RecordsTest, CountRecordsDropsAnyNumberOfExpiredGroups) {
+  task_records one_per_run(*valkey, {"tm", 1500ms, 1}); // each record its own script run
+  std::vector<task_record> finished;
+  for (int i = 0; i < 1100; ++i)
+    finished.push_back(advanced(make_record(), task_status::succeeded, 1));
+  ok(one_per_run.update(writes(finished, "echo")));
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 1100);
+  EXPECT_EQ(ok(one_per_run.count_records()), 1100);
+  ASSERT_TRUE(wait_until([&] { return keys_matching(*server, "tm:task:*") == 0; }, 5s));
+  EXPECT_EQ(ok(one_per_run.count_records()), 0);
+  EXPECT_EQ(server->admin_integer({"ZCARD", "tm:finished"}), 0);
+  EXPECT_EQ(string_of(server->admin({"GET", "tm:finished:count"}).get()), "0");
+}
+
 TEST_F(RecordsTest, HeartbeatsAndCountWorkers) {
   EXPECT_EQ(ok(records->count_workers()), 0);
   EXPECT_EQ(ok(records->heartbeat("w1", 10s)), 1);
