@@ -13,6 +13,7 @@
 #include "actors/codec/exact_json.hpp"
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
+#include "actors/ops/op_support.hpp"
 
 namespace taskmesh {
 namespace json = boost::json;
@@ -30,23 +31,15 @@ namespace {
 
 // The message is written as text, not built as a json::object and then
 // serialized: the same bytes (keys in this order, integers in decimal,
-// strings escaped by Boost.JSON), at a quarter of the instructions
-// (callgrind, docs/benchmarks.md: 8,100 per task before, a third of it
-// allocation). Payloads of JSON ops and params are stored as the codec
-// serialized them, so they go in as they are.
+// strings escaped by Boost.JSON's serializer, as the ops write results), at
+// a quarter of the instructions (callgrind, docs/benchmarks.md: 8,100 per
+// task before, a third of it allocation). Payloads of JSON ops and params
+// are stored as the codec serialized them, so they go in as they are.
 void append_value(std::string& out, std::string_view s) {
-  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
-    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-  });
-  if (!plain) {
-    out += json::serialize(json::string_view{s.data(), s.size()});
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
+  ops::append_json_string(out, s);
 }
 
+// Signed: a decoded message may carry any int64 (the fuzzer's round trip).
 void append_value(std::string& out, std::int64_t n) {
   char buf[24];
   const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
@@ -209,9 +202,13 @@ parsed<task> task_from_object(const json::object& o, const op_registry& ops) {
 
 } // namespace
 
+// A message's bytes beyond its payloads, per task (id, type, keys, numbers):
+// reserved once, so a typical message is written without reallocating.
+constexpr std::size_t wire_bytes_per_task = 256;
+
 std::string task_to_wire(const task& t, const op_registry& ops) {
   std::string out;
-  out.reserve(256 + t.payload.size());
+  out.reserve(wire_bytes_per_task + t.payload.size());
   append_wire_object(out, t, ops);
   return out;
 }
@@ -221,7 +218,7 @@ std::string tasks_to_wire(std::span<const task> tasks, const op_registry& ops) {
   for (const auto& t : tasks)
     payloads += t.payload.size();
   std::string out;
-  out.reserve(2 + tasks.size() * 257 + payloads);
+  out.reserve(2 + tasks.size() * (wire_bytes_per_task + 1) + payloads);
   out += '[';
   for (const auto& t : tasks) {
     if (&t != tasks.data())
