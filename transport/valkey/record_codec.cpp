@@ -20,7 +20,7 @@ enum class field_kind : std::uint8_t { required, never_reset, changing };
 bool written(field_kind kind, bool at_default, omit_defaults omit) {
   if (!at_default || kind == field_kind::required || omit == omit_defaults::none)
     return true;
-  return omit == omit_defaults::unchanging && kind == field_kind::changing;
+  return omit == omit_defaults::never_reset && kind == field_kind::changing;
 }
 
 // Calls emit(name, value, borrowed) for every field `omit` keeps, in

@@ -59,13 +59,13 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
 // The defaults are task_record's: changing one in actors/model/task.hpp
 // changes how records already in Valkey read.
 enum class omit_defaults : std::uint8_t {
-  none,      // every field (events, tests)
-  unchanging, // an update of a record that may hold older values: only the
-             // fields no update sets back to their defaults (priority,
-             // max_attempts, submitted_at, idempotency_key, tenant, delay_ms,
-             // attempt_started_at) when at them; a changing field at its
-             // default must overwrite a stored value
-  all,       // a new record (admission): every field at its default
+  none,        // every field (events, tests)
+  never_reset, // an update of a record that may hold older values: only the
+               // fields no update sets back to their defaults (priority,
+               // max_attempts, submitted_at, idempotency_key, tenant, delay_ms,
+               // attempt_started_at) when at them; a changing field at its
+               // default must overwrite a stored value
+  all,         // a new record (admission): every field at its default
 };
 
 // The same pairs appended to `cmd`, preceded by their count (a script's

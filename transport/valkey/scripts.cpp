@@ -67,9 +67,11 @@ local terminal = {succeeded = true, failed = true, dead = true, cancelled = true
 -- made terminal (+1/-1), and the `finished` ones (made terminal, expiring
 -- together at now + ttl; `first` names the group).
 local function new_tally() return {live = 0, finished = 0, first = nil} end
-local function tally_write(t, id, was_live, existed, status)
+-- `existed`: the record was stored before this write (so it was live: a
+-- terminal record is never written again).
+local function tally_write(t, id, existed, status)
   if terminal[status] then
-    if was_live then t.live = t.live - 1 end
+    if existed then t.live = t.live - 1 end
     t.finished = t.finished + 1
     t.first = t.first or id
   elseif not existed then
@@ -170,7 +172,7 @@ for k = 1, n do
     status = written
     counted = true
     keep(prefix, key, id, idem, status, ttl)
-    tally_write(tally, id, false, false, status)
+    tally_write(tally, id, false, status)
   elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
     counted = true
   end
@@ -296,7 +298,7 @@ for k = 1, n do
     end
     redis.call('HSET', key, unpack(ARGV, from, last))
     keep(prefix, key, id, idem, status, ttl)
-    tally_write(tally, id, cur[1] ~= false, cur[1] ~= false, status)
+    tally_write(tally, id, cur[1] ~= false, status)
     if code == 2 then
       count(typ, status)
       bump(prefix .. ':count:processed')
@@ -405,7 +407,7 @@ redis.call('HSET', key, 'status', 'cancelled', 'finished_at', ms(now * 1000), 'n
 redis.call('HINCRBY', key, 'commits', 1) -- a terminal write, as update counts them (docs/chaos.md)
 keep(prefix, key, id, cur[3] or '', 'cancelled', ttl)
 local tally = new_tally()
-tally_write(tally, id, true, true, 'cancelled')
+tally_write(tally, id, true, 'cancelled')
 apply_tally(prefix, tally, ttl, now)
 redis.call('INCR', prefix .. ':count:cancelled')
 redis.call('INCR', prefix .. ':count:type:' .. cur[2] .. ':cancelled')

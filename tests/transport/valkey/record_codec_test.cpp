@@ -170,7 +170,7 @@ TEST(RecordCodec, UpdateFormWritesEveryChangingField) {
   r.submitted_at = sample().submitted_at;
   r.status = task_status::succeeded;
   command cmd("EVALSHA");
-  append_record_fields(cmd, r, "echo", omit_defaults::unchanging);
+  append_record_fields(cmd, r, "echo", omit_defaults::never_reset);
   EXPECT_EQ(names_of(fields_of(cmd)),
             (std::vector<std::string_view>{"id", "type", "status", "attempts", "submitted_at",
                                            "started_at", "finished_at", "next_attempt_at",
@@ -194,7 +194,7 @@ TEST(RecordCodec, OnlyADelayedTaskStoresItsDelayAndAttemptStart) {
   running.started_at = sample().started_at;
   running.attempt_started_at = sample().started_at;
 
-  for (auto omit : {omit_defaults::all, omit_defaults::unchanging}) {
+  for (auto omit : {omit_defaults::all, omit_defaults::never_reset}) {
     command plain("EVALSHA");
     append_record_fields(plain, running, "echo", omit);
     const auto names = names_of(fields_of(plain));
