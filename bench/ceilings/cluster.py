@@ -222,9 +222,11 @@ class Cluster:
 
 
 # One pass over the record keys: every record's submitted_at, started_at,
-# finished_at (decimal microseconds since the epoch,
-# transport/valkey/record_codec.hpp) and status. SCAN is fine after a run
-# (taskmesh itself never lists keys); it may return a key twice, hence `seen`.
+# finished_at (decimal microseconds since the epoch) and status, from the
+# header of its value (transport/valkey/record_codec.hpp: status|attempts|
+# next_attempt_at|started_at|finished_at|submitted_at|...). SCAN is fine
+# after a run (taskmesh itself never lists keys); it may return a key twice,
+# hence `seen`.
 TASK_TIMES_LUA = """
 local out, seen, cursor = {}, {}, '0'
 repeat
@@ -233,8 +235,15 @@ repeat
   for _, key in ipairs(page[2]) do
     if not seen[key] then
       seen[key] = true
-      local f = redis.call('HMGET', key, 'submitted_at', 'started_at', 'finished_at', 'status')
-      out[#out + 1] = (f[1] or '0') .. ' ' .. (f[2] or '0') .. ' ' .. (f[3] or '0') .. ' ' .. (f[4] or '')
+      local st, sa, fa, sub
+      if redis.call('TYPE', key).ok == 'hash' then -- a build before 2026-12-07 (cluster_ab)
+        local f = redis.call('HMGET', key, 'status', 'started_at', 'finished_at', 'submitted_at')
+        st, sa, fa, sub = f[1], f[2], f[3], f[4]
+      else
+        local v = redis.call('GET', key) or ''
+        st, _, _, sa, fa, sub = string.match(v, '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|')
+      end
+      out[#out + 1] = (sub or '0') .. ' ' .. (sa or '0') .. ' ' .. (fa or '0') .. ' ' .. (st or '')
     end
   end
 until cursor == '0'
@@ -299,19 +308,16 @@ def jetstream_ceiling(group, workdir, build_dir, args, bound_s=180):
 
 
 # One task record write, shaped like one task's share of taskmesh's update
-# script (transport/valkey/scripts.cpp): read the state, HSET the 13 record
-# fields, PEXPIRE, two counters. (Until 2026-12-07 also a ZADD to a records
-# set, which the scripts no longer do per task.)
+# script (transport/valkey/scripts.cpp): read the stored value, SET the new
+# one (header and body, record_codec.hpp) with its expiry, two counters.
+# (Until 2026-12-07 a record was a HASH: HMGET, HSET of 13 fields, PEXPIRE;
+# before that also a ZADD to a records set.)
 RECORD_WRITE_LUA = """
 local id = ARGV[1]
 local key = 'bench:task:' .. id
-local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at')
-redis.call('HSET', key, 'id', '01a2011d-2a86-7ed7-8584-' .. id, 'type', 'wordcount',
-  'status', 'succeeded', 'priority', 'normal', 'attempts', '1', 'max_attempts', '3',
-  'submitted_at', '1795000000000000', 'started_at', '1795000000001000',
-  'finished_at', '1795000000002000', 'next_attempt_at', '0', 'result', '{"words":12,"lines":1}',
-  'error', '', 'idempotency_key', '')
-redis.call('PEXPIRE', key, 86400000)
+local cur = redis.call('GET', key)
+redis.call('SET', key, 'succeeded|1|0|1795000000001000|1795000000002000|1795000000000000|1|1|' ..
+  '9:wordcount0:0:0:22:{"words":12,"lines":1}0:0:0:0:', 'PX', 86400000)
 redis.call('INCRBY', 'bench:count:succeeded', 1)
 redis.call('INCRBY', 'bench:count:type:wordcount:succeeded', 1)
 return 1

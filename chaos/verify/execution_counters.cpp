@@ -2,10 +2,10 @@
 #include "chaos/verify/execution_counters.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "transport/valkey/client.hpp"
 #include "transport/valkey/command.hpp"
+#include "transport/valkey/record_codec.hpp"
 #include "transport/valkey/redis_handle.hpp"
 #include "transport/valkey/valkey_config.hpp"
 
@@ -13,13 +13,6 @@ namespace taskmesh::verify {
 
 namespace {
 constexpr std::size_t chunk = 500;
-
-std::int64_t number(const redisReply* r) {
-  const auto s = valkey::string_of(r);
-  std::int64_t v = 0;
-  if (s) std::from_chars(s->data(), s->data() + s->size(), v);
-  return v;
-}
 } // namespace
 
 execution_counts read_execution_counts(const std::string& valkey_url, const std::string& prefix,
@@ -41,7 +34,7 @@ execution_counts read_execution_counts(const std::string& valkey_url, const std:
     cmds.reserve(to - from);
     for (std::size_t i = from; i < to; ++i) {
       keys.push_back(prefix + ":task:" + ids[i]);
-      cmds.push_back(valkey::command("HMGET").arg(keys.back()).arg("executions").arg("commits").arg("status"));
+      cmds.push_back(valkey::command("GET").arg(keys.back()));
     }
     auto replies = conn.pipeline(cmds, valkey::retry::once_if_connection_lost);
     if (!replies) {
@@ -51,10 +44,19 @@ execution_counts read_execution_counts(const std::string& valkey_url, const std:
     }
     for (std::size_t i = from; i < to; ++i) {
       const redisReply* r = (*replies)[i - from].get();
+      const auto value = valkey::string_of(r);
+      const auto id = task_id::parse(ids[i]);
+      if (!value || !id)
+        continue; // no record (nil), or not a task id: not found
+      auto stored = valkey::decode_value(*id, *value);
+      if (!stored) {
+        out.error = keys[i - from] + ": " + stored.err().message;
+        return out;
+      }
       auto& c = out.by_task[i];
-      c.found = !valkey::is_nil(valkey::element(r, 2));
-      c.executions = number(valkey::element(r, 0));
-      c.commits = number(valkey::element(r, 1));
+      c.found = true;
+      c.executions = stored->executions;
+      c.commits = stored->commits;
     }
   }
   return out;

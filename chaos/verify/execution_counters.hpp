@@ -1,11 +1,11 @@
 // File: chaos/verify/execution_counters.hpp
 // Reads the per-task execution counters the workers keep in each task's
-// Valkey hash (docs/chaos.md, "The per-task execution counter"):
+// Valkey record (docs/chaos.md, "The per-task execution counter"):
 //   executions  outcomes workers wrote for the task (results and retry
 //               waits, including those the store refused as late)
 //   commits     terminal results the store applied: 1 for a finished task
-// One HMGET per id, pipelined 500 at a time, through taskmesh's own Valkey
-// client (transport/valkey).
+// One GET per id, pipelined 500 at a time, through taskmesh's own Valkey
+// client and record codec (transport/valkey).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 namespace taskmesh::verify {
 
 struct execution_count {
-  bool found = false; // the task's hash exists
+  bool found = false; // the task's record exists
   std::int64_t executions = 0;
   std::int64_t commits = 0;
 };

@@ -9,61 +9,58 @@
 namespace taskmesh::valkey {
 namespace {
 
-// Which fields a write may leave out at their defaults (omit_defaults):
-// never the three a reader requires; whenever omitting is on, the ones no
-// update sets back to their default (never_reset: most never change;
-// attempt_started_at changes per attempt but is stored only for a task with
-// a delay_ms, where every attempt sets it); the others (changing) only in a
-// new record.
-enum class field_kind : std::uint8_t { required, never_reset, changing };
-
-bool written(field_kind kind, bool at_default, omit_defaults omit) {
-  if (!at_default || kind == field_kind::required || omit == omit_defaults::none)
-    return true;
-  return omit == omit_defaults::never_reset && kind == field_kind::changing;
-}
-
-// Calls emit(name, value, borrowed) for every field `omit` keeps, in
-// record_fields order. `borrowed` values outlive the call (they point into
-// `r`, `type` or static strings); the others live in this frame only and
-// must be copied.
+// Calls emit(name, value, borrowed) for every field, in record_fields
+// order. `borrowed` values outlive the call (they point into `r`, `type` or
+// static strings); the others live in this frame only and must be copied.
 template <class Emit>
-void visit_fields(const task_record& r, std::string_view type, omit_defaults omit, Emit&& emit) {
-  static const task_record defaults; // what decode_record starts from
-  const auto text = [&](std::size_t i, field_kind kind, bool at_default, std::string_view v,
-                        bool borrowed) {
-    if (written(kind, at_default, omit))
-      emit(record_fields[i], v, borrowed);
-  };
-  const auto number = [&](std::size_t i, field_kind kind, std::int64_t v, std::int64_t at_default) {
-    if (!written(kind, v == at_default, omit))
-      return;
+void visit_fields(const task_record& r, std::string_view type, Emit&& emit) {
+  const auto number = [&](std::size_t i, std::int64_t v) {
     char buf[24];
     const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
     emit(record_fields[i], std::string_view(buf, static_cast<std::size_t>(end - buf)), false);
   };
-  using enum field_kind;
   char id[36];
   r.id.write_to(id);
-  text(0, required, false, std::string_view(id, sizeof id), false);
-  text(1, required, false, type, true);
-  text(2, required, false, to_string(r.status), true);
-  text(3, never_reset, r.prio == defaults.prio, to_string(r.prio), true);
-  number(4, changing, r.attempts, defaults.attempts);
-  number(5, never_reset, r.max_attempts, defaults.max_attempts);
-  number(6, never_reset, r.submitted_at, defaults.submitted_at);
-  number(7, changing, r.started_at, defaults.started_at);
-  number(8, changing, r.finished_at, defaults.finished_at);
-  number(9, changing, r.next_attempt_at, defaults.next_attempt_at);
-  text(10, changing, r.result.empty(), r.result, true);
-  text(11, changing, r.error.empty(), r.error, true);
-  text(12, never_reset, r.idempotency_key.empty(), r.idempotency_key, true);
-  text(13, never_reset, r.tenant.empty(), r.tenant, true);
-  number(14, never_reset, r.delay_ms, defaults.delay_ms);
-  // Only progress reads it, and only while a delay runs: a task without
-  // one stores none (no bytes for plain tasks), so none needs resetting.
-  if (r.delay_ms > 0 || omit == omit_defaults::none)
-    number(15, never_reset, r.attempt_started_at, defaults.attempt_started_at);
+  emit(record_fields[0], std::string_view(id, sizeof id), false);
+  emit(record_fields[1], type, true);
+  emit(record_fields[2], to_string(r.status), true);
+  emit(record_fields[3], to_string(r.prio), true);
+  number(4, r.attempts);
+  number(5, r.max_attempts);
+  number(6, r.submitted_at);
+  number(7, r.started_at);
+  number(8, r.finished_at);
+  number(9, r.next_attempt_at);
+  emit(record_fields[10], r.result, true);
+  emit(record_fields[11], r.error, true);
+  emit(record_fields[12], std::string_view(r.idempotency_key), true);
+  emit(record_fields[13], std::string_view(r.tenant), true);
+  number(14, r.delay_ms);
+  number(15, r.attempt_started_at);
+}
+
+void append_number(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+
+// One body field: <length>:<bytes>.
+void append_field(std::string& out, std::string_view bytes) {
+  append_number(out, static_cast<std::int64_t>(bytes.size()));
+  out += ':';
+  out += bytes;
+}
+
+// A number field, "" when it is the default.
+void append_number_field(std::string& out, std::int64_t v, std::int64_t at_default) {
+  if (v == at_default) {
+    out += "0:";
+    return;
+  }
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  append_field(out, std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
 template <class Int>
@@ -104,30 +101,10 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
                                                                std::string_view type) {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(record_fields.size());
-  visit_fields(r, type, omit_defaults::none, [&](std::string_view name, std::string_view value, bool) {
+  visit_fields(r, type, [&](std::string_view name, std::string_view value, bool) {
     out.emplace_back(std::string(name), std::string(value));
   });
   return out;
-}
-
-void append_record_fields(command& cmd, const task_record& r, std::string_view type,
-                          omit_defaults omit) {
-  // The count goes in front of the fields: a placeholder, set once they are
-  // written (one pass, nothing formatted twice).
-  static constexpr std::array<std::string_view, record_fields.size() + 1> counts{
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"};
-  const std::size_t count_at = cmd.size();
-  cmd.arg(counts[0]);
-  std::size_t n = 0;
-  visit_fields(r, type, omit, [&](std::string_view name, std::string_view value, bool borrowed) {
-    cmd.arg(name);
-    if (borrowed)
-      cmd.arg(value);
-    else
-      cmd.copy(value);
-    ++n;
-  });
-  cmd.set(count_at, counts[n]);
 }
 
 result<stored_record> decode_record(
@@ -193,24 +170,120 @@ result<stored_record> decode_record(
   return out;
 }
 
-result<std::optional<stored_record>> decode_hgetall(const redisReply* reply) {
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0)
-    return unexpected(reply, "an HGETALL array of name/value pairs");
-  if (reply->elements == 0)
-    return std::optional<stored_record>();
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
-  fields.reserve(reply->elements / 2);
-  for (std::size_t i = 0; i < reply->elements; i += 2) {
-    const auto name = string_of(reply->element[i]);
-    const auto value = string_of(reply->element[i + 1]);
-    if (!name || !value)
-      return unexpected(reply->element[i], "string fields in HGETALL");
-    fields.emplace_back(*name, *value);
+void append_body(std::string& out, const task_record& r, std::string_view type) {
+  static const task_record defaults; // what decode_value starts from
+  append_field(out, type);
+  append_field(out, r.idempotency_key);
+  append_field(out, r.prio == defaults.prio ? std::string_view() : to_string(r.prio));
+  append_number_field(out, r.max_attempts, defaults.max_attempts);
+  append_field(out, r.result);
+  append_field(out, r.error);
+  append_field(out, r.tenant);
+  append_number_field(out, r.delay_ms, defaults.delay_ms);
+  append_number_field(out, r.attempt_started_at, defaults.attempt_started_at);
+}
+
+std::string encode_value(const task_record& r, std::string_view type, std::int64_t executions,
+                         std::int64_t commits) {
+  std::string out;
+  out.reserve(96 + type.size() + r.result.size() + r.error.size());
+  out += to_string(r.status);
+  for (const std::int64_t n : {std::int64_t{r.attempts}, r.next_attempt_at, r.started_at,
+                               r.finished_at, r.submitted_at, executions, commits}) {
+    out += '|';
+    append_number(out, n);
   }
-  auto decoded = decode_record(fields);
-  if (!decoded)
-    return std::move(decoded).err();
-  return std::optional<stored_record>(std::move(*decoded));
+  out += '|';
+  append_body(out, r, type);
+  return out;
+}
+
+result<stored_record> decode_value(const task_id& id, std::string_view value) {
+  stored_record out;
+  task_record& r = out.record;
+  r.id = id;
+  constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
+  // Header: eight fields, each ended by '|'.
+  std::string_view header[value_header_fields];
+  for (auto& field : header) {
+    const auto bar = value.find('|');
+    if (bar == std::string_view::npos)
+      return error{errc::bad_record, "task record value has a header of fewer than " +
+                                       std::to_string(value_header_fields) + " fields"};
+    field = value.substr(0, bar);
+    value.remove_prefix(bar + 1);
+  }
+  const auto status = parse_status(header[0]);
+  if (!status)
+    return bad("status", header[0]);
+  r.status = *status;
+  if (!parse_int(header[1], r.attempts, 0, 255))
+    return bad("attempts", header[1]);
+  const std::pair<const char*, timestamp*> times[] = {{"next_attempt_at", &r.next_attempt_at},
+                                                      {"started_at", &r.started_at},
+                                                      {"finished_at", &r.finished_at},
+                                                      {"submitted_at", &r.submitted_at}};
+  for (std::size_t i = 0; i < std::size(times); ++i)
+    if (!parse_int(header[2 + i], *times[i].second, 0, i64_max))
+      return bad(times[i].first, header[2 + i]);
+  if (!parse_int(header[6], out.executions, 0, i64_max))
+    return bad("executions", header[6]);
+  if (!parse_int(header[7], out.commits, 0, i64_max))
+    return bad("commits", header[7]);
+
+  // Body: <length>:<bytes> per field, in append_body's order.
+  const auto next = [&](std::string_view name) -> result<std::string_view> {
+    const auto colon = value.find(':');
+    std::size_t len = 0;
+    if (colon == std::string_view::npos ||
+        !parse_int(value.substr(0, colon), len, 0, static_cast<std::int64_t>(value.size())) ||
+        colon + 1 + len > value.size())
+      return error{errc::bad_record,
+                   "task record value is cut short at field '" + std::string(name) + "'"};
+    const auto bytes = value.substr(colon + 1, len);
+    value.remove_prefix(colon + 1 + len);
+    return bytes;
+  };
+  const auto text = [&](std::string_view name, auto& into) -> result<void> {
+    auto v = next(name);
+    if (!v)
+      return std::move(v).err();
+    into = std::string(*v);
+    return {};
+  };
+  const auto number = [&](std::string_view name, auto& into, std::int64_t max) -> result<void> {
+    auto v = next(name);
+    if (!v)
+      return std::move(v).err();
+    if (!v->empty() && !parse_int(*v, into, 0, max))
+      return bad(name, *v);
+    return {};
+  };
+  if (auto e = text("type", out.type); !e)
+    return std::move(e).err();
+  if (out.type.empty())
+    return error{errc::bad_record, "task record without 'type'"};
+  if (auto e = text("idempotency_key", r.idempotency_key); !e)
+    return std::move(e).err();
+  auto prio = next("priority");
+  if (!prio)
+    return std::move(prio).err();
+  if (!prio->empty()) {
+    const auto p = parse_priority(*prio);
+    if (!p)
+      return bad("priority", *prio);
+    r.prio = *p;
+  }
+  for (auto e : {number("max_attempts", r.max_attempts, 255), text("result", r.result),
+                 text("error", r.error), text("tenant", r.tenant),
+                 number("delay_ms", r.delay_ms, std::numeric_limits<std::uint32_t>::max()),
+                 number("attempt_started_at", r.attempt_started_at, i64_max)})
+    if (!e)
+      return std::move(e).err();
+  if (!value.empty())
+    return error{errc::bad_record, "task record value has " + std::to_string(value.size()) +
+                                     " bytes after its last field"};
+  return out;
 }
 
 } // namespace taskmesh::valkey

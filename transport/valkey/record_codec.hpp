@@ -1,6 +1,7 @@
 // File: transport/valkey/record_codec.hpp
-// A task record as the fields of its Valkey HASH, and back. Pure functions
-// (no I/O), shared by task_records and its tests.
+// A task record as Valkey stores it (one STRING value per task), and as
+// name/value fields (the live events' JSON objects), both ways. Pure
+// functions (no I/O), shared by task_records, the event relay and tests.
 //
 // Fields: id (canonical UUID), type (op NAME: op indexes are per build),
 // status and priority (their to_string names), attempts, max_attempts,
@@ -11,12 +12,8 @@
 // for a tenant's task, see assign_tenant), tenant ("" = the default tenant:
 // GET answers only the tenant that submitted the task), delay_ms (the
 // task's params.delay_ms, 0 = none) and attempt_started_at (microseconds,
-// the current attempt's start; stored only for a task with a delay_ms):
-// what a live event stream's progress needs while the task waits out its
-// delay, on whichever api pod reads the record. Decoding ignores fields it
-// does not know (the scripts keep an 'admitted' marker in the same hash), and
-// reads a missing field as its default: writes leave those out
-// (omit_defaults).
+// the current attempt's start): what a live event stream's progress needs
+// while the task waits out its delay, on whichever api pod reads the record.
 #pragma once
 
 #include <array>
@@ -29,14 +26,13 @@
 #include <vector>
 
 #include "actors/model/task.hpp"
-#include "transport/valkey/command.hpp"
 #include "transport/valkey/valkey_error.hpp"
 
 struct redisReply;
 
 namespace taskmesh::valkey {
 
-// In the order the encoders write them.
+// In the order encode_record writes them.
 inline constexpr std::array<std::string_view, 16> record_fields{
   "id",           "type",          "status",      "priority",    "attempts",
   "max_attempts", "submitted_at",  "started_at",  "finished_at", "next_attempt_at",
@@ -46,43 +42,53 @@ inline constexpr std::array<std::string_view, 16> record_fields{
 struct stored_record {
   task_record record; // record.op stays 0: map `type` to an index with the op registry
   std::string type;   // op name
+  // docs/chaos.md: every outcome a worker wrote for the task (a result or a
+  // retry wait), refused or not; the terminal writes applied (1 for every
+  // finished task, however often it ran). Stored values only.
+  std::int64_t executions = 0;
+  std::int64_t commits = 0;
 };
 
-// (name, value) pairs, in record_fields order.
+// ---- The stored value (key P:task:<id>, transport/valkey/scripts.cpp) ----
+// A header the scripts read and rewrite, then a body only this codec reads:
+//   <status>|<attempts>|<next_attempt_at>|<started_at>|<finished_at>|
+//   <submitted_at>|<executions>|<commits>|<body>
+// where body is type, idempotency_key, priority, max_attempts, result,
+// error, tenant, delay_ms and attempt_started_at, each as <length>:<bytes>
+// ("0:" = the field's default). The id is the key's.
+// Why one string and not a HASH of fields: a script call's cost in Valkey
+// grows with its arguments (about 740 instructions each) and with every
+// field an HSET inserts or replaces in a listpack; a record write was ~27
+// arguments and 10 field writes, now 10 arguments and one SET
+// (docs/benchmarks.md, "One string per record").
+inline constexpr std::size_t value_header_fields = 8;
+
+// The whole value: the header from `r` (with the two counters), then the body.
+std::string encode_value(const task_record& r, std::string_view type,
+                         std::int64_t executions = 0, std::int64_t commits = 0);
+
+// The body alone (what an update sends for the script to put behind the
+// header it writes).
+void append_body(std::string& out, const task_record& r, std::string_view type);
+
+// Errors (bad_record): a header that is not 8 fields (unknown status,
+// numbers that are not decimal or out of range), a body that is cut short
+// or has bytes after its last field, a value that does not parse (an
+// unknown priority, a bad number). The message names the field.
+result<stored_record> decode_value(const task_id& id, std::string_view value);
+
+// ---- Name/value fields (the live events' JSON) ----
+// (name, value) pairs, every field, in record_fields order.
 std::vector<std::pair<std::string, std::string>> encode_record(const task_record& r,
                                                                std::string_view type);
 
-// Which fields a write may leave out because they hold the value a reader
-// assumes for a missing field (decode_record starts from task_record{}):
-// smaller hashes in Valkey and fewer bytes per write (measured in
-// docs/benchmarks.md: 662 -> 598 B of Valkey memory per finished task).
-// The defaults are task_record's: changing one in actors/model/task.hpp
-// changes how records already in Valkey read.
-enum class omit_defaults : std::uint8_t {
-  none,        // every field (events, tests)
-  never_reset, // an update of a record that may hold older values: only the
-               // fields no update sets back to their defaults (priority,
-               // max_attempts, submitted_at, idempotency_key, tenant, delay_ms,
-               // attempt_started_at) when at them; a changing field at its
-               // default must overwrite a stored value
-  all,         // a new record (admission): every field at its default
-};
-
-// The same pairs appended to `cmd`, preceded by their count (a script's
-// nfields): 1 + 2 x (fields written) arguments. type, result, error and
-// idempotency_key are borrowed from the caller (no copy of a large result);
-// id and numbers are formatted into `cmd`.
-void append_record_fields(command& cmd, const task_record& r, std::string_view type,
-                          omit_defaults omit);
-
-// Errors (bad_record): id, type or status missing; a value that does not
-// parse (bad UUID, unknown status or priority, attempts outside 0..255,
-// timestamps that are not decimal integers). The message names the field.
+// Decoding ignores fields it does not know and reads a missing field as its
+// default. Errors (bad_record): id, type or status missing; a value that
+// does not parse (bad UUID, unknown status or priority, attempts outside
+// 0..255, timestamps that are not decimal integers). The message names the
+// field.
 result<stored_record> decode_record(
   std::span<const std::pair<std::string_view, std::string_view>> fields);
-
-// From an HGETALL reply: nullopt for an empty array (no such key).
-result<std::optional<stored_record>> decode_hgetall(const redisReply* reply);
 
 std::optional<task_status> parse_status(std::string_view text);
 std::optional<priority> parse_priority(std::string_view text);

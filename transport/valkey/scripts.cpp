@@ -2,7 +2,9 @@
 // Lua sources of the task-record scripts, and script_set (load, call, run).
 //
 // Key layout (P = prefix, "taskmesh" by default):
-//   P:task:<id>                 HASH  task record (fields: record_codec.hpp) + 'admitted'
+//   P:task:<id>                 STRING task record: a header the scripts read
+//                                      and write, then a body only record_codec
+//                                      reads (encode_value in record_codec.hpp)
 //   P:idem:<key>                STRING '<id>~' while claimed (no record yet),
 //                                      '<id>' once the task's record exists
 //   P:live                      STRING records not yet terminal
@@ -85,20 +87,34 @@ local function apply_tally(prefix, t, ttl, now)
     redis.call('INCRBY', prefix .. ':finished:count', t.finished)
   end
 end
--- After a write of task `id`'s record: expiry for a terminal record, none
--- for a live one (a live record never has one: only a terminal write sets
--- it, and a terminal record is never written again, so nothing needs
--- PERSIST); the idempotency key, if it is this task's (claimed or not),
--- names the recorded task and follows the record's expiry.
-local function keep(prefix, key, id, idem, status, ttl)
-  local final = terminal[status]
-  if final then redis.call('PEXPIRE', key, ttl) end
-  if idem ~= '' then
-    local ikey = prefix .. ':idem:' .. idem
-    local v = redis.call('GET', ikey)
-    if v == id or v == id .. '~' then
-      if final then redis.call('SET', ikey, id, 'PX', ttl) else redis.call('SET', ikey, id) end
-    end
+-- A record's value (record_codec.hpp): eight header fields, each ended by
+-- '|', then the body, which no script reads but cancel (type and key).
+local header = '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|()'
+-- status, attempts, next_attempt_at, started_at, finished_at, submitted_at,
+-- executions, commits (numbers as they are stored, text), and where the
+-- body starts; an error for a value that is not a record.
+local function read(key, v)
+  local st, att, nx, sa, fa, sub, ex, cm, body = string.match(v, header)
+  if not st then error('taskmesh: ' .. key .. ' does not hold a task record') end
+  return st, att, nx, sa, fa, sub, ex, cm, body
+end
+-- The body's next field (<length>:<bytes>) at `at`: its text and where the
+-- one after it starts.
+local function body_field(v, at)
+  local len, from = string.match(v, '^(%d+):()', at)
+  return string.sub(v, from, from + tonumber(len) - 1), from + tonumber(len)
+end
+-- The idempotency key of task `id`, if it is this task's (claimed or not),
+-- names the recorded task, and follows the record's expiry once it is
+-- terminal (`final`). (A terminal record gets its expiry from the SET that
+-- makes it terminal; a live record never has one, and a terminal record is
+-- never written again.)
+local function keep_key(prefix, id, idem, final, ttl)
+  if idem == '' then return end
+  local ikey = prefix .. ':idem:' .. idem
+  local v = redis.call('GET', ikey)
+  if v == id or v == id .. '~' then
+    if final then redis.call('SET', ikey, id, 'PX', ttl) else redis.call('SET', ikey, id) end
   end
 end
 )lua";
@@ -127,7 +143,8 @@ for k = 1, n do
   local v = redis.call('GET', ikey)
   local claimed = v and string.sub(v, -1) == '~'
   local owner = v and (claimed and string.sub(v, 1, -2) or v)
-  local status = owner and redis.call('HGET', prefix .. ':task:' .. owner, 'status')
+  local record = owner and redis.call('GET', prefix .. ':task:' .. owner)
+  local status = record and string.match(record, '^(%a+)|')
   if status then
     out[k] = {0, owner, status}
   elseif claimed then
@@ -143,45 +160,41 @@ return out
 constexpr std::string_view admit_lua = R"lua(
 -- admit: the queued records of tasks JetStream has stored.
 -- ARGV: prefix, ttl_ms, n, then per task: id, type, status, idempotency_key
---       ('' = none), nfields, nfields x (name, value) of the queued record.
+--       ('' = none), the record's value (record_codec.hpp).
 -- Per task, in order:
---  1. The queued record is written only if the record key does not exist:
---     a fast worker may already have written a later state (and its keep()).
---  2. The hash field 'admitted' is set once: only the write that sets it
---     counts the task as submitted (P:count:submitted,
---     P:count:type:<op>:submitted), so a resent admit counts nothing. (If a
---     worker wrote first, update counted it.)
---  3. keep(): no expiry while queued, the idempotency key names the task;
---     the record is counted in P:live.
+--  1. The record is written only if its key does not exist (SET NX GET): a
+--     fast worker may already have written a later state, which stays.
+--  2. Only the write that creates the record counts the task as submitted
+--     (P:count:submitted, P:count:type:<op>:submitted), so a resent admit
+--     counts nothing. (If a worker wrote first, update counted it.)
+--  3. keep_key(): the idempotency key names the task; the record is counted
+--     in P:live. No expiry while queued.
 -- Reply per task: the record's current status.
 -- Counter increments are gathered and sent once per script run.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 trim_finished(prefix, now)
-local out, i, incr, types, tally = {}, 4, {}, {}, new_tally()
+local out, incr, types, tally = {}, {}, {}, new_tally()
 for k = 1, n do
-  local id, typ, written, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local nf = tonumber(ARGV[i + 4])
-  local first, last = i + 5, i + 4 + 2 * nf
-  i = last + 1
+  local i = 4 + 5 * (k - 1)
+  local id, typ, written, idem, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local key = prefix .. ':task:' .. id
-  local status = redis.call('HGET', key, 'status')
-  local counted = false
-  if not status then
-    redis.call('HSET', key, 'admitted', '1', unpack(ARGV, first, last))
-    status = written
-    counted = true
-    keep(prefix, key, id, idem, status, ttl)
-    tally_write(tally, id, false, status)
-  elseif redis.call('HSETNX', key, 'admitted', '1') == 1 then
-    counted = true
+  local old
+  if terminal[written] then
+    old = redis.call('SET', key, value, 'NX', 'GET', 'PX', ttl)
+  else
+    old = redis.call('SET', key, value, 'NX', 'GET')
   end
-  if counted then
+  if old then
+    out[k] = read(key, old)
+  else
+    out[k] = written
+    keep_key(prefix, id, idem, terminal[written], ttl)
+    tally_write(tally, id, false, written)
     local ckey = prefix .. ':count:type:' .. typ .. ':submitted'
     incr[ckey] = (incr[ckey] or 0) + 1
     types[typ] = true
   end
-  out[k] = status
 end
 apply_tally(prefix, tally, ttl, now)
 local total = 0
@@ -201,71 +214,66 @@ return out
 constexpr std::string_view update_lua = R"lua(
 -- update: state changes from workers, applied only if they move forward.
 -- ARGV: prefix, ttl_ms, n, then per update: id, type, status, attempts,
---       next_attempt_at, idempotency_key, nfields, nfields x (name, value)
---       (the whole record).
+--       next_attempt_at, started_at, finished_at, submitted_at,
+--       idempotency_key, body (record_codec.hpp: append_body): the whole
+--       record but its execution counters, which the stored value keeps.
 -- A record's states are ordered by attempts, then by stage within an attempt:
 --   0 queued, not started   1 running   2 queued, waiting out a retry
 --   (next_attempt_at > 0)   3 terminal (succeeded, failed, dead, cancelled).
 -- Per update, against the stored record (none stored: always applied):
 --   stored terminal                    -> 3 already terminal, nothing written
 --   (attempts, stage) below stored     -> 0 stale, nothing written
---   otherwise                          -> 1 applied: HSET the fields, but a
---       stored non-zero started_at stays (it is the FIRST attempt's start;
---       each redelivery stamps its own), then keep()
---   applied to no stored record        -> it is also counted as submitted
---       ('admitted' set): a worker was faster than admit
+--   otherwise                          -> 1 applied: the record is written
+--       (SET; with PX ttl when terminal), but a stored non-zero started_at
+--       stays (it is the FIRST attempt's start; each redelivery stamps its
+--       own); keep_key()
+--   applied to no stored record        -> it is also counted as submitted:
+--       a worker was faster than admit
 --   applied and terminal               -> 2 first terminal write: P:count:<status>,
 --       P:count:type:<op>:<status> and P:count:processed go up by one
 --   applied retry with (attempts, stage) above stored: P:count:retried and
 --       P:count:type:<op>:retried go up by one (once per attempt that ended
 --       in a retry)
---   any update with stage >= 2 (an op's outcome)  -> 'executions' + 1;
---   first terminal write                         -> 'commits' + 1
+--   any update with stage >= 2 (an op's outcome)  -> executions + 1 (the
+--       stored record rewritten with its expiry kept when nothing else is);
+--   first terminal write                         -> commits + 1
 -- An equal (attempts, stage) write of a non-terminal state is applied (last
 -- writer wins) and counts nothing. Updates in one run apply in ARGV order.
 -- Reply: the n codes, then 1 if P:events:watched exists (an api pod has
 -- live event streams open: the worker publishes what changed), else 0.
 -- Counter increments are gathered and sent once per script run; an applied
--- update is one HMGET and one HSET (the kept started_at and the per-task
--- counters ride in the same HSET), plus a PEXPIRE when terminal.
+-- update is one GET and one SET.
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 trim_finished(prefix, now)
 local function stage(status, next_at)
   if terminal[status] then return 3 end
   if status == 'running' then return 1 end
-  if next_at and next_at ~= '' and next_at ~= '0' then return 2 end
+  if next_at ~= '' and next_at ~= '0' then return 2 end
   return 0
 end
-local out, i, incr, types, tally = {}, 4, {}, {}, new_tally()
+local out, incr, types, tally = {}, {}, {}, new_tally()
 local function bump(key) incr[key] = (incr[key] or 0) + 1 end
 local function count(typ, name)
   bump(prefix .. ':count:' .. name)
   bump(prefix .. ':count:type:' .. typ .. ':' .. name)
   types[typ] = true
 end
--- Writes one name/value pair into the two ARGV slots before `at`; returns
--- where the fields now start. (Defined once, not a closure per update.)
-local function in_front(at, name, value)
-  ARGV[at - 2], ARGV[at - 1] = name, value
-  return at - 2
-end
 for k = 1, n do
+  local i = 4 + 10 * (k - 1)
   local id, typ, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local attempts, next_at, idem = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5]
-  local nf = tonumber(ARGV[i + 6])
-  local first, last = i + 7, i + 6 + 2 * nf
-  i = last + 1
+  local attempts, next_at, idem = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 8]
   local key = prefix .. ':task:' .. id
-  local cur = redis.call('HMGET', key, 'status', 'attempts', 'next_attempt_at', 'started_at',
-                         'executions', 'commits')
+  local cur = redis.call('GET', key)
+  local cst, catt, cnx, csa, cfa, csub, cex, ccm, cbody
+  if cur then cst, catt, cnx, csa, cfa, csub, cex, ccm, cbody = read(key, cur) end
   local new_stage = stage(status, next_at)
   local code, advances = 1, true
-  if cur[1] then
-    if terminal[cur[1]] then
+  if cur then
+    if terminal[cst] then
       code = 3
     else
-      local cur_attempts, cur_stage = tonumber(cur[2]) or 0, stage(cur[1], cur[3])
+      local cur_attempts, cur_stage = tonumber(catt), stage(cst, cnx)
       if attempts < cur_attempts or (attempts == cur_attempts and new_stage < cur_stage) then
         code = 0
       end
@@ -273,40 +281,38 @@ for k = 1, n do
     end
   end
   -- Per-task execution counters (docs/chaos.md), read by taskmesh-verify:
-  -- 'executions' counts every outcome a worker wrote (a result or a retry
-  -- wait), refused or not; 'commits' counts the terminal writes applied,
-  -- so it is 1 for every finished task, however often the task ran.
-  local executions = tonumber(cur[5]) or 0
+  -- executions counts every outcome a worker wrote (a result or a retry
+  -- wait), refused or not; commits counts the terminal writes applied, so
+  -- it is 1 for every finished task, however often the task ran.
+  local executions = tonumber(cex) or 0
   if new_stage >= 2 then executions = executions + 1 end
   if code == 1 then
-    -- Fields beyond the record's go in front of it, into the seven ARGV
-    -- slots of this update's header (already read above): one HSET, no copy.
-    local from = first
-    if not cur[1] then
-      from = in_front(from, 'admitted', '1')
+    local started, commits = ARGV[i + 5], tonumber(ccm) or 0
+    if not cur then
       count(typ, 'submitted')
-    elseif cur[4] and cur[4] ~= '' and cur[4] ~= '0' then
-      -- The stored started_at stays: overwrite this update's value in place.
-      for f = first, last, 2 do
-        if ARGV[f] == 'started_at' then ARGV[f + 1] = cur[4] break end
-      end
+    elseif csa ~= '0' then
+      started = csa
     end
-    if new_stage >= 2 then from = in_front(from, 'executions', executions) end
-    if terminal[status] then
+    local final = terminal[status]
+    if final then
       code = 2
-      from = in_front(from, 'commits', (tonumber(cur[6]) or 0) + 1)
+      commits = commits + 1
     end
-    redis.call('HSET', key, unpack(ARGV, from, last))
-    keep(prefix, key, id, idem, status, ttl)
-    tally_write(tally, id, cur[1] ~= false, status)
+    local value = status .. '|' .. ARGV[i + 3] .. '|' .. next_at .. '|' .. started .. '|' ..
+                  ARGV[i + 6] .. '|' .. ARGV[i + 7] .. '|' .. executions .. '|' .. commits ..
+                  '|' .. ARGV[i + 9]
+    if final then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
+    keep_key(prefix, id, idem, final, ttl)
+    tally_write(tally, id, cur ~= false, status)
     if code == 2 then
       count(typ, status)
       bump(prefix .. ':count:processed')
     elseif new_stage == 2 and advances then
       count(typ, 'retried')
     end
-  elseif new_stage >= 2 then
-    redis.call('HINCRBY', key, 'executions', 1)
+  elseif new_stage >= 2 and cur then
+    redis.call('SET', key, cst .. '|' .. catt .. '|' .. cnx .. '|' .. csa .. '|' .. cfa .. '|' ..
+               csub .. '|' .. executions .. '|' .. ccm .. '|' .. string.sub(cur, cbody), 'KEEPTTL')
   end
   out[k] = code
 end
@@ -392,27 +398,32 @@ constexpr std::string_view cancel_lua = R"lua(
 -- cancel: DELETE /task/{id}. ARGV: prefix, ttl_ms, id.
 -- A queued or delayed (running: waiting out delay_ms) task becomes
 -- 'cancelled' (terminal: later updates from a worker change nothing and
--- count nothing), finished now; P:count:cancelled and
--- P:count:type:<op>:cancelled go up by one; the record's 'commits' too;
--- keep() as for any terminal write.
--- Reply: {code, HGETALL of the record}: 1 cancelled now, 2 not cancellable
--- (already terminal), 0 no such record (empty list).
+-- count nothing), finished now, expiring after ttl; P:count:cancelled and
+-- P:count:type:<op>:cancelled go up by one; the record's commits too;
+-- keep_key() as for any terminal write.
+-- Reply: {code, the record's value}: 1 cancelled now, 2 not cancellable
+-- (already terminal), 0 no such record (and no value).
 local prefix, ttl, id = ARGV[1], ARGV[2], ARGV[3]
 local key = prefix .. ':task:' .. id
-local cur = redis.call('HMGET', key, 'status', 'type', 'idempotency_key')
-if not cur[1] then return {0, {}} end
-if terminal[cur[1]] then return {2, redis.call('HGETALL', key)} end
+local cur = redis.call('GET', key)
+if not cur then return {0} end
+local st, att, nx, sa, fa, sub, ex, cm, body = read(key, cur)
+if terminal[st] then return {2, cur} end
+local typ, after_type = body_field(cur, body)
+local idem = body_field(cur, after_type)
 local now = now_ms()
-redis.call('HSET', key, 'status', 'cancelled', 'finished_at', ms(now * 1000), 'next_attempt_at', '0')
-redis.call('HINCRBY', key, 'commits', 1) -- a terminal write, as update counts them (docs/chaos.md)
-keep(prefix, key, id, cur[3] or '', 'cancelled', ttl)
+-- a terminal write, as update counts them (docs/chaos.md)
+local value = 'cancelled|' .. att .. '|0|' .. sa .. '|' .. ms(now * 1000) .. '|' .. sub .. '|' ..
+              ex .. '|' .. (tonumber(cm) + 1) .. '|' .. string.sub(cur, body)
+redis.call('SET', key, value, 'PX', ttl)
+keep_key(prefix, id, idem, true, ttl)
 local tally = new_tally()
 tally_write(tally, id, true, 'cancelled')
 apply_tally(prefix, tally, ttl, now)
 redis.call('INCR', prefix .. ':count:cancelled')
-redis.call('INCR', prefix .. ':count:type:' .. cur[2] .. ':cancelled')
-redis.call('SADD', prefix .. ':types', cur[2])
-return {1, redis.call('HGETALL', key)}
+redis.call('INCR', prefix .. ':count:type:' .. typ .. ':cancelled')
+redis.call('SADD', prefix .. ':types', typ)
+return {1, value}
 )lua";
 
 struct entry {

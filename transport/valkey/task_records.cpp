@@ -54,6 +54,19 @@ std::vector<command> chunked_calls(const script_set& scripts, script_id id,
   return calls;
 }
 
+// A record key's value (GET, or a script's reply): nullopt for nil.
+result<std::optional<stored_record>> decode_reply(const task_id& id, const redisReply* r) {
+  if (is_nil(r))
+    return std::optional<stored_record>();
+  const auto value = string_of(r);
+  if (!value)
+    return unexpected(r, "a task record value");
+  auto decoded = decode_value(id, *value);
+  if (!decoded)
+    return std::move(decoded).err();
+  return std::optional<stored_record>(std::move(*decoded));
+}
+
 } // namespace
 
 task_records::task_records(client& c, records_options options)
@@ -151,7 +164,7 @@ result<std::vector<task_status>> task_records::admit(std::span<const record_writ
         cmd.copy(id_text(w.record.id, id));
         cmd.arg(w.type).arg(to_string(w.record.status));
         cmd.arg(std::string_view(w.record.idempotency_key));
-        append_record_fields(cmd, w.record, w.type, omit_defaults::all);
+        cmd.copy(encode_value(w.record, w.type));
       }
     });
   auto replies = run(calls);
@@ -181,13 +194,17 @@ result<update_reply> task_records::update(std::span<const record_write> records)
   const auto calls = chunked_calls(
     scripts_, script_id::update, options_, options_.result_ttl, records.size(),
     [&](command& cmd, std::size_t at, std::size_t n) {
+      std::string body;
       for (const record_write& w : records.subspan(at, n)) {
         const task_record& r = w.record;
         char id[36];
         cmd.copy(id_text(r.id, id));
         cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
-        cmd.arg(r.next_attempt_at).arg(std::string_view(r.idempotency_key));
-        append_record_fields(cmd, r, w.type, omit_defaults::never_reset);
+        cmd.arg(r.next_attempt_at).arg(r.started_at).arg(r.finished_at).arg(r.submitted_at);
+        cmd.arg(std::string_view(r.idempotency_key));
+        body.clear();
+        append_body(body, r, w.type);
+        cmd.copy(body);
       }
     });
   auto replies = run(calls);
@@ -256,12 +273,12 @@ result<void> task_records::mark_events_watched(std::chrono::milliseconds ttl) {
 }
 
 result<std::optional<stored_record>> task_records::get(const task_id& id) {
-  command cmd("HGETALL");
+  command cmd("GET");
   cmd.copy(record_key(id));
   auto reply = client_.execute(cmd, retry::once_if_connection_lost);
   if (!reply)
     return std::move(reply).err();
-  return decode_hgetall(reply->get());
+  return decode_reply(id, reply->get());
 }
 
 result<counter_snapshot> task_records::counters() {
@@ -314,15 +331,17 @@ result<task_records::cancel_reply> task_records::cancel(const task_id& id) {
   if (!replies)
     return std::move(replies).err();
   const redisReply* r = replies->front().get();
-  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
-    return unexpected(r, "{code, record}");
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+    return unexpected(r, "{code, record value}");
   const auto code = integer_of(r->element[0]);
   if (!code || *code < 0 || *code > 2)
     return unexpected(r->element[0], "a cancel code 0..2");
   cancel_reply out;
   if (*code == 0)
     return out;
-  auto record = decode_hgetall(r->element[1]);
+  if (r->elements != 2)
+    return unexpected(r, "{code, record value}");
+  auto record = decode_reply(id, r->element[1]);
   if (!record)
     return std::move(record).err();
   out.outcome = *code == 1 ? cancel_outcome::cancelled : cancel_outcome::not_cancellable;

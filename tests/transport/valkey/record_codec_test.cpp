@@ -1,8 +1,8 @@
 // File: tests/transport/valkey/record_codec_test.cpp
-// The record <-> hash field codec: field names and order, values, round
-// trips (nulls, large and binary values), borrowing in command form, which
-// fields each write form leaves out (a task without a delay stores neither
-// delay field), and every decoding error.
+// The record codec: the stored value (its exact bytes, round trips with
+// separators and binary bytes, defaults as empty fields, every decoding
+// error) and the name/value fields of the live events (names and order,
+// values, round trips, every decoding error).
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@
 
 namespace taskmesh::valkey {
 namespace {
+
+using namespace std::string_literals;
 
 task_record sample() {
   task_record r;
@@ -63,6 +65,26 @@ TEST(RecordCodec, FieldsInOrderWithTextValues) {
   EXPECT_EQ(fields[15].second, "1763780000923456");
 }
 
+// Every field of `d` as in `r` (the op index is not stored: names travel).
+void expect_same(const task_record& d, const task_record& r) {
+  EXPECT_EQ(d.op, 0);
+  EXPECT_EQ(d.id, r.id);
+  EXPECT_EQ(d.status, r.status);
+  EXPECT_EQ(d.prio, r.prio);
+  EXPECT_EQ(d.attempts, r.attempts);
+  EXPECT_EQ(d.max_attempts, r.max_attempts);
+  EXPECT_EQ(d.submitted_at, r.submitted_at);
+  EXPECT_EQ(d.started_at, r.started_at);
+  EXPECT_EQ(d.finished_at, r.finished_at);
+  EXPECT_EQ(d.next_attempt_at, r.next_attempt_at);
+  EXPECT_EQ(d.result, r.result);
+  EXPECT_EQ(d.error, r.error);
+  EXPECT_EQ(d.idempotency_key, r.idempotency_key);
+  EXPECT_EQ(d.tenant, r.tenant);
+  EXPECT_EQ(d.delay_ms, r.delay_ms);
+  EXPECT_EQ(d.attempt_started_at, r.attempt_started_at);
+}
+
 TEST(RecordCodec, RoundTrip) {
   for (auto status : {task_status::queued, task_status::running, task_status::succeeded,
                       task_status::failed, task_status::dead}) {
@@ -75,155 +97,77 @@ TEST(RecordCodec, RoundTrip) {
     auto back = decode_record(views(owned));
     ASSERT_TRUE(back) << back.err().message;
     EXPECT_EQ(back->type, "sha256");
-    const task_record& d = back->record;
-    EXPECT_EQ(d.id, r.id);
-    EXPECT_EQ(d.op, 0); // names travel, indexes do not
-    EXPECT_EQ(d.prio, r.prio);
-    EXPECT_EQ(d.status, r.status);
-    EXPECT_EQ(d.attempts, r.attempts);
-    EXPECT_EQ(d.max_attempts, r.max_attempts);
-    EXPECT_EQ(d.submitted_at, r.submitted_at);
-    EXPECT_EQ(d.started_at, r.started_at);
-    EXPECT_EQ(d.finished_at, r.finished_at);
-    EXPECT_EQ(d.next_attempt_at, r.next_attempt_at);
-    EXPECT_EQ(d.result, r.result);
-    EXPECT_EQ(d.error, r.error);
-    EXPECT_EQ(d.idempotency_key, r.idempotency_key);
-    EXPECT_EQ(d.tenant, r.tenant);
-    EXPECT_EQ(d.delay_ms, r.delay_ms);
-    EXPECT_EQ(d.attempt_started_at, r.attempt_started_at);
+    expect_same(back->record, r);
   }
 }
 
-TEST(RecordCodec, CommandFormBorrowsLargeStrings) {
-  task_record r = sample();
-  r.result = std::string(10'000, 'j');
-  const std::string type = "echo";
-  command cmd("EVALSHA");
-  append_record_fields(cmd, r, type, omit_defaults::none);
-  ASSERT_EQ(cmd.size(), 2 + 2 * record_fields.size());
-  EXPECT_EQ(cmd[1], std::to_string(record_fields.size())); // the count comes first
-  EXPECT_EQ(cmd[2 + 2 * 10 + 1].data(), r.result.data()); // result value: borrowed
-  EXPECT_EQ(cmd[2 + 2 * 1 + 1].data(), type.data());      // type: borrowed
-  // Same text as encode_record.
-  const auto owned = encode_record(r, type);
-  for (std::size_t i = 0; i < owned.size(); ++i) {
-    EXPECT_EQ(cmd[2 + 2 * i], owned[i].first);
-    EXPECT_EQ(cmd[3 + 2 * i], owned[i].second);
-  }
+// The stored value's exact bytes: the header the scripts match
+// (transport/valkey/scripts.cpp) and the body only the codec reads.
+TEST(RecordCodec, ValueIsTheHeaderThenTheBody) {
+  EXPECT_EQ(encode_value(sample(), "wordcount", 4, 1),
+            "queued|2|1763780001000000|1763780000223456|0|1763780000123456|4|1|"
+            "9:wordcount13:acme:order-174:high1:50:24:transient: upstream busy4:acme4:2500"
+            "16:1763780000923456");
+  // Defaults are empty body fields: a plain task stores no priority, limits,
+  // delay or attempt start.
+  task_record plain;
+  plain.id = sample().id;
+  plain.submitted_at = 17;
+  EXPECT_EQ(encode_value(plain, "echo"), "queued|0|0|0|0|17|0|0|4:echo0:0:0:0:0:0:0:0:");
+  std::string body;
+  append_body(body, plain, "echo");
+  EXPECT_EQ(body, "4:echo0:0:0:0:0:0:0:0:");
 }
 
-// The fields of `cmd` after its count, as decode_record reads a hash.
-pairs fields_of(const command& cmd) {
-  pairs out;
-  for (std::size_t i = 2; i + 1 < cmd.size(); i += 2)
-    out.emplace_back(cmd[i], cmd[i + 1]);
-  return out;
-}
-
-std::vector<std::string_view> names_of(const pairs& fields) {
-  std::vector<std::string_view> out;
-  for (const auto& f : fields)
-    out.push_back(f.first);
-  return out;
-}
-
-// A new record leaves out every field at the value a reader assumes for a
-// missing one, and reads back the same.
-TEST(RecordCodec, AdmissionFormLeavesOutEveryDefault) {
-  task_record r;
-  r.id = sample().id;
-  r.submitted_at = sample().submitted_at;
-  command cmd("EVALSHA");
-  append_record_fields(cmd, r, "echo", omit_defaults::all);
-  const auto fields = fields_of(cmd);
-  EXPECT_EQ(cmd[1], std::to_string(fields.size()));
-  EXPECT_EQ(names_of(fields),
-            (std::vector<std::string_view>{"id", "type", "status", "submitted_at"}));
-  auto d = decode_record(fields);
-  ASSERT_TRUE(d) << d.err().message;
-  EXPECT_EQ(d->record.prio, r.prio);
-  EXPECT_EQ(d->record.max_attempts, r.max_attempts);
-  EXPECT_EQ(d->record.attempts, r.attempts);
-  EXPECT_EQ(d->record.submitted_at, r.submitted_at);
-  EXPECT_EQ(d->record.result, "");
-  EXPECT_TRUE(d->record.tenant.empty());
-  EXPECT_EQ(d->record.delay_ms, 0u);
-  EXPECT_EQ(d->record.attempt_started_at, 0);
-
-  // Values other than the defaults are all written.
-  command full("EVALSHA");
-  append_record_fields(full, sample(), "echo", omit_defaults::all);
-  const auto written = names_of(fields_of(full));
-  for (const char* name : {"priority", "attempts", "max_attempts", "started_at",
-                           "next_attempt_at", "error", "idempotency_key", "tenant",
-                           "delay_ms", "attempt_started_at"})
-    EXPECT_NE(std::find(written.begin(), written.end(), name), written.end()) << name;
-}
-
-// An update must overwrite what an earlier write stored, so every field an
-// update can change is written even at its default; only the ones no
-// update changes may be left out.
-TEST(RecordCodec, UpdateFormWritesEveryChangingField) {
-  task_record r;
-  r.id = sample().id;
-  r.submitted_at = sample().submitted_at;
-  r.status = task_status::succeeded;
-  command cmd("EVALSHA");
-  append_record_fields(cmd, r, "echo", omit_defaults::never_reset);
-  EXPECT_EQ(names_of(fields_of(cmd)),
-            (std::vector<std::string_view>{"id", "type", "status", "attempts", "submitted_at",
-                                           "started_at", "finished_at", "next_attempt_at",
-                                           "result", "error"}));
-  auto d = decode_record(fields_of(cmd));
-  ASSERT_TRUE(d) << d.err().message;
-  EXPECT_EQ(d->record.max_attempts, r.max_attempts);
-  EXPECT_EQ(d->record.prio, r.prio);
-}
-
-// What a stream's progress needs travels in the record of a task with a
-// delay: a worker's update of the running task writes both fields, and
-// they read back. A task without a delay stores neither, though workers
-// stamp every attempt's start: plain tasks pay no bytes for them.
-TEST(RecordCodec, OnlyADelayedTaskStoresItsDelayAndAttemptStart) {
-  task_record running;
-  running.id = sample().id;
-  running.status = task_status::running;
-  running.attempts = 1;
-  running.submitted_at = sample().submitted_at;
-  running.started_at = sample().started_at;
-  running.attempt_started_at = sample().started_at;
-
-  for (auto omit : {omit_defaults::all, omit_defaults::never_reset}) {
-    command plain("EVALSHA");
-    append_record_fields(plain, running, "echo", omit);
-    const auto names = names_of(fields_of(plain));
-    for (const char* name : {"delay_ms", "attempt_started_at"})
-      EXPECT_EQ(std::find(names.begin(), names.end(), name), names.end()) << name;
-
-    task_record delayed = running;
-    delayed.delay_ms = 3000;
-    command cmd("EVALSHA");
-    append_record_fields(cmd, delayed, "echo", omit);
-    const auto fields = fields_of(cmd);
-    EXPECT_EQ(cmd[1], std::to_string(fields.size()));
-    const auto written = names_of(fields);
-    for (const char* name : {"delay_ms", "attempt_started_at"})
-      EXPECT_NE(std::find(written.begin(), written.end(), name), written.end()) << name;
-    auto d = decode_record(fields);
+TEST(RecordCodec, ValueRoundTrip) {
+  task_record terminal = sample();
+  terminal.status = task_status::failed;
+  terminal.finished_at = terminal.started_at + 5;
+  // Separators and any byte in the text fields, and a large result.
+  terminal.result = std::string(100'000, 'j') + "|9:x\0y"s + std::string(3, '\xff');
+  terminal.error = "a|b:c\nd";
+  terminal.idempotency_key = "k|1:2";
+  terminal.tenant = "t:|";
+  task_record plain;
+  plain.id = sample().id;
+  for (const task_record& r : {sample(), terminal, plain}) {
+    auto d = decode_value(r.id, encode_value(r, "wordcount", 3, 2));
     ASSERT_TRUE(d) << d.err().message;
-    EXPECT_EQ(d->record.delay_ms, 3000u);
-    EXPECT_EQ(d->record.attempt_started_at, running.attempt_started_at);
+    expect_same(d->record, r);
+    EXPECT_EQ(d->type, "wordcount");
+    EXPECT_EQ(d->executions, 3);
+    EXPECT_EQ(d->commits, 2);
   }
+}
 
-  // A delayed task not yet started (admission) has no attempt start to store.
-  task_record queued;
-  queued.id = sample().id;
-  queued.delay_ms = 3000;
-  command admit("EVALSHA");
-  append_record_fields(admit, queued, "echo", omit_defaults::all);
-  EXPECT_EQ(names_of(fields_of(admit)),
-            (std::vector<std::string_view>{"id", "type", "status", "delay_ms"}));
+TEST(RecordCodec, ValueRejectsWhatIsNotARecordNamingTheField) {
+  const std::string good = encode_value(sample(), "echo");
+  const auto header_end = good.find("4:echo");
+  const std::string body = good.substr(header_end);
+  const std::vector<std::pair<std::string, std::string>> bad{
+    {"queued|0|0|0|0|0|0|", "fewer than 8"},
+    {"done|0|0|0|0|0|0|0|" + body, "status"},
+    {"queued|256|0|0|0|0|0|0|" + body, "attempts"},
+    {"queued|0|x|0|0|0|0|0|" + body, "next_attempt_at"},
+    {"queued|0|0|-1|0|0|0|0|" + body, "started_at"},
+    {"queued|0|0|0|1.5|0|0|0|" + body, "finished_at"},
+    {"queued|0|0|0|0|99999999999999999999|0|0|" + body, "submitted_at"},
+    {"queued|0|0|0|0|0|x|0|" + body, "executions"},
+    {"queued|0|0|0|0|0|0||" + body, "commits"},
+    {good.substr(0, header_end) + "0:" + body.substr(6), "type"},
+    {good.substr(0, good.size() - 3), "attempt_started_at"},
+    {good + "x", "after its last field"},
+    {good.substr(0, header_end) + "4:echo0:6:urgent0:0:0:0:0:0:", "priority"},
+    {good.substr(0, header_end) + "4:echo0:0:3:2560:0:0:0:0:", "max_attempts"},
+    {good.substr(0, header_end) + "4:echo0:0:0:0:0:0:10:4294967296" + "0:", "delay_ms"},
+    {good.substr(0, header_end) + "4:echo0:0:0:0:0:0:0:4:soon", "attempt_started_at"},
+    {good.substr(0, header_end) + "4:echo0:0:0:99:{}", "result"}};
+  for (const auto& [value, field] : bad) {
+    auto r = decode_value(sample().id, value);
+    ASSERT_FALSE(r) << value;
+    EXPECT_EQ(r.err().code, errc::bad_record);
+    EXPECT_NE(r.err().message.find(field), std::string::npos) << value << ": " << r.err().message;
+  }
 }
 
 TEST(RecordCodec, IgnoresUnknownFieldsAndDefaultsMissingOptionalOnes) {

@@ -32,9 +32,11 @@ TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithoutExpiry) {
   const std::string key = "tm:task:" + r.id.to_string();
   EXPECT_EQ(records->record_key(r.id), key);
   EXPECT_EQ(server->admin_integer({"PTTL", key}), -1) << "a queued task's record never expires";
-  // Only what differs from a reader's defaults (omit_defaults::all): id,
-  // type, status, priority (high), submitted_at; and 'admitted'.
-  EXPECT_EQ(server->admin_integer({"HLEN", key}), 6);
+  // One string: the header, then the body with only the priority away from
+  // its default (record_codec.hpp).
+  EXPECT_EQ(string_of(server->admin({"GET", key}).get()),
+            "queued|0|0|0|0|" + std::to_string(r.submitted_at) +
+              "|0|0|9:wordcount0:4:high0:0:0:0:0:0:");
 
   const auto c = ok(records->counters());
   EXPECT_EQ(c.submitted, 1);

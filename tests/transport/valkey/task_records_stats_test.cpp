@@ -19,14 +19,13 @@ long long keys_matching(const redis_server& server, const std::string& pattern) 
 TEST_F(RecordsTest, GetMissingAndCorruptRecords) {
   EXPECT_FALSE(ok(records->get(task_id::generate())));
   const task_id id = task_id::generate();
-  server->admin({"HSET", records->record_key(id), "id", id.to_string(), "type", "echo", "status",
-                 "exploded"});
+  server->admin({"SET", records->record_key(id), "exploded|0|0|0|0|0|0|0|4:echo0:0:0:0:0:0:0:0:"});
   auto r = records->get(id);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().code, errc::bad_record);
   EXPECT_NE(r.err().message.find("status"), std::string::npos) << r.err().message;
   const task_id wrong_type = task_id::generate();
-  server->admin({"SET", records->record_key(wrong_type), "a string"});
+  server->admin({"HSET", records->record_key(wrong_type), "status", "queued"}); // the old layout
   auto w = records->get(wrong_type);
   ASSERT_FALSE(w);
   EXPECT_EQ(w.err().code, errc::server_error);
