@@ -180,7 +180,11 @@ void append_body(std::string& out, const task_record& r, std::string_view type) 
   append_field(out, r.error);
   append_field(out, r.tenant);
   append_number_field(out, r.delay_ms, defaults.delay_ms);
-  append_number_field(out, r.attempt_started_at, defaults.attempt_started_at);
+  // Only a live stream's progress reads it, and only while a delay runs:
+  // a task without one stores none (workers stamp every attempt's start,
+  // and plain tasks would pay 19 bytes a record for it).
+  append_number_field(out, r.delay_ms > 0 ? r.attempt_started_at : defaults.attempt_started_at,
+                      defaults.attempt_started_at);
 }
 
 std::string encode_value(const task_record& r, std::string_view type, std::int64_t executions,

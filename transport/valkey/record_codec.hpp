@@ -54,8 +54,9 @@ struct stored_record {
 //   <status>|<attempts>|<next_attempt_at>|<started_at>|<finished_at>|
 //   <submitted_at>|<executions>|<commits>|<body>
 // where body is type, idempotency_key, priority, max_attempts, result,
-// error, tenant, delay_ms and attempt_started_at, each as <length>:<bytes>
-// ("0:" = the field's default). The id is the key's.
+// error, tenant, delay_ms and attempt_started_at (stored for a task with a
+// delay only), each as <length>:<bytes> ("0:" = the field's default). The id
+// is the key's.
 // Why one string and not a HASH of fields: a script call's cost in Valkey
 // grows with its arguments (about 740 instructions each) and with every
 // field an HSET inserts or replaces in a listpack; a record write was ~27

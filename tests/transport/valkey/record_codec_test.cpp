@@ -140,6 +140,30 @@ TEST(RecordCodec, ValueRoundTrip) {
   }
 }
 
+// What a stream's progress needs travels in the record of a task with a
+// delay only: workers stamp every attempt's start, but a plain task stores
+// neither field and reads back 0 for both.
+TEST(RecordCodec, OnlyADelayedTaskStoresItsAttemptStart) {
+  task_record running;
+  running.id = sample().id;
+  running.status = task_status::running;
+  running.attempts = 1;
+  running.started_at = sample().started_at;
+  running.attempt_started_at = sample().started_at;
+  const std::string plain = encode_value(running, "echo");
+  EXPECT_TRUE(plain.ends_with("0:0:")) << plain; // delay_ms, attempt_started_at
+  auto p = decode_value(running.id, plain);
+  ASSERT_TRUE(p) << p.err().message;
+  EXPECT_EQ(p->record.attempt_started_at, 0);
+
+  task_record delayed = running;
+  delayed.delay_ms = 3000;
+  auto d = decode_value(delayed.id, encode_value(delayed, "echo"));
+  ASSERT_TRUE(d) << d.err().message;
+  EXPECT_EQ(d->record.delay_ms, 3000u);
+  EXPECT_EQ(d->record.attempt_started_at, delayed.attempt_started_at);
+}
+
 TEST(RecordCodec, ValueRejectsWhatIsNotARecordNamingTheField) {
   const std::string good = encode_value(sample(), "echo");
   const auto header_end = good.find("4:echo");
