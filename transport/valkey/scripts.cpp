@@ -174,7 +174,7 @@ constexpr std::string_view admit_lua = R"lua(
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 trim_finished(prefix, now)
-local out, incr, types, tally = {}, {}, {}, new_tally()
+local out, submitted, tally = {}, {}, new_tally() -- submitted[op]: tasks this run counts
 for k = 1, n do
   local i = 4 + 5 * (k - 1)
   local id, typ, written, idem, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
@@ -191,21 +191,18 @@ for k = 1, n do
     out[k] = written
     keep_key(prefix, id, idem, terminal[written], ttl)
     tally_write(tally, id, false, written)
-    local ckey = prefix .. ':count:type:' .. typ .. ':submitted'
-    incr[ckey] = (incr[ckey] or 0) + 1
-    types[typ] = true
+    submitted[typ] = (submitted[typ] or 0) + 1
   end
 end
 apply_tally(prefix, tally, ttl, now)
-local total = 0
-for key, by in pairs(incr) do
-  redis.call('INCRBY', key, by)
+local total, names = 0, {}
+for typ, by in pairs(submitted) do
+  redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', by)
   total = total + by
+  names[#names + 1] = typ
 end
 if total > 0 then
   redis.call('INCRBY', prefix .. ':count:submitted', total)
-  local names = {}
-  for typ in pairs(types) do names[#names + 1] = typ end
   redis.call('SADD', prefix .. ':types', unpack(names))
 end
 return out
@@ -252,12 +249,14 @@ local function stage(status, next_at)
   if next_at ~= '' and next_at ~= '0' then return 2 end
   return 0
 end
-local out, incr, types, tally = {}, {}, {}, new_tally()
-local function bump(key) incr[key] = (incr[key] or 0) + 1 end
+local out, tally = {}, new_tally()
+-- by_type[op][name]: what this run adds to each counter (keys built once
+-- per run, not per task)
+local by_type = {}
 local function count(typ, name)
-  bump(prefix .. ':count:' .. name)
-  bump(prefix .. ':count:type:' .. typ .. ':' .. name)
-  types[typ] = true
+  local t = by_type[typ]
+  if not t then t = {} by_type[typ] = t end
+  t[name] = (t[name] or 0) + 1
 end
 for k = 1, n do
   local i = 4 + 10 * (k - 1)
@@ -306,7 +305,7 @@ for k = 1, n do
     tally_write(tally, id, cur ~= false, status)
     if code == 2 then
       count(typ, status)
-      bump(prefix .. ':count:processed')
+      count(typ, 'processed')
     elseif new_stage == 2 and advances then
       count(typ, 'retried')
     end
@@ -317,9 +316,17 @@ for k = 1, n do
   out[k] = code
 end
 apply_tally(prefix, tally, ttl, now)
-local names = {}
-for typ in pairs(types) do names[#names + 1] = typ end
-for key, by in pairs(incr) do redis.call('INCRBY', key, by) end
+local names, totals = {}, {}
+for typ, t in pairs(by_type) do
+  names[#names + 1] = typ
+  for name, by in pairs(t) do
+    if name ~= 'processed' then -- a total only: no counter per op
+      redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, by)
+    end
+    totals[name] = (totals[name] or 0) + by
+  end
+end
+for name, by in pairs(totals) do redis.call('INCRBY', prefix .. ':count:' .. name, by) end
 if #names > 0 then redis.call('SADD', prefix .. ':types', unpack(names)) end
 out[n + 1] = redis.call('EXISTS', prefix .. ':events:watched')
 return out
