@@ -12,7 +12,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(json_task_fuzzer task_wire_fuzzer ops_fuzzer http_fuzzer)
+  targets=(json_task_fuzzer task_wire_fuzzer ops_fuzzer http_fuzzer record_value_fuzzer)
 fi
 mkdir -p "$build/fuzz-artifacts"
 # UBSan's null check is recoverable (CMakeLists.txt): halt on every report

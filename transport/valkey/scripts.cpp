@@ -28,7 +28,7 @@
 // and no SCAN. The terminal writes of one script run share its time and
 // TTL, so they expire together and are one P:finished member, not one per
 // record (a ZADD per task was a tenth of Valkey's time per task).
-// Times come from the server's TIME, the clock PEXPIRE uses.
+// Times come from the server's TIME, the clock key expiry (SET PX) uses.
 //
 // How a task gets here (cluster intake, actors/intake.hpp): claim (only
 // tasks with an idempotency key) -> JetStream publish -> admit. Nothing is
@@ -49,7 +49,7 @@ local function now_ms()
 end
 local function ms(x) return string.format('%d', x) end
 -- Drops the members of an expiry-scored ZSET whose time has passed (a key
--- with PEXPIRE at T is gone once now > T).
+-- expiring at T is gone once now > T).
 local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
 -- The same for P:finished, taking each group's records off
 -- P:finished:count. At most 1024 groups per call (a write's upkeep stays
