@@ -3,41 +3,10 @@
 
 #include <charconv>
 #include <limits>
-
-#include "transport/valkey/redis_handle.hpp"
+#include <utility>
 
 namespace taskmesh::valkey {
 namespace {
-
-// Calls emit(name, value, borrowed) for every field, in record_fields
-// order. `borrowed` values outlive the call (they point into `r`, `type` or
-// static strings); the others live in this frame only and must be copied.
-template <class Emit>
-void visit_fields(const task_record& r, std::string_view type, Emit&& emit) {
-  const auto number = [&](std::size_t i, std::int64_t v) {
-    char buf[24];
-    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    emit(record_fields[i], std::string_view(buf, static_cast<std::size_t>(end - buf)), false);
-  };
-  char id[36];
-  r.id.write_to(id);
-  emit(record_fields[0], std::string_view(id, sizeof id), false);
-  emit(record_fields[1], type, true);
-  emit(record_fields[2], to_string(r.status), true);
-  emit(record_fields[3], to_string(r.prio), true);
-  number(4, r.attempts);
-  number(5, r.max_attempts);
-  number(6, r.submitted_at);
-  number(7, r.started_at);
-  number(8, r.finished_at);
-  number(9, r.next_attempt_at);
-  emit(record_fields[10], r.result, true);
-  emit(record_fields[11], r.error, true);
-  emit(record_fields[12], std::string_view(r.idempotency_key), true);
-  emit(record_fields[13], std::string_view(r.tenant), true);
-  number(14, r.delay_ms);
-  number(15, r.attempt_started_at);
-}
 
 void append_number(std::string& out, std::int64_t v) {
   char buf[24];
@@ -99,11 +68,24 @@ std::optional<priority> parse_priority(std::string_view text) {
 
 std::vector<std::pair<std::string, std::string>> encode_record(const task_record& r,
                                                                std::string_view type) {
+  const auto number = [](std::int64_t v) {
+    std::string out;
+    append_number(out, v);
+    return out;
+  };
+  char id[36];
+  r.id.write_to(id);
+  std::string values[record_fields.size()] = { // in record_fields order
+    std::string(id, sizeof id),   std::string(type),          std::string(to_string(r.status)),
+    std::string(to_string(r.prio)), number(r.attempts),       number(r.max_attempts),
+    number(r.submitted_at),       number(r.started_at),       number(r.finished_at),
+    number(r.next_attempt_at),    r.result,                   std::string(r.error.view()),
+    std::string(r.idempotency_key.view()), std::string(r.tenant.view()), number(r.delay_ms),
+    number(r.attempt_started_at)};
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(record_fields.size());
-  visit_fields(r, type, [&](std::string_view name, std::string_view value, bool) {
-    out.emplace_back(std::string(name), std::string(value));
-  });
+  for (std::size_t i = 0; i < record_fields.size(); ++i)
+    out.emplace_back(std::string(record_fields[i]), std::move(values[i]));
   return out;
 }
 
