@@ -32,6 +32,16 @@ public:
   // Copied into the command.
   command& copy(std::string_view text);
 
+  // One argument that `write(std::string& out)` appends to the command's own
+  // buffer: built in place, not in a string of its own and then copied.
+  template <class Write>
+  command& build(Write&& write) {
+    const std::size_t offset = owned_.size();
+    write(owned_);
+    pieces_.push_back({nullptr, offset, owned_.size() - offset});
+    return *this;
+  }
+
   // Formatted in decimal into the command (bool and char are not numbers).
   template <std::integral Int>
     requires(!std::same_as<Int, bool> && !std::same_as<Int, char>)

@@ -8,10 +8,15 @@
 namespace taskmesh::valkey {
 namespace {
 
+// `v` in decimal, in `buf`.
+std::string_view decimal(std::int64_t v, char (&buf)[24]) {
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  return {buf, static_cast<std::size_t>(end - buf)};
+}
+
 void append_number(std::string& out, std::int64_t v) {
   char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  out.append(buf, end);
+  out += decimal(v, buf);
 }
 
 // One body field: <length>:<bytes>.
@@ -21,15 +26,10 @@ void append_field(std::string& out, std::string_view bytes) {
   out += bytes;
 }
 
-// A number field, "" when it is the default.
+// A number field, empty at its default.
 void append_number_field(std::string& out, std::int64_t v, std::int64_t at_default) {
-  if (v == at_default) {
-    out += "0:";
-    return;
-  }
   char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  append_field(out, std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  append_field(out, v == at_default ? std::string_view() : decimal(v, buf));
 }
 
 template <class Int>
@@ -169,10 +169,8 @@ void append_body(std::string& out, const task_record& r, std::string_view type) 
                       defaults.attempt_started_at);
 }
 
-std::string encode_value(const task_record& r, std::string_view type, std::int64_t executions,
-                         std::int64_t commits) {
-  std::string out;
-  out.reserve(96 + type.size() + r.result.size() + r.error.size());
+void append_value(std::string& out, const task_record& r, std::string_view type,
+                  std::int64_t executions, std::int64_t commits) {
   out += to_string(r.status);
   for (const std::int64_t n : {std::int64_t{r.attempts}, r.next_attempt_at, r.started_at,
                                r.finished_at, r.submitted_at, executions, commits}) {
@@ -181,6 +179,12 @@ std::string encode_value(const task_record& r, std::string_view type, std::int64
   }
   out += '|';
   append_body(out, r, type);
+}
+
+std::string encode_value(const task_record& r, std::string_view type, std::int64_t executions,
+                         std::int64_t commits) {
+  std::string out;
+  append_value(out, r, type, executions, commits);
   return out;
 }
 
@@ -217,58 +221,49 @@ result<stored_record> decode_value(const task_id& id, std::string_view value) {
   if (!parse_int(header[7], out.commits, 0, i64_max))
     return bad("commits", header[7]);
 
-  // Body: <length>:<bytes> per field, in append_body's order.
-  const auto next = [&](std::string_view name) -> result<std::string_view> {
+  // Body: <length>:<bytes> per field, in append_body's order; split first,
+  // then read.
+  static constexpr std::string_view body_names[] = {
+    "type", "idempotency_key", "priority", "max_attempts", "result", "error", "tenant",
+    "delay_ms", "attempt_started_at"};
+  std::string_view body[std::size(body_names)];
+  for (std::size_t i = 0; i < std::size(body_names); ++i) {
     const auto colon = value.find(':');
     std::size_t len = 0;
     if (colon == std::string_view::npos ||
         !parse_int(value.substr(0, colon), len, 0, static_cast<std::int64_t>(value.size())) ||
         colon + 1 + len > value.size())
-      return error{errc::bad_record,
-                   "task record value is cut short at field '" + std::string(name) + "'"};
-    const auto bytes = value.substr(colon + 1, len);
+      return error{errc::bad_record, "task record value is cut short at field '" +
+                                       std::string(body_names[i]) + "'"};
+    body[i] = value.substr(colon + 1, len);
     value.remove_prefix(colon + 1 + len);
-    return bytes;
-  };
-  const auto text = [&](std::string_view name, auto& into) -> result<void> {
-    auto v = next(name);
-    if (!v)
-      return std::move(v).err();
-    into = std::string(*v);
-    return {};
-  };
-  const auto number = [&](std::string_view name, auto& into, std::int64_t max) -> result<void> {
-    auto v = next(name);
-    if (!v)
-      return std::move(v).err();
-    if (!v->empty() && !parse_int(*v, into, 0, max))
-      return bad(name, *v);
-    return {};
-  };
-  if (auto e = text("type", out.type); !e)
-    return std::move(e).err();
-  if (out.type.empty())
-    return error{errc::bad_record, "task record without 'type'"};
-  if (auto e = text("idempotency_key", r.idempotency_key); !e)
-    return std::move(e).err();
-  auto prio = next("priority");
-  if (!prio)
-    return std::move(prio).err();
-  if (!prio->empty()) {
-    const auto p = parse_priority(*prio);
-    if (!p)
-      return bad("priority", *prio);
-    r.prio = *p;
   }
-  for (auto e : {number("max_attempts", r.max_attempts, 255), text("result", r.result),
-                 text("error", r.error), text("tenant", r.tenant),
-                 number("delay_ms", r.delay_ms, std::numeric_limits<std::uint32_t>::max()),
-                 number("attempt_started_at", r.attempt_started_at, i64_max)})
-    if (!e)
-      return std::move(e).err();
   if (!value.empty())
     return error{errc::bad_record, "task record value has " + std::to_string(value.size()) +
                                      " bytes after its last field"};
+  if (body[0].empty())
+    return error{errc::bad_record, "task record without 'type'"};
+  out.type = std::string(body[0]);
+  r.idempotency_key = body[1];
+  if (!body[2].empty()) {
+    const auto p = parse_priority(body[2]);
+    if (!p)
+      return bad(body_names[2], body[2]);
+    r.prio = *p;
+  }
+  // An empty number field keeps the default decode_value started from.
+  const auto number = [](std::string_view text, auto& into, std::int64_t max) {
+    return text.empty() || parse_int(text, into, 0, max);
+  };
+  if (!number(body[3], r.max_attempts, 255))
+    return bad(body_names[3], body[3]);
+  r.result = std::string(body[4]);
+  r.error = body[5];
+  r.tenant = body[6];
+  if (!number(body[7], r.delay_ms, std::numeric_limits<std::uint32_t>::max()))
+    return bad(body_names[7], body[7]);
+  if (!number(body[8], r.attempt_started_at, i64_max))
+    return bad(body_names[8], body[8]);
   return out;
 }
 

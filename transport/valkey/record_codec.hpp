@@ -64,7 +64,10 @@ struct stored_record {
 // (docs/benchmarks.md, "One string per record").
 inline constexpr std::size_t value_header_fields = 8;
 
-// The whole value: the header from `r` (with the two counters), then the body.
+// The whole value: the header from `r` (with the two counters), then the
+// body; append_value appends it to `out`.
+void append_value(std::string& out, const task_record& r, std::string_view type,
+                  std::int64_t executions = 0, std::int64_t commits = 0);
 std::string encode_value(const task_record& r, std::string_view type,
                          std::int64_t executions = 0, std::int64_t commits = 0);
 

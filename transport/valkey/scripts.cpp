@@ -98,6 +98,11 @@ local function read(key, v)
   if not st then error('taskmesh: ' .. key .. ' does not hold a task record') end
   return st, att, nx, sa, fa, sub, ex, cm, body
 end
+-- The value of a record with this header and body (what read() takes apart).
+local function record(st, att, nx, sa, fa, sub, ex, cm, body)
+  return st .. '|' .. att .. '|' .. nx .. '|' .. sa .. '|' .. fa .. '|' .. sub .. '|' .. ex ..
+         '|' .. cm .. '|' .. body
+end
 -- The body's next field (<length>:<bytes>) at `at`: its text and where the
 -- one after it starts.
 local function body_field(v, at)
@@ -143,8 +148,9 @@ for k = 1, n do
   local v = redis.call('GET', ikey)
   local claimed = v and string.sub(v, -1) == '~'
   local owner = v and (claimed and string.sub(v, 1, -2) or v)
-  local record = owner and redis.call('GET', prefix .. ':task:' .. owner)
-  local status = record and string.match(record, '^(%a+)|')
+  local okey = owner and prefix .. ':task:' .. owner
+  local stored = okey and redis.call('GET', okey)
+  local status = stored and read(okey, stored)
   if status then
     out[k] = {0, owner, status}
   elseif claimed then
@@ -159,8 +165,8 @@ return out
 
 constexpr std::string_view admit_lua = R"lua(
 -- admit: the queued records of tasks JetStream has stored.
--- ARGV: prefix, ttl_ms, n, then per task: id, type, status, idempotency_key
---       ('' = none), the record's value (record_codec.hpp).
+-- ARGV: prefix, ttl_ms, n, then per task: id, type, idempotency_key
+--       ('' = none), the queued record's value (record_codec.hpp).
 -- Per task, in order:
 --  1. The record is written only if its key does not exist (SET NX GET): a
 --     fast worker may already have written a later state, which stays.
@@ -176,21 +182,16 @@ local now = now_ms()
 trim_finished(prefix, now)
 local out, submitted, tally = {}, {}, new_tally() -- submitted[op]: tasks this run counts
 for k = 1, n do
-  local i = 4 + 5 * (k - 1)
-  local id, typ, written, idem, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local i = 4 + 4 * (k - 1)
+  local id, typ, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = prefix .. ':task:' .. id
-  local old
-  if terminal[written] then
-    old = redis.call('SET', key, value, 'NX', 'GET', 'PX', ttl)
-  else
-    old = redis.call('SET', key, value, 'NX', 'GET')
-  end
+  local old = redis.call('SET', key, ARGV[i + 3], 'NX', 'GET')
   if old then
     out[k] = read(key, old)
   else
-    out[k] = written
-    keep_key(prefix, id, idem, terminal[written], ttl)
-    tally_write(tally, id, false, written)
+    out[k] = 'queued'
+    keep_key(prefix, id, idem, false, ttl)
+    tally_write(tally, id, false, 'queued')
     submitted[typ] = (submitted[typ] or 0) + 1
   end
 end
@@ -297,9 +298,8 @@ for k = 1, n do
       code = 2
       commits = commits + 1
     end
-    local value = status .. '|' .. ARGV[i + 3] .. '|' .. next_at .. '|' .. started .. '|' ..
-                  ARGV[i + 6] .. '|' .. ARGV[i + 7] .. '|' .. executions .. '|' .. commits ..
-                  '|' .. ARGV[i + 9]
+    local value = record(status, ARGV[i + 3], next_at, started, ARGV[i + 6], ARGV[i + 7],
+                         executions, commits, ARGV[i + 9])
     if final then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
     keep_key(prefix, id, idem, final, ttl)
     tally_write(tally, id, cur ~= false, status)
@@ -310,8 +310,8 @@ for k = 1, n do
       count(typ, 'retried')
     end
   elseif new_stage >= 2 and cur then
-    redis.call('SET', key, cst .. '|' .. catt .. '|' .. cnx .. '|' .. csa .. '|' .. cfa .. '|' ..
-               csub .. '|' .. executions .. '|' .. ccm .. '|' .. string.sub(cur, cbody), 'KEEPTTL')
+    redis.call('SET', key, record(cst, catt, cnx, csa, cfa, csub, executions, ccm,
+                                  string.sub(cur, cbody)), 'KEEPTTL')
   end
   out[k] = code
 end
@@ -420,8 +420,8 @@ local typ, after_type = body_field(cur, body)
 local idem = body_field(cur, after_type)
 local now = now_ms()
 -- a terminal write, as update counts them (docs/chaos.md)
-local value = 'cancelled|' .. att .. '|0|' .. sa .. '|' .. ms(now * 1000) .. '|' .. sub .. '|' ..
-              ex .. '|' .. (tonumber(cm) + 1) .. '|' .. string.sub(cur, body)
+local value = record('cancelled', att, '0', sa, ms(now * 1000), sub, ex, tonumber(cm) + 1,
+                     string.sub(cur, body))
 redis.call('SET', key, value, 'PX', ttl)
 keep_key(prefix, id, idem, true, ttl)
 local tally = new_tally()

@@ -154,6 +154,9 @@ result<std::vector<claim>> task_records::claim_keys(std::span<const key_claim> k
 result<std::vector<task_status>> task_records::admit(std::span<const record_write> records) {
   if (records.empty())
     return std::vector<task_status>{};
+  for (const record_write& w : records)
+    if (w.record.status != task_status::queued)
+      throw std::invalid_argument("task_records::admit: a record that is not queued");
   if (auto r = ready(); !r)
     return std::move(r).err();
   const auto calls = chunked_calls(
@@ -162,9 +165,8 @@ result<std::vector<task_status>> task_records::admit(std::span<const record_writ
       for (const record_write& w : records.subspan(at, n)) {
         char id[36];
         cmd.copy(id_text(w.record.id, id));
-        cmd.arg(w.type).arg(to_string(w.record.status));
-        cmd.arg(std::string_view(w.record.idempotency_key));
-        cmd.copy(encode_value(w.record, w.type));
+        cmd.arg(w.type).arg(std::string_view(w.record.idempotency_key));
+        cmd.build([&](std::string& out) { append_value(out, w.record, w.type); });
       }
     });
   auto replies = run(calls);
@@ -194,7 +196,6 @@ result<update_reply> task_records::update(std::span<const record_write> records)
   const auto calls = chunked_calls(
     scripts_, script_id::update, options_, options_.result_ttl, records.size(),
     [&](command& cmd, std::size_t at, std::size_t n) {
-      std::string body;
       for (const record_write& w : records.subspan(at, n)) {
         const task_record& r = w.record;
         char id[36];
@@ -202,9 +203,7 @@ result<update_reply> task_records::update(std::span<const record_write> records)
         cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
         cmd.arg(r.next_attempt_at).arg(r.started_at).arg(r.finished_at).arg(r.submitted_at);
         cmd.arg(std::string_view(r.idempotency_key));
-        body.clear();
-        append_body(body, r, w.type);
-        cmd.copy(body);
+        cmd.build([&](std::string& out) { append_body(out, r, w.type); });
       }
     });
   auto replies = run(calls);

@@ -109,8 +109,9 @@ public:
   // order.
   result<std::vector<claim>> claim_keys(std::span<const key_claim> keys);
 
-  // After publishing: the tasks' queued records (see the admit script).
-  // Returns each record's current status, in order.
+  // After publishing: the tasks' queued records (see the admit script;
+  // std::invalid_argument for a record that is not queued). Returns each
+  // record's current status, in order.
   result<std::vector<task_status>> admit(std::span<const record_write> records);
 
   // Whole records after a state change (see the update script); with

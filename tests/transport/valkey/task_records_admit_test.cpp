@@ -44,6 +44,14 @@ TEST_F(RecordsTest, AdmitWritesTheQueuedRecordWithoutExpiry) {
   EXPECT_EQ(ok(records->count_records()), 1);
 }
 
+// Admission writes queued records only (the script writes no expiry and
+// counts the record live): anything else is a caller's mistake.
+TEST_F(RecordsTest, AdmitRefusesARecordThatIsNotQueued) {
+  const record_write done{make_record(task_status::succeeded, 1), "echo"};
+  EXPECT_THROW((void)records->admit({&done, 1}), std::invalid_argument);
+  EXPECT_EQ(ok(records->count_records()), 0);
+}
+
 TEST_F(RecordsTest, ClaimReservesTheIdAndWritesNoRecord) {
   const task_record r = keyed("order-1");
   const claim c = claim_one(r);
