@@ -104,9 +104,10 @@ def nats_gomaxprocs():
 
 
 class NatsServer:
-    """nats-server -js on a free port, store in a fresh dir under workdir."""
+    """nats-server -js on a free port, store in a fresh dir under workdir;
+    `env` added to its environment (a GOMAXPROCS there wins)."""
 
-    def __init__(self, group, workdir):
+    def __init__(self, group, workdir, env=None):
         binary = nats_binary()
         if binary is None:
             raise FileNotFoundError("nats-server is not installed")
@@ -117,7 +118,7 @@ class NatsServer:
         self.port = procs.free_port()
         self.proc = group.start("nats-server", [binary, "-js", "-a", procs.HOST, "-p", str(self.port),
                                                 "-sd", self.store, "-n", self.name],
-                                env={"GOMAXPROCS": nats_gomaxprocs()})
+                                env={"GOMAXPROCS": nats_gomaxprocs(), **(env or {})})
         _wait_ours(self.proc, self._is_ours, f"nats-server on port {self.port}")
         self.url = f"nats://{procs.HOST}:{self.port}"
 
@@ -140,9 +141,9 @@ class NatsServer:
 
 class Valkey:
     """valkey-server / redis-server on a free port: no RDB, no AOF,
-    noeviction (as docs/cluster.md asks)."""
+    noeviction (as docs/cluster.md asks); `env` added to its environment."""
 
-    def __init__(self, group, workdir):
+    def __init__(self, group, workdir, env=None):
         binary = valkey_binary()
         if binary is None:
             raise FileNotFoundError("neither valkey-server nor redis-server is installed")
@@ -153,7 +154,7 @@ class Valkey:
         self.proc = group.start("valkey", [binary, "--bind", procs.HOST, "--port", str(self.port),
                                            "--save", "", "--appendonly", "no", "--protected-mode", "no",
                                            "--dir", self.dir, "--maxmemory-policy", "noeviction",
-                                           "--logfile", ""])
+                                           "--logfile", ""], env=env)
         _wait_ours(self.proc, self._is_ours, f"{os.path.basename(binary)} on port {self.port}")
         self.url = f"redis://{procs.HOST}:{self.port}"
         info = resp.info(self.port)
@@ -176,15 +177,16 @@ class Cluster:
     .url/.port/.proc are the API pod's (what loadgen and the probe talk to);
     .pids are every process whose CPU counts toward a task."""
 
-    def __init__(self, group, build_dir, workdir, api_args=(), worker_args=(), ready_timeout_s=30.0):
+    def __init__(self, group, build_dir, workdir, api_args=(), worker_args=(), env=None,
+                 ready_timeout_s=30.0):
         binary = taskmesh_binary(build_dir)
         if not os.access(binary, os.X_OK):
             raise FileNotFoundError(f"{binary} is not built")
         self.group = group
         self.nats = self.valkey = self.proc = self.worker = None
         try:
-            self.nats = NatsServer(group, workdir)
-            self.valkey = Valkey(group, workdir)
+            self.nats = NatsServer(group, workdir, env)
+            self.valkey = Valkey(group, workdir, env)
             common = ["--nats", self.nats.url, "--valkey", self.valkey.url, "--log-level", "warn",
                       "--log-format", "text", "--drain-timeout", "2000ms"]
             self.port, self.worker_port = procs.free_port(), procs.free_port()
@@ -192,8 +194,8 @@ class Cluster:
                              *api_args]
             self.worker_args = ["--role", "worker", "--listen", f"{procs.HOST}:{self.worker_port}",
                                 *common, *worker_args]
-            self.proc = group.start("taskmesh-api", [binary, *self.api_args])
-            self.worker = group.start("taskmesh-worker", [binary, *self.worker_args])
+            self.proc = group.start("taskmesh-api", [binary, *self.api_args], env=env)
+            self.worker = group.start("taskmesh-worker", [binary, *self.worker_args], env=env)
             for p, port in ((self.proc, self.port), (self.worker, self.worker_port)):
                 procs.wait_http(p, port, "/health/ready", deadline_s=ready_timeout_s)
             time.sleep(0.05)
