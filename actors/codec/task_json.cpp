@@ -5,12 +5,12 @@
 // instead of being parsed and written again.
 #include "actors/codec/task_codec.hpp"
 
-#include <charconv>
 #include <string>
 
 #include <boost/json/serializer.hpp>
 
 #include "actors/codec/utf8.hpp"
+#include "actors/model/decimal.hpp"
 
 namespace taskmesh {
 
@@ -70,12 +70,6 @@ void append_string(std::string& out, std::string_view s) {
   }
 }
 
-void append_uint(std::string& out, unsigned n) {
-  char buf[12];
-  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
-  out.append(buf, end);
-}
-
 void append_timestamp(std::string& out, timestamp t) {
   if (t == 0) {
     out.append("null");
@@ -111,9 +105,9 @@ std::string record_to_json(const task_record& r, const op_registry& ops) {
   out.append(",\"status\":\"").append(to_string(r.status));
   out.append("\",\"priority\":\"").append(to_string(r.prio));
   out.append("\",\"attempts\":");
-  append_uint(out, r.attempts);
+  append_decimal(out, r.attempts);
   out.append(",\"max_attempts\":");
-  append_uint(out, r.max_attempts);
+  append_decimal(out, r.max_attempts);
   out.append(",\"submitted_at\":");
   append_timestamp(out, r.submitted_at);
   out.append(",\"started_at\":");

@@ -5,7 +5,6 @@
 // on the failure path.
 #include "actors/codec/task_codec.hpp"
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,15 +26,9 @@ api_error invalid_field(std::string field, std::string message) {
   return api_error{400, "invalid_field", std::move(message), std::move(field)};
 }
 
-std::string to_decimal(std::uint64_t n) {
-  char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
-  return std::string(buf, end);
-}
-
 api_error invalid_json(std::string_view body, std::size_t offset, const json::error_code& ec) {
   if (body.empty()) return api_error{400, "invalid_json", "invalid JSON: request body is empty", ""};
-  std::string msg = "invalid JSON at byte " + to_decimal(offset) + ": ";
+  std::string msg = "invalid JSON at byte " + std::to_string(offset) + ": ";
   // Boost reports bad UTF-8 as a plain "syntax error"; say what it is.
   if (offset < body.size() && utf8::sequence_length(body, offset) == 0) {
     msg += "invalid UTF-8";
@@ -62,11 +55,11 @@ std::optional<std::uint64_t> integer_in(const json::value& v, std::uint64_t lo, 
 }
 
 api_error bad_integer(std::string field, const json::value& v, std::uint64_t lo, std::uint64_t hi) {
-  std::string msg = field + " must be an integer from " + to_decimal(lo) + " to " + to_decimal(hi);
+  std::string msg = field + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
   if (v.is_int64()) {
     msg += ", got " + std::to_string(v.get_int64());
   } else if (v.is_uint64()) {
-    msg += ", got " + to_decimal(v.get_uint64());
+    msg += ", got " + std::to_string(v.get_uint64());
   }
   return invalid_field(std::move(field), std::move(msg));
 }
@@ -170,7 +163,7 @@ parsed<json::value> parse_json_body(std::string_view body, const codec_limits& l
   if (ec) return invalid_json(body, used, ec);
   if (used != body.size()) {
     return api_error{400, "invalid_json",
-                     "invalid JSON at byte " + to_decimal(used) +
+                     "invalid JSON at byte " + std::to_string(used) +
                          ": unexpected data after the JSON value",
                      ""};
   }
@@ -239,8 +232,8 @@ parsed<task> parse_task(const json::value& v, const op_registry& ops, const code
     if (!s) return invalid_field("idempotency_key", "idempotency_key must be a string");
     if (s->empty() || s->size() > limits.max_idempotency_key) {
       return invalid_field("idempotency_key",
-                           "idempotency_key must be 1 to " + to_decimal(limits.max_idempotency_key) +
-                               " bytes long, got " + to_decimal(s->size()));
+                           "idempotency_key must be 1 to " + std::to_string(limits.max_idempotency_key) +
+                               " bytes long, got " + std::to_string(s->size()));
     }
     t.idempotency_key.assign(std::string_view{s->data(), s->size()});
   }
@@ -262,8 +255,8 @@ parsed<std::vector<task>> parse_task_batch(const json::value& v, const op_regist
   const json::array* arr = v.if_array();
   if (!arr) return invalid_field("", "task batch must be a JSON array of task objects");
   if (arr->empty() || arr->size() > limits.max_batch) {
-    return invalid_field("", "task batch must contain 1 to " + to_decimal(limits.max_batch) +
-                                 " tasks, got " + to_decimal(arr->size()));
+    return invalid_field("", "task batch must contain 1 to " + std::to_string(limits.max_batch) +
+                                 " tasks, got " + std::to_string(arr->size()));
   }
 
   std::vector<task> tasks;
@@ -271,7 +264,7 @@ parsed<std::vector<task>> parse_task_batch(const json::value& v, const op_regist
   for (std::size_t i = 0; i < arr->size(); ++i) {
     auto one = parse_task((*arr)[i], ops, limits);
     if (auto* err = std::get_if<api_error>(&one)) {
-      const std::string index = "[" + to_decimal(i) + "]";
+      const std::string index = "[" + std::to_string(i) + "]";
       err->field = err->field.empty() ? index : index + "." + err->field;
       err->message = "task " + index + ": " + err->message;
       return std::move(*err);

@@ -8,11 +8,11 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 #include "actors/codec/exact_json.hpp"
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
+#include "actors/model/decimal.hpp"
 #include "actors/ops/op_support.hpp"
 
 namespace taskmesh {
@@ -41,9 +41,7 @@ void append_value(std::string& out, std::string_view s) {
 
 // Signed: a decoded message may carry any int64 (the fuzzer's round trip).
 void append_value(std::string& out, std::int64_t n) {
-  char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
-  out.append(buf, static_cast<std::size_t>(end - buf));
+  append_decimal(out, n);
 }
 
 // Starts member `key` (a plain key: no escaping needed).

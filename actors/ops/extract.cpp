@@ -8,6 +8,7 @@
 
 #include <re2/re2.h>
 
+#include "actors/model/decimal.hpp"
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -169,7 +170,7 @@ op_outcome run(const op_input& in) {
                               : end + 1;
   }
   out += R"(],"count":)";
-  ops::append_uint(out, static_cast<std::uint64_t>(count));
+  append_decimal(out, static_cast<std::uint64_t>(count));
   out += '}';
   return op_outcome::ok(std::move(out));
 }

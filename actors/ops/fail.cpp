@@ -6,6 +6,7 @@
 //                                      then ok {"attempt": <attempt>}
 #include <cstdint>
 
+#include "actors/model/decimal.hpp"
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -40,7 +41,7 @@ op_outcome run(const op_input& in) {
   const auto times = times_value ? ops::as_integer(*times_value) : std::nullopt;
   if (times_value == nullptr || (times && static_cast<std::int64_t>(in.attempt) <= *times)) {
     std::string msg = "fail: transient failure requested (attempt ";
-    ops::append_uint(msg, in.attempt);
+    append_decimal(msg, in.attempt);
     msg += ')';
     return op_outcome::transient(std::move(msg));
   }
@@ -48,7 +49,7 @@ op_outcome run(const op_input& in) {
     return op_outcome::permanent("fail: \"times\" must be an integer");
 
   std::string out = R"({"attempt":)";
-  ops::append_uint(out, in.attempt);
+  append_decimal(out, in.attempt);
   out += '}';
   return op_outcome::ok(std::move(out));
 }

@@ -3,6 +3,7 @@
 // has no '\n' of its own ("" -> 0, "a" -> 1, "a\n" -> 1, "\n" -> 1).
 #include <algorithm>
 
+#include "actors/model/decimal.hpp"
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -28,7 +29,7 @@ op_outcome run(const op_input& in) {
   const std::string_view s = in.payload;
   const std::size_t lines = count_newlines(s) + (!s.empty() && s.back() != '\n');
   std::string out = R"({"lines":)";
-  ops::append_uint(out, lines);
+  append_decimal(out, lines);
   out += '}';
   return op_outcome::ok(std::move(out));
 }

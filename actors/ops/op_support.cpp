@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 #include <boost/json/serializer.hpp>
 #include <boost/json/string.hpp>
@@ -99,12 +98,6 @@ std::size_t uint_size(std::uint64_t n) noexcept {
   for (; n >= 10; n /= 10)
     ++digits;
   return digits;
-}
-
-void append_uint(std::string& out, std::uint64_t n) {
-  char buf[20];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
 }
 
 bool text_result_fits(std::string_view text, const op_budget& budget) noexcept {

@@ -41,11 +41,10 @@ const boost::json::string* string_param(const boost::json::object& params,
 // Appends `s` as a quoted, escaped JSON string. Escaping is Boost.JSON's; the
 // bytes are copied as they are otherwise, so valid UTF-8 in means valid JSON out.
 void append_json_string(std::string& out, std::string_view s);
-void append_uint(std::string& out, std::uint64_t n);
 // The bytes append_json_string would write for `s`, quotes included, found
 // without writing them: how ops check --max-result-bytes before allocating.
 std::size_t json_string_size(std::string_view s) noexcept;
-// Bytes of append_uint(n).
+// Bytes of append_decimal(out, n) (actors/model/decimal.hpp).
 std::size_t uint_size(std::uint64_t n) noexcept;
 
 // {"text":<text>}

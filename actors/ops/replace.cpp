@@ -4,6 +4,7 @@
 // non-overlapping: "aaaa" find "aa" is 2 replacements, "aaa" find "aa" is 1.
 #include <cstring>
 
+#include "actors/model/decimal.hpp"
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -84,7 +85,7 @@ op_outcome run(const op_input& in) {
     ops::trim_scratch_buffer();
   }
   out += R"(,"replacements":)";
-  ops::append_uint(out, count);
+  append_decimal(out, count);
   out += '}';
   return op_outcome::ok(std::move(out));
 }

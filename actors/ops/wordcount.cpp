@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "actors/model/decimal.hpp"
 #include "actors/ops/builtin_ops.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -37,7 +38,7 @@ std::size_t count_words(std::string_view s) noexcept {
 
 op_outcome run(const op_input& in) {
   std::string out = R"({"words":)";
-  ops::append_uint(out, count_words(in.payload));
+  append_decimal(out, count_words(in.payload));
   out += '}';
   return op_outcome::ok(std::move(out));
 }

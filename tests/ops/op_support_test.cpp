@@ -34,13 +34,6 @@ TEST(OpSupport, JsonStringEscapingOfLongControlHeavyText) {
   EXPECT_EQ(v.as_string(), text);
 }
 
-TEST(OpSupport, AppendUint) {
-  std::string out = "n=";
-  ops::append_uint(out, 0);
-  ops::append_uint(out, 18446744073709551615u);
-  EXPECT_EQ(out, "n=018446744073709551615");
-}
-
 TEST(OpSupport, AsInteger) {
   EXPECT_EQ(ops::as_integer(boost::json::value(-5)), -5);
   EXPECT_EQ(ops::as_integer(boost::json::parse("9223372036854775807")), INT64_MAX);

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "actors/model/decimal.hpp"
+
 namespace taskmesh::http {
 
 void render(const response& res, std::string& out) {
@@ -17,9 +19,7 @@ void render_head(const response& res, std::string& out) {
   out.clear();
   out.reserve(128 + res.body().size());
   out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  char code[8];
-  const auto end = std::to_chars(code, code + sizeof code, res.result_int()).ptr;
-  out.append(code, static_cast<std::size_t>(end - code));
+  append_decimal(out, res.result_int());
   out.push_back(' ');
   out.append(res.reason());
   out.append("\r\n");

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "actors/model/decimal.hpp"
+
 namespace taskmesh::valkey {
 
 command& command::arg(std::string_view borrowed) {
@@ -24,15 +26,11 @@ command& command::append_owned(std::string_view text) {
 }
 
 command& command::append_number(std::int64_t n) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  return append_owned(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  return append_owned(decimal(n).view());
 }
 
 command& command::append_unsigned(std::uint64_t n) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  return append_owned(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  return append_owned(decimal(n).view());
 }
 
 void command::set(std::size_t i, std::string_view borrowed) {

@@ -5,31 +5,24 @@
 #include <limits>
 #include <utility>
 
+#include "actors/model/decimal.hpp"
+
 namespace taskmesh::valkey {
 namespace {
 
-// `v` in decimal, in `buf`.
-std::string_view decimal(std::int64_t v, char (&buf)[24]) {
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  return {buf, static_cast<std::size_t>(end - buf)};
-}
-
-void append_number(std::string& out, std::int64_t v) {
-  char buf[24];
-  out += decimal(v, buf);
-}
-
 // One body field: <length>:<bytes>.
 void append_field(std::string& out, std::string_view bytes) {
-  append_number(out, static_cast<std::int64_t>(bytes.size()));
+  append_decimal(out, bytes.size());
   out += ':';
   out += bytes;
 }
 
 // A number field, empty at its default.
 void append_number_field(std::string& out, std::int64_t v, std::int64_t at_default) {
-  char buf[24];
-  append_field(out, v == at_default ? std::string_view() : decimal(v, buf));
+  if (v == at_default)
+    append_field(out, {});
+  else
+    append_field(out, decimal(v).view());
 }
 
 template <class Int>
@@ -70,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> encode_record(const task_record
                                                                std::string_view type) {
   const auto number = [](std::int64_t v) {
     std::string out;
-    append_number(out, v);
+    append_decimal(out, v);
     return out;
   };
   char id[36];
@@ -175,7 +168,7 @@ void append_value(std::string& out, const task_record& r, std::string_view type,
   for (const std::int64_t n : {std::int64_t{r.attempts}, r.next_attempt_at, r.started_at,
                                r.finished_at, r.submitted_at, executions, commits}) {
     out += '|';
-    append_number(out, n);
+    append_decimal(out, n);
   }
   out += '|';
   append_body(out, r, type);

@@ -3,13 +3,13 @@
 
 #include <charconv>
 
+#include "actors/model/decimal.hpp"
+
 namespace taskmesh::http {
 
 void append_sse(std::string& out, std::string_view event, std::uint64_t id, std::string_view data) {
   out.append("event: ").append(event).append("\nid: ");
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, id).ptr;
-  out.append(digits, static_cast<std::size_t>(end - digits));
+  append_decimal(out, id);
   out.append("\ndata: ").append(data).append("\n\n");
 }
 
