@@ -237,14 +237,8 @@ repeat
   for _, key in ipairs(page[2]) do
     if not seen[key] then
       seen[key] = true
-      local st, sa, fa, sub
-      if redis.call('TYPE', key).ok == 'hash' then -- a build before 2026-12-07 (cluster_ab)
-        local f = redis.call('HMGET', key, 'status', 'started_at', 'finished_at', 'submitted_at')
-        st, sa, fa, sub = f[1], f[2], f[3], f[4]
-      else
-        local v = redis.call('GET', key) or ''
-        st, _, _, sa, fa, sub = string.match(v, '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|')
-      end
+      local v = redis.call('GET', key) or ''
+      local st, _, _, sa, fa, sub = string.match(v, '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|')
       out[#out + 1] = (sub or '0') .. ' ' .. (sa or '0') .. ' ' .. (fa or '0') .. ' ' .. (st or '')
     end
   end
