@@ -49,7 +49,26 @@ parsed<task> parse_task(const boost::json::value& v, const op_registry& ops,
 parsed<std::vector<task>> parse_task_batch(const boost::json::value& v, const op_registry& ops,
                                            const codec_limits& limits);
 
-// {"id":..,"type":..,"status":..,"priority":..,"attempts":..,"max_attempts":..,
+// POST /tasks and POST /task: a request body straight to its task(s). The
+// common shape goes through parse_plain_tasks; everything else, and every
+// error, through parse_json_body and parse_task_batch / parse_task.
+parsed<std::vector<task>> parse_tasks_body(std::string_view body, const op_registry& ops,
+                                           const codec_limits& limits);
+parsed<task> parse_task_body(std::string_view body, const op_registry& ops,
+                             const codec_limits& limits);
+
+// The common shape of a submission parsed without a JSON document: an array
+// of task objects (`batch`) or one task object, whose members are strings
+// and integers (type, payload, priority, idempotency_key, max_attempts) of
+// an op with a text payload. The same tasks parse_task(_batch) would make
+// (each with a new id and submitted_at); nullopt for any other shape and
+// for anything parse_task(_batch) would refuse, which the general path then
+// says. So it never answers an error of its own (plain_tasks.cpp).
+std::optional<std::vector<task>> parse_plain_tasks(std::string_view body, bool batch,
+                                                   const op_registry& ops,
+                                                   const codec_limits& limits);
+
+// {"id":..,"type":..,"status":..,"priority":..,"attempts":..,"max_attempts":..
 //  "submitted_at":..,"started_at":..,"finished_at":..,"next_attempt_at":..,
 //  "result":..,"error":..}
 std::string record_to_json(const task_record& r, const op_registry& ops);

@@ -1,5 +1,6 @@
 // File: actors/codec/task_request.cpp
-// Request side of the codec: body bytes -> JSON value -> validated task(s).
+// Request side of the codec: body bytes -> JSON value -> validated task(s)
+// (the common shape skips the JSON value: plain_tasks.cpp).
 // Runs on the HTTP threads for every submitted task, so each task object is
 // walked once, nothing is copied that is not kept, and errors are built only
 // on the failure path.
@@ -10,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -272,6 +274,39 @@ parsed<std::vector<task>> parse_task_batch(const json::value& v, const op_regist
     tasks.push_back(std::move(std::get<task>(one)));
   }
   return tasks;
+}
+
+namespace {
+
+// The general path for a body: a document (its nodes from a buffer on the
+// stack, not one by one from the heap; it only lives until the tasks are
+// built), then `to_tasks` on it.
+template <class T, class ToTasks>
+parsed<T> via_document(std::string_view body, const codec_limits& limits, ToTasks to_tasks) {
+  unsigned char buffer[8192];
+  json::monotonic_resource memory(buffer, sizeof buffer);
+  auto value = parse_json_body(body, limits, &memory);
+  if (auto* e = std::get_if<api_error>(&value))
+    return std::move(*e);
+  return to_tasks(std::get<json::value>(value));
+}
+
+} // namespace
+
+parsed<std::vector<task>> parse_tasks_body(std::string_view body, const op_registry& ops,
+                                           const codec_limits& limits) {
+  if (auto tasks = parse_plain_tasks(body, true, ops, limits))
+    return std::move(*tasks);
+  return via_document<std::vector<task>>(
+    body, limits, [&](const json::value& v) { return parse_task_batch(v, ops, limits); });
+}
+
+parsed<task> parse_task_body(std::string_view body, const op_registry& ops,
+                             const codec_limits& limits) {
+  if (auto tasks = parse_plain_tasks(body, false, ops, limits))
+    return std::move(tasks->front());
+  return via_document<task>(body, limits,
+                            [&](const json::value& v) { return parse_task(v, ops, limits); });
 }
 
 } // namespace taskmesh

@@ -1,7 +1,6 @@
 // File: transport/http/handlers/post_task.cpp
 // POST /task: validate on this I/O thread, hand over to intake, answer 202
 // once the task is recorded (or 200 for a repeated idempotency key).
-#include <boost/json/monotonic_resource.hpp>
 #include <spdlog/spdlog.h>
 
 #include "transport/http/actor_await.hpp"
@@ -14,13 +13,7 @@ namespace taskmesh::http {
 awaitable<response> post_task(const request& req, const route_match& m, context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
     co_return std::move(*refused);
-  // The parsed DOM only lives until the tasks are built from it.
-  unsigned char dom_buffer[8192];
-  boost::json::monotonic_resource dom_memory(dom_buffer, sizeof dom_buffer);
-  auto body = parse_json_body(req.body(), ctx.codec, &dom_memory);
-  if (auto* e = std::get_if<api_error>(&body))
-    co_return error_response(req, *e);
-  auto parsed = parse_task(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);
+  auto parsed = parse_task_body(req.body(), *ctx.ops, ctx.codec);
   if (auto* e = std::get_if<api_error>(&parsed))
     co_return error_response(req, *e);
 

@@ -2,7 +2,6 @@
 // POST /tasks: a JSON array of 1..1000 tasks, validated all-or-nothing,
 // accepted as one submission. 202 {"ids":[...]} (a duplicate idempotency key
 // yields the original task's id in its slot).
-#include <boost/json/monotonic_resource.hpp>
 #include <spdlog/spdlog.h>
 
 #include "transport/http/actor_await.hpp"
@@ -18,13 +17,7 @@ namespace {
 std::variant<std::vector<task>, response> read_batch(const request& req, const context& ctx) {
   if (auto refused = precheck_submission(req, ctx))
     return std::move(*refused);
-  // The parsed DOM only lives until the tasks are built from it.
-  unsigned char dom_buffer[8192];
-  boost::json::monotonic_resource dom_memory(dom_buffer, sizeof dom_buffer);
-  auto body = parse_json_body(req.body(), ctx.codec, &dom_memory);
-  if (auto* e = std::get_if<api_error>(&body))
-    return error_response(req, *e);
-  auto parsed = parse_task_batch(std::get<boost::json::value>(body), *ctx.ops, ctx.codec);
+  auto parsed = parse_tasks_body(req.body(), *ctx.ops, ctx.codec);
   if (auto* e = std::get_if<api_error>(&parsed))
     return error_response(req, *e);
   return std::move(std::get<std::vector<task>>(parsed));
