@@ -83,14 +83,25 @@ std::string error_to_json(const api_error& e);
 // (made so far) and "retry_at" (us, not to start before).
 std::string task_to_wire(const task& t, const op_registry& ops);
 parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops);
+// Its "v" member: a reader refuses messages of another version.
+inline constexpr std::int64_t task_wire_version = 1;
 
 // Several tasks in one message: a JSON array of task_to_wire objects, so
 // one JetStream message carries an intake round's lane (transport/cluster).
 std::string tasks_to_wire(std::span<const task> tasks, const op_registry& ops);
 // A message body, either one task object or an array of them: one entry per
 // task (an error for each that does not decode; a single error when the
-// body is neither).
+// body is neither). The common shape goes through plain_tasks_from_wire,
+// the rest through tasks_from_wire_document.
 std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_registry& ops);
+std::vector<parsed<task>> tasks_from_wire_document(std::string_view bytes,
+                                                   const op_registry& ops);
+// The common message read without a JSON document: tasks of text ops whose
+// members are strings and int64s, no params, no member this decoder does
+// not know (plain_wire.cpp). The same tasks tasks_from_wire_document
+// decodes; nullopt for any other message and for any task it would refuse.
+std::optional<std::vector<task>> plain_tasks_from_wire(std::string_view bytes,
+                                                       const op_registry& ops);
 // Task `index` of a message body (0 for a single object) as a message of its
 // own: its "attempts" raised by `extra_attempts`, "retry_at" set (0: removed).
 // nullopt when the body has no such task.

@@ -19,8 +19,6 @@ namespace taskmesh {
 namespace json = boost::json;
 namespace {
 
-constexpr std::int64_t wire_version = 1;
-
 api_error bad_wire(std::string message, std::string field = {}) {
   return api_error{400, "invalid_task_message", std::move(message), std::move(field)};
 }
@@ -54,7 +52,7 @@ void append_key(std::string& out, std::string_view key) {
 void append_wire_object(std::string& out, const task& t, const op_registry& ops) {
   const auto& op = ops.at(t.op);
   out += "{\"v\":";
-  append_value(out, wire_version);
+  append_value(out, task_wire_version);
   append_key(out, "id");
   char id[36];
   t.id.write_to(id);
@@ -142,7 +140,7 @@ parsed<task> task_from_object(const json::object& o, const op_registry& ops) {
       return std::nullopt;
     return f->to_number<std::int64_t>(ec);
   };
-  if (int_field(m.v) != wire_version)
+  if (int_field(m.v) != task_wire_version)
     return bad_wire("unsupported task message version", "v");
 
   task t;
@@ -238,6 +236,13 @@ parsed<task> task_from_wire(std::string_view bytes, const op_registry& ops) {
 }
 
 std::vector<parsed<task>> tasks_from_wire(std::string_view bytes, const op_registry& ops) {
+  if (auto plain = plain_tasks_from_wire(bytes, ops))
+    return {std::make_move_iterator(plain->begin()), std::make_move_iterator(plain->end())};
+  return tasks_from_wire_document(bytes, ops);
+}
+
+std::vector<parsed<task>> tasks_from_wire_document(std::string_view bytes,
+                                                   const op_registry& ops) {
   // The message's DOM lives in one arena, freed at once: its nodes need no
   // allocation each and no walk to destroy (a third of the decoder's
   // instructions before).

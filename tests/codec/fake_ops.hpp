@@ -89,6 +89,22 @@ inline parsed<task> parse_task_text(std::string_view body, const op_registry& op
   return parse_task(std::get<boost::json::value>(v), ops, limits);
 }
 
+// Every field the codec carries but the id and submission time (which a
+// request parse makes new), compared with `context` named on failure.
+inline void expect_same_fields(const task& a, const task& b, const std::string& context) {
+  EXPECT_EQ(a.op, b.op) << context;
+  EXPECT_EQ(a.prio, b.prio) << context;
+  EXPECT_EQ(a.max_attempts, b.max_attempts) << context;
+  EXPECT_EQ(a.attempts, b.attempts) << context;
+  EXPECT_EQ(a.delay_ms, b.delay_ms) << context;
+  EXPECT_EQ(a.retry_at, b.retry_at) << context;
+  EXPECT_EQ(a.payload, b.payload) << context;
+  EXPECT_EQ(a.params, b.params) << context;
+  EXPECT_EQ(a.idempotency_key, b.idempotency_key) << context;
+  EXPECT_EQ(a.traceparent, b.traceparent) << context;
+  EXPECT_EQ(a.tenant, b.tenant) << context;
+}
+
 template <class T>
 api_error error_of(const parsed<T>& r) {
   if (const auto* e = std::get_if<api_error>(&r)) return *e;

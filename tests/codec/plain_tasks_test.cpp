@@ -18,18 +18,9 @@ namespace json = boost::json;
 
 const op_registry ops = fake_registry();
 
-// Every field the codec sets; id and submitted_at are new per call.
+// As the general path made it; id and submitted_at are new per call.
 void expect_same(const task& a, const task& b, const std::string& body) {
-  EXPECT_EQ(a.op, b.op) << body;
-  EXPECT_EQ(a.prio, b.prio) << body;
-  EXPECT_EQ(a.max_attempts, b.max_attempts) << body;
-  EXPECT_EQ(a.attempts, b.attempts) << body;
-  EXPECT_EQ(a.delay_ms, b.delay_ms) << body;
-  EXPECT_EQ(a.payload, b.payload) << body;
-  EXPECT_EQ(a.params, b.params) << body;
-  EXPECT_EQ(a.idempotency_key, b.idempotency_key) << body;
-  EXPECT_EQ(a.traceparent, b.traceparent) << body;
-  EXPECT_EQ(a.tenant, b.tenant) << body;
+  expect_same_fields(a, b, body);
   EXPECT_FALSE(a.id == task_id{}) << body;
   EXPECT_GT(a.submitted_at, 0) << body;
 }
@@ -116,7 +107,8 @@ TEST(PlainTasks, LeavesEveryOtherShapeAndEveryErrorToTheGeneralPath) {
     R"([{"type":"nope"}])",
     R"([{"type":"legacy"}])", // disabled
     R"([{"type":"wordcount","colour":"red"}])",
-    R"([{"type":"wordcount","type":"wordcount"}])",
+    R"([{"type":"wordcount","payload":"a","payload":"b"}])", // a duplicate key
+    R"([{"type":"wordcount","max_attempts":2,"max_attempts":4}])",
     R"([{"type":"wordcount","payload":5}])",
     R"([{"type":5}])",
     R"([{"type":null}])",

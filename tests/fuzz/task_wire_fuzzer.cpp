@@ -1,10 +1,12 @@
 // File: tests/fuzz/task_wire_fuzzer.cpp
 // The NATS wire decoder of cluster mode: a JetStream message body ->
-// task_from_wire, as the worker pods' feeder decodes every delivery. A
-// message is input from another process, so it is decoded defensively.
+// task_from_wire, and tasks_from_wire (the document-free reader in front of
+// the general decoder), as the worker pods' feeder decodes every delivery.
+// A message is input from another process, so it is decoded defensively.
 // Checks: no crash or sanitizer report; a refused message gets the
 // invalid_task_message code; a decoded task encodes again (the feeder may
-// republish it) and decodes to the same task.
+// republish it) and decodes to the same task; what the document-free
+// reader takes, the general decoder decodes to the same tasks.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -14,9 +16,34 @@
 
 using namespace taskmesh;
 
+namespace {
+
+void check_plain_reader(std::string_view bytes, const op_registry& ops) {
+  const auto plain = plain_tasks_from_wire(bytes, ops);
+  if (!plain)
+    return;
+  const auto general = tasks_from_wire_document(bytes, ops);
+  fuzz::check(plain->size() == general.size(), "plain and general task counts differ", bytes);
+  for (std::size_t i = 0; i < general.size(); ++i) {
+    const task* g = std::get_if<task>(&general[i]);
+    fuzz::check(g != nullptr, "plain reader took a task the general decoder refuses", bytes);
+    const task& p = (*plain)[i];
+    fuzz::check(p.id == g->id && p.op == g->op && p.prio == g->prio &&
+                  p.max_attempts == g->max_attempts && p.attempts == g->attempts &&
+                  p.delay_ms == g->delay_ms && p.submitted_at == g->submitted_at &&
+                  p.retry_at == g->retry_at && p.payload == g->payload && p.params == g->params &&
+                  p.idempotency_key == g->idempotency_key && p.traceparent == g->traceparent &&
+                  p.tenant == g->tenant,
+                "plain reader and general decoder made different tasks", bytes);
+  }
+}
+
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const op_registry ops = op_registry::builtin();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  check_plain_reader(bytes, ops);
   auto decoded = task_from_wire(bytes, ops);
   if (auto* e = std::get_if<api_error>(&decoded)) {
     fuzz::check(e->code == "invalid_task_message", "unexpected error code", e->code);

@@ -1,0 +1,143 @@
+// File: actors/codec/plain_wire.cpp
+// Task messages of the common shape read without a JSON document
+// (contract: plain_tasks_from_wire in task_codec.hpp).
+//
+// Why: a worker pod decodes every task it is delivered, and building a
+// Boost.JSON document of the message, then reading it, was 6,985
+// instructions per task under callgrind (docs/benchmarks.md). As
+// plain_tasks.cpp does for requests, Boost.JSON's SAX parser hands its
+// events to a handler that fills the tasks in place; it takes only what it
+// decodes exactly as task_from_object does and stops at anything else
+// (params, a JSON op's payload, a number that is not an int64, a member it
+// does not know, an invalid field), so the general decoder reads that
+// message and says what is wrong with each task.
+#include "actors/codec/task_codec.hpp"
+
+#include <array>
+#include <limits>
+
+#include "actors/codec/plain_reader.hpp"
+
+namespace taskmesh {
+
+namespace json = boost::json;
+
+namespace {
+
+enum class member : std::uint8_t {
+  none, v, id, type, payload, priority, max_attempts, delay_ms, submitted_at,
+  idempotency_key, traceparent, tenant, attempts, retry_at, count
+};
+
+member member_named(std::string_view key) {
+  static constexpr std::pair<std::string_view, member> by_name[] = {
+    {"v", member::v},
+    {"id", member::id},
+    {"type", member::type},
+    {"payload", member::payload},
+    {"priority", member::priority},
+    {"max_attempts", member::max_attempts},
+    {"delay_ms", member::delay_ms},
+    {"submitted_at", member::submitted_at},
+    {"idempotency_key", member::idempotency_key},
+    {"traceparent", member::traceparent},
+    {"tenant", member::tenant},
+    {"attempts", member::attempts},
+    {"retry_at", member::retry_at},
+  };
+  for (const auto& [name, m] : by_name)
+    if (key == name)
+      return m;
+  return member::none; // params, or a newer sender's extra
+}
+
+bool is_text(member m) {
+  switch (m) {
+    case member::id: case member::type: case member::payload: case member::priority:
+    case member::idempotency_key: case member::traceparent: case member::tenant: return true;
+    default: return false;
+  }
+}
+
+// Task messages: an array of task objects, or one; what both decoders
+// share is plain_reader.hpp.
+class plain_wire_handler : public plain::task_reader<plain_wire_handler, member> {
+public:
+  explicit plain_wire_handler(const op_registry& ops)
+    : task_reader(plain::shape::either, std::numeric_limits<std::size_t>::max()), ops_(ops) {}
+
+  void start_task() {
+    for (auto& s : text_)
+      s.clear();
+  }
+
+  bool on_int64(std::int64_t i, json::string_view, json::error_code& ec) {
+    if (at() == member::none || is_text(at()))
+      return stop(ec);
+    number_[static_cast<std::size_t>(at())] = i;
+    return true;
+  }
+
+  static member member_for(std::string_view key) { return member_named(key); }
+
+  // A string value, or a piece of one, for member m.
+  bool append(member m, json::string_view s) {
+    if (!is_text(m))
+      return false; // a number member as a string
+    if (m == member::payload)
+      tasks().back().payload.append(s.data(), s.size());
+    else
+      text_[static_cast<std::size_t>(m)].append(s.data(), s.size());
+    return true;
+  }
+
+  // The task object ended: decode it as task_from_object would, or give up.
+  bool finish(task& t) {
+    if (number(member::v, -1) != task_wire_version || !has(member::id) || !has(member::type))
+      return false;
+    const auto id = task_id::parse(text(member::id));
+    const op_definition* def = ops_.find(text(member::type), &t.op);
+    if (!id || !def || def->payload != payload_kind::text)
+      return false;
+    t.id = *id;
+    t.prio = text(member::priority) == "high" ? priority::high : priority::normal;
+    const auto max_attempts = number(member::max_attempts, 3);
+    const auto delay = number(member::delay_ms, 0);
+    const auto attempts = number(member::attempts, 0);
+    if (max_attempts < 1 || max_attempts > 255 || delay < 0 ||
+        delay > std::numeric_limits<std::uint32_t>::max() || attempts < 0 || attempts > 255)
+      return false;
+    t.max_attempts = static_cast<std::uint8_t>(max_attempts);
+    t.delay_ms = static_cast<std::uint32_t>(delay);
+    t.attempts = static_cast<std::uint8_t>(attempts);
+    t.submitted_at = number(member::submitted_at, 0);
+    t.retry_at = std::max<std::int64_t>(0, number(member::retry_at, 0));
+    t.idempotency_key = text(member::idempotency_key);
+    t.traceparent = text(member::traceparent);
+    t.tenant = text(member::tenant);
+    return true;
+  }
+
+private:
+  const std::string& text(member m) const { return text_[static_cast<std::size_t>(m)]; }
+  std::int64_t number(member m, std::int64_t absent) const {
+    return has(m) ? number_[static_cast<std::size_t>(m)] : absent;
+  }
+
+  const op_registry& ops_;
+  static constexpr auto members = static_cast<std::size_t>(member::count);
+  std::array<std::string, members> text_;
+  std::array<std::int64_t, members> number_{};
+};
+
+} // namespace
+
+std::optional<std::vector<task>> plain_tasks_from_wire(std::string_view bytes,
+                                                       const op_registry& ops) {
+  json::basic_parser<plain_wire_handler> p({}, ops);
+  if (!plain::parse_all(p, bytes))
+    return std::nullopt;
+  return std::move(p.handler().tasks());
+}
+
+} // namespace taskmesh
