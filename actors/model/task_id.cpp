@@ -3,6 +3,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -39,16 +40,24 @@ private:
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// The value of each hex digit (either case), -1 for every other byte: one
+// load per digit. A worker parses the id of every task it is delivered;
+// digit by digit with range checks that was 520 instructions (callgrind).
+constexpr auto hex_values = [] {
+  std::array<std::int8_t, 256> v{};
+  v.fill(-1);
+  for (int d = 0; d < 10; ++d)
+    v['0' + d] = static_cast<std::int8_t>(d);
+  for (int d = 0; d < 6; ++d) {
+    v['a' + d] = static_cast<std::int8_t>(10 + d);
+    v['A' + d] = static_cast<std::int8_t>(10 + d);
+  }
+  return v;
+}();
 
-bool is_dash_position(std::size_t i) noexcept {
-  return i == 8 || i == 13 || i == 18 || i == 23;
-}
+// Where each byte's two digits start in the 8-4-4-4-12 text.
+constexpr std::array<std::uint8_t, 16> byte_at = {0,  2,  4,  6,  9,  11, 14, 16,
+                                                  19, 21, 24, 26, 28, 30, 32, 34};
 
 } // namespace
 
@@ -68,24 +77,19 @@ task_id task_id::generate() {
 }
 
 std::optional<task_id> task_id::parse(std::string_view text) {
-  if (text.size() != 36)
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-')
     return std::nullopt;
   task_id id;
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < 36;) {
-    if (is_dash_position(i)) {
-      if (text[i] != '-')
-        return std::nullopt;
-      ++i;
-      continue;
-    }
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    id.bytes[out++] = static_cast<std::uint8_t>(hi << 4 | lo);
-    i += 2;
+  int bad = 0; // negative once any digit was not one
+  for (std::size_t b = 0; b < 16; ++b) {
+    const int hi = hex_values[static_cast<unsigned char>(text[byte_at[b]])];
+    const int lo = hex_values[static_cast<unsigned char>(text[byte_at[b] + 1])];
+    bad |= hi | lo;
+    id.bytes[b] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
+  if (bad < 0)
+    return std::nullopt;
   return id;
 }
 

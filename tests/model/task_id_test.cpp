@@ -135,6 +135,33 @@ TEST(TaskId, WritesTheCanonicalText) {
   EXPECT_EQ(task_id::parse(id.to_string()), id);
 }
 
+// Only the 8-4-4-4-12 hex text is an id (either case of digit); a bad
+// character anywhere, a dash out of place or a wrong length is not.
+TEST(TaskId, ParsesTheCanonicalTextOnly) {
+  const std::string good = "0190f5a2-7c3e-7abc-8def-0123456789ab";
+  ASSERT_TRUE(task_id::parse(good));
+  EXPECT_EQ(task_id::parse(good)->to_string(), good);
+  EXPECT_EQ(task_id::parse("0190F5A2-7C3E-7ABC-8DEF-0123456789AB"), task_id::parse(good));
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const char c : {'g', 'G', '-', ' ', '\0', '/', ':', '@', '`', '\xff'}) {
+      std::string bad = good;
+      if (bad[i] == c)
+        continue;
+      bad[i] = c;
+      EXPECT_FALSE(task_id::parse(bad)) << "position " << i << " as " << int(c);
+    }
+  }
+  for (const std::size_t dash : {8u, 13u, 18u, 23u}) {
+    std::string moved = good;
+    std::swap(moved[dash], moved[dash + 1]); // the dash one place later
+    EXPECT_FALSE(task_id::parse(moved)) << "dash at " << dash + 1;
+  }
+  EXPECT_FALSE(task_id::parse(good.substr(1)));
+  EXPECT_FALSE(task_id::parse(good + "0"));
+  EXPECT_FALSE(task_id::parse(""));
+  EXPECT_FALSE(task_id::parse("0190f5a27c3e7abc8def0123456789ab")); // no dashes
+}
+
 // Every one of the 74 random bits takes both values about equally often,
 // across more ids than one block of the generator holds.
 TEST(TaskId, EveryRandomBitVaries) {
