@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-
 #include <vector>
 
 #include <boost/json/basic_parser_impl.hpp>

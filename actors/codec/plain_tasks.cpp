@@ -14,6 +14,7 @@
 #include "actors/codec/task_codec.hpp"
 
 #include "actors/codec/plain_reader.hpp"
+#include "actors/codec/task_members.hpp"
 
 namespace taskmesh {
 
@@ -21,20 +22,9 @@ namespace json = boost::json;
 
 namespace {
 
-// The members a plain task may have (none: not one). A key maps to one by
-// its length first (every known key has a distinct length), as in parse_task.
-enum class member : std::uint8_t { none, type, payload, priority, idempotency_key, max_attempts };
-
-member member_named(std::string_view key) {
-  switch (key.size()) {
-    case 4: return key == "type" ? member::type : member::none;
-    case 7: return key == "payload" ? member::payload : member::none;
-    case 8: return key == "priority" ? member::priority : member::none;
-    case 12: return key == "max_attempts" ? member::max_attempts : member::none;
-    case 15: return key == "idempotency_key" ? member::idempotency_key : member::none;
-    default: return member::none; // params, or not a task field
-  }
-}
+// Params, when present, stop the handler at their value (an object, or
+// anything else parse_task refuses).
+using member = task_members::request;
 
 // Request bodies: an array of task objects (POST /tasks) or one (POST
 // /task); what both decoders share is plain_reader.hpp.
@@ -58,7 +48,7 @@ public:
     return true;
   }
 
-  static member member_for(std::string_view key) { return member_named(key); }
+  static member member_for(std::string_view key) { return task_members::request_member(key); }
 
   // A string value, or a piece of one, for member m.
   bool append(member m, json::string_view s) {
@@ -70,7 +60,7 @@ public:
       case member::idempotency_key:
         idempotency_key_.append(s.data(), s.size());
         return idempotency_key_.size() <= limits_.max_idempotency_key;
-      default: return false; // max_attempts as a string
+      default: return false; // params or max_attempts as a string
     }
   }
 

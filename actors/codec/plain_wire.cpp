@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "actors/codec/plain_reader.hpp"
+#include "actors/codec/task_members.hpp"
 
 namespace taskmesh {
 
@@ -24,37 +25,22 @@ namespace json = boost::json;
 
 namespace {
 
-enum class member : std::uint8_t {
-  none, v, id, type, payload, priority, max_attempts, delay_ms, submitted_at,
-  idempotency_key, traceparent, tenant, attempts, retry_at, count
-};
+using member = task_members::wire;
 
-member member_named(std::string_view key) {
-  static constexpr std::pair<std::string_view, member> by_name[] = {
-    {"v", member::v},
-    {"id", member::id},
-    {"type", member::type},
-    {"payload", member::payload},
-    {"priority", member::priority},
-    {"max_attempts", member::max_attempts},
-    {"delay_ms", member::delay_ms},
-    {"submitted_at", member::submitted_at},
-    {"idempotency_key", member::idempotency_key},
-    {"traceparent", member::traceparent},
-    {"tenant", member::tenant},
-    {"attempts", member::attempts},
-    {"retry_at", member::retry_at},
-  };
-  for (const auto& [name, m] : by_name)
-    if (key == name)
-      return m;
-  return member::none; // params, or a newer sender's extra
-}
-
+// The members a plain message carries as strings, and as int64s; params
+// are neither (the general decoder reads them).
 bool is_text(member m) {
   switch (m) {
     case member::id: case member::type: case member::payload: case member::priority:
     case member::idempotency_key: case member::traceparent: case member::tenant: return true;
+    default: return false;
+  }
+}
+
+bool is_number(member m) {
+  switch (m) {
+    case member::v: case member::max_attempts: case member::delay_ms: case member::submitted_at:
+    case member::attempts: case member::retry_at: return true;
     default: return false;
   }
 }
@@ -72,18 +58,18 @@ public:
   }
 
   bool on_int64(std::int64_t i, json::string_view, json::error_code& ec) {
-    if (at() == member::none || is_text(at()))
+    if (!is_number(at()))
       return stop(ec);
     number_[static_cast<std::size_t>(at())] = i;
     return true;
   }
 
-  static member member_for(std::string_view key) { return member_named(key); }
+  static member member_for(std::string_view key) { return task_members::wire_member(key); }
 
   // A string value, or a piece of one, for member m.
   bool append(member m, json::string_view s) {
     if (!is_text(m))
-      return false; // a number member as a string
+      return false; // params, or a number member as a string
     if (m == member::payload)
       tasks().back().payload.append(s.data(), s.size());
     else

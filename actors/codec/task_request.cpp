@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "actors/codec/json_numbers.hpp"
+#include "actors/codec/task_members.hpp"
 #include "actors/codec/utf8.hpp"
 
 namespace taskmesh {
@@ -75,8 +76,8 @@ std::string quoted_if_short(std::string_view s) {
   return out;
 }
 
-// The members of a task object, found in one pass. Keys are told apart by
-// length first: every known key has a distinct length.
+// The members of a task object, found in one pass (names:
+// task_members.hpp).
 struct task_fields {
   const json::value* type = nullptr;
   const json::value* payload = nullptr;
@@ -88,15 +89,17 @@ struct task_fields {
 
 // Returns the slot for `key`, or nullptr if it is not a task field.
 const json::value** slot_for(task_fields& f, std::string_view key) {
-  switch (key.size()) {
-    case 4: return key == "type" ? &f.type : nullptr;
-    case 6: return key == "params" ? &f.params : nullptr;
-    case 7: return key == "payload" ? &f.payload : nullptr;
-    case 8: return key == "priority" ? &f.priority : nullptr;
-    case 12: return key == "max_attempts" ? &f.max_attempts : nullptr;
-    case 15: return key == "idempotency_key" ? &f.idempotency_key : nullptr;
-    default: return nullptr;
+  using task_members::request;
+  switch (task_members::request_member(key)) {
+    case request::type: return &f.type;
+    case request::payload: return &f.payload;
+    case request::params: return &f.params;
+    case request::priority: return &f.priority;
+    case request::idempotency_key: return &f.idempotency_key;
+    case request::max_attempts: return &f.max_attempts;
+    case request::none: return nullptr;
   }
+  return nullptr;
 }
 
 // params (nullptr when absent): strips delay_ms into t.delay_ms, runs the

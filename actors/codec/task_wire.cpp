@@ -12,6 +12,7 @@
 #include "actors/codec/exact_json.hpp"
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
+#include "actors/codec/task_members.hpp"
 #include "actors/model/decimal.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -106,29 +107,32 @@ struct wire_members {
                     *retry_at = nullptr;
 
   explicit wire_members(const json::object& o) {
-    using member = const json::value* wire_members::*;
-    static constexpr std::pair<std::string_view, member> by_name[] = {
-      {"v", &wire_members::v},
-      {"id", &wire_members::id},
-      {"type", &wire_members::type},
-      {"payload", &wire_members::payload},
-      {"params", &wire_members::params},
-      {"priority", &wire_members::priority},
-      {"max_attempts", &wire_members::max_attempts},
-      {"delay_ms", &wire_members::delay_ms},
-      {"submitted_at", &wire_members::submitted_at},
-      {"idempotency_key", &wire_members::idempotency_key},
-      {"traceparent", &wire_members::traceparent},
-      {"tenant", &wire_members::tenant},
-      {"attempts", &wire_members::attempts},
-      {"retry_at", &wire_members::retry_at},
-    };
     for (const auto& kv : o)
-      for (const auto& [name, field] : by_name)
-        if (kv.key() == name) {
-          this->*field = &kv.value();
-          break;
-        }
+      if (const json::value** slot = slot_for(task_members::wire_member(kv.key())))
+        *slot = &kv.value();
+  }
+
+private:
+  const json::value** slot_for(task_members::wire m) {
+    using task_members::wire;
+    switch (m) {
+      case wire::v: return &v;
+      case wire::id: return &id;
+      case wire::type: return &type;
+      case wire::payload: return &payload;
+      case wire::params: return &params;
+      case wire::priority: return &priority;
+      case wire::max_attempts: return &max_attempts;
+      case wire::delay_ms: return &delay_ms;
+      case wire::submitted_at: return &submitted_at;
+      case wire::idempotency_key: return &idempotency_key;
+      case wire::traceparent: return &traceparent;
+      case wire::tenant: return &tenant;
+      case wire::attempts: return &attempts;
+      case wire::retry_at: return &retry_at;
+      case wire::none: case wire::count: return nullptr;
+    }
+    return nullptr;
   }
 };
 

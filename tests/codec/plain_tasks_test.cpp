@@ -101,6 +101,8 @@ TEST(PlainTasks, LeavesEveryOtherShapeAndEveryErrorToTheGeneralPath) {
   limits.max_idempotency_key = 8;
   const std::vector<std::string> others = {
     R"([{"type":"wordcount","payload":"a","params":{"delay_ms":5}}])", // params
+    R"([{"type":"wordcount","params":5}])",
+    R"([{"type":"wordcount","params":"x"}])",
     R"([{"payload":"a"}])",                                            // echo: a JSON op
     R"([{"type":"echo","payload":{"k":[1,2]}}])",
     R"([{"type":"replace","payload":"a"}])", // its check wants params

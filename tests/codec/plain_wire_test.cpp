@@ -79,6 +79,8 @@ TEST(PlainWire, LeavesEveryOtherMessageToTheGeneralDecoder) {
   const std::string head = R"({"v":1,"id":")" + id + R"(",)";
   const std::vector<std::string> others = {
     head + R"("type":"replace","payload":"a","params":{"find":"a","replace":"b"}})",
+    head + R"("type":"wordcount","params":5})",          // params not an object
+    head + R"("type":"wordcount","params":"x"})",
     head + R"("type":"echo","payload":{"k":[1,2.5]}})", // a JSON op
     head + R"("type":"wordcount","payload":"a","colour":"red"})", // an unknown member
     head + R"("type":"wordcount","payload":"a","payload":"b"})", // a duplicate member

@@ -28,15 +28,9 @@ void check_error(const api_error& e) {
 void check_same_tasks(const std::vector<task>& plain, const std::vector<task>& general,
                       std::string_view body) {
   fuzz::check(plain.size() == general.size(), "plain and general task counts differ", body);
-  for (std::size_t i = 0; i < plain.size(); ++i) {
-    const task& p = plain[i];
-    const task& g = general[i];
-    fuzz::check(p.op == g.op && p.prio == g.prio && p.max_attempts == g.max_attempts &&
-                  p.attempts == g.attempts && p.delay_ms == g.delay_ms &&
-                  p.payload == g.payload && p.params == g.params &&
-                  p.idempotency_key == g.idempotency_key,
+  for (std::size_t i = 0; i < plain.size(); ++i)
+    fuzz::check(fuzz::same_fields(plain[i], general[i]),
                 "plain and general paths made different tasks", body);
-  }
 }
 
 } // namespace

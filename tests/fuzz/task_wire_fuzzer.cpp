@@ -27,13 +27,7 @@ void check_plain_reader(std::string_view bytes, const op_registry& ops) {
   for (std::size_t i = 0; i < general.size(); ++i) {
     const task* g = std::get_if<task>(&general[i]);
     fuzz::check(g != nullptr, "plain reader took a task the general decoder refuses", bytes);
-    const task& p = (*plain)[i];
-    fuzz::check(p.id == g->id && p.op == g->op && p.prio == g->prio &&
-                  p.max_attempts == g->max_attempts && p.attempts == g->attempts &&
-                  p.delay_ms == g->delay_ms && p.submitted_at == g->submitted_at &&
-                  p.retry_at == g->retry_at && p.payload == g->payload && p.params == g->params &&
-                  p.idempotency_key == g->idempotency_key && p.traceparent == g->traceparent &&
-                  p.tenant == g->tenant,
+    fuzz::check(fuzz::same_task((*plain)[i], *g),
                 "plain reader and general decoder made different tasks", bytes);
   }
 }
