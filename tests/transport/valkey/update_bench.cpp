@@ -6,6 +6,10 @@
 // `redis-benchmark -P 256 -t set -n 1000000 -q` against the same server, so
 // both numbers come from the same machine and server build. Also prints the
 // server's own time per EVALSHA (INFO commandstats).
+// With TASKMESH_BENCH_CALLGRIND_DUMP=<path of callgrind_control>
+// (bench/profile/valkey_scripts, which starts the server under callgrind
+// through REDIS_SERVER) it asks callgrind for a dump before the admits,
+// after them and after the updates, and skips redis-benchmark.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +26,19 @@ using namespace taskmesh::valkey;
 using namespace std::chrono_literals;
 
 namespace {
+
+// `callgrind_control -d` on the server (its process_id from INFO server):
+// the instructions since the last dump go to a file of their own.
+bool callgrind_dump(const testing::redis_server& server, const std::string& callgrind_control) {
+  const auto info = server.admin({"INFO", "server"});
+  const std::string text(string_of(info.get()).value_or(""));
+  const auto at = text.find("process_id:");
+  if (at == std::string::npos)
+    return false;
+  const auto pid = text.substr(at + 11, text.find('\r', at) - at - 11);
+  const auto run = test_support::run_to_exit(callgrind_control, {"-d", pid}, {}, 60s);
+  return run.exit_code == 0;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -66,16 +83,27 @@ int main(int argc, char** argv) {
       w.push_back({rs[i], "wordcount"});
     return w;
   };
+  const char* dump_env = std::getenv("TASKMESH_BENCH_CALLGRIND_DUMP");
+  const std::string callgrind_control = dump_env ? dump_env : "";
+  const bool dumps = !callgrind_control.empty();
+  if (dumps && !callgrind_dump(server, callgrind_control)) { // what came before: loading the scripts
+    std::fprintf(stderr, "callgrind_control -d failed: is the server under callgrind?\n");
+    return 1;
+  }
   bool failed = false;
   const double admit_s = timed_batches(tasks, per_call, [&](std::size_t at, std::size_t n) {
     if (!records.admit(as_writes(queued, at, n)))
       failed = true;
   });
+  if (dumps && !callgrind_dump(server, callgrind_control))
+    failed = true;
   const double update_s = timed_batches(tasks, per_call, [&](std::size_t at, std::size_t n) {
     auto out = records.update(as_writes(done, at, n));
     if (!out)
       failed = true;
   });
+  if (dumps && !callgrind_dump(server, callgrind_control))
+    failed = true;
   const auto counters = records.counters();
   if (failed || !counters || counters->succeeded != static_cast<std::int64_t>(tasks)) {
     std::fprintf(stderr, "benchmark run failed\n");
@@ -90,6 +118,8 @@ int main(int argc, char** argv) {
   if (const auto at = stats.find("cmdstat_evalsha:"); at != std::string::npos)
     std::printf("server: %s\n", stats.substr(at, stats.find('\r', at) - at).c_str());
   std::fflush(stdout);
+  if (dumps)
+    return 0;
 
   const auto bench_bin =
     std::filesystem::path(testing::find_redis_server()).parent_path() / "redis-benchmark";
