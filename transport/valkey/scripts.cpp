@@ -48,6 +48,23 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function ms(x) return string.format('%d', x) end
+-- Small integers as text and back, remembered for the run: Lua turns a
+-- number into text with sprintf('%.14g') and tonumber() reads a string
+-- with strtod twice, which made up a sixth of the update script's
+-- instructions; a run meets the same few values (attempts, executions,
+-- commits) for every task. int_of(nil) is nil.
+local texts, ints = {}, {}
+local function int_text(n)
+  local s = texts[n]
+  if not s then s = string.format('%d', n) texts[n] = s end
+  return s
+end
+local function int_of(s)
+  if s == nil then return nil end
+  local n = ints[s]
+  if not n then n = tonumber(s) ints[s] = n end
+  return n
+end
 -- Drops the members of an expiry-scored ZSET whose time has passed (a key
 -- expiring at T is gone once now > T).
 local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
@@ -181,17 +198,18 @@ local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 trim_finished(prefix, now)
 local out, submitted, tally = {}, {}, new_tally() -- submitted[op]: tasks this run counts
+local task_key = prefix .. ':task:'
 for k = 1, n do
   local i = 4 + 4 * (k - 1)
   local id, typ, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local key = prefix .. ':task:' .. id
+  local key = task_key .. id
   local old = redis.call('SET', key, ARGV[i + 3], 'NX', 'GET')
   if old then
     out[k] = read(key, old)
   else
     out[k] = 'queued'
-    keep_key(prefix, id, idem, false, ttl)
-    tally_write(tally, id, false, 'queued')
+    if idem ~= '' then keep_key(prefix, id, idem, false, ttl) end
+    tally.live = tally.live + 1 -- tally_write of a new queued record
     submitted[typ] = (submitted[typ] or 0) + 1
   end
 end
@@ -252,28 +270,33 @@ local function stage(status, next_at)
 end
 local out, tally = {}, new_tally()
 -- by_type[op][name]: what this run adds to each counter (keys built once
--- per run, not per task)
+-- per run, not per task; an op's table exists once one of its tasks is seen)
 local by_type = {}
-local function count(typ, name)
-  local t = by_type[typ]
-  if not t then t = {} by_type[typ] = t end
-  t[name] = (t[name] or 0) + 1
-end
+local task_key = prefix .. ':task:'
+-- The header fields an update is decided by (read() takes the whole record
+-- apart only on the rare path that rewrites a refused record's counters):
+-- fewer captures, fewer strings made per task.
+local decided_by = '^(%a+)|(%d+)|(%d+)|(%d+)|%d+|%d+|(%d+)|(%d+)|'
 for k = 1, n do
   local i = 4 + 10 * (k - 1)
   local id, typ, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local attempts, next_at, idem = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 8]
-  local key = prefix .. ':task:' .. id
+  local attempts, next_at, idem = int_of(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 8]
+  local key = task_key .. id
+  local counts = by_type[typ]
+  if not counts then counts = {} by_type[typ] = counts end
   local cur = redis.call('GET', key)
-  local cst, catt, cnx, csa, cfa, csub, cex, ccm, cbody
-  if cur then cst, catt, cnx, csa, cfa, csub, cex, ccm, cbody = read(key, cur) end
+  local cst, catt, cnx, csa, cex, ccm
+  if cur then
+    cst, catt, cnx, csa, cex, ccm = string.match(cur, decided_by)
+    if not cst then read(key, cur) end -- raises the error for a value that is no record
+  end
   local new_stage = stage(status, next_at)
   local code, advances = 1, true
   if cur then
     if terminal[cst] then
       code = 3
     else
-      local cur_attempts, cur_stage = tonumber(catt), stage(cst, cnx)
+      local cur_attempts, cur_stage = int_of(catt), stage(cst, cnx)
       if attempts < cur_attempts or (attempts == cur_attempts and new_stage < cur_stage) then
         code = 0
       end
@@ -284,12 +307,12 @@ for k = 1, n do
   -- executions counts every outcome a worker wrote (a result or a retry
   -- wait), refused or not; commits counts the terminal writes applied, so
   -- it is 1 for every finished task, however often the task ran.
-  local executions = tonumber(cex) or 0
+  local executions = int_of(cex) or 0
   if new_stage >= 2 then executions = executions + 1 end
   if code == 1 then
-    local started, commits = ARGV[i + 5], tonumber(ccm) or 0
+    local started, commits = ARGV[i + 5], int_of(ccm) or 0
     if not cur then
-      count(typ, 'submitted')
+      counts.submitted = (counts.submitted or 0) + 1
     elseif csa ~= '0' then
       started = csa
     end
@@ -299,18 +322,19 @@ for k = 1, n do
       commits = commits + 1
     end
     local value = record(status, ARGV[i + 3], next_at, started, ARGV[i + 6], ARGV[i + 7],
-                         executions, commits, ARGV[i + 9])
+                         int_text(executions), int_text(commits), ARGV[i + 9])
     if final then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
-    keep_key(prefix, id, idem, final, ttl)
+    if idem ~= '' then keep_key(prefix, id, idem, final, ttl) end
     tally_write(tally, id, cur ~= false, status)
     if code == 2 then
-      count(typ, status)
-      count(typ, 'processed')
+      counts[status] = (counts[status] or 0) + 1
+      counts.processed = (counts.processed or 0) + 1
     elseif new_stage == 2 and advances then
-      count(typ, 'retried')
+      counts.retried = (counts.retried or 0) + 1
     end
   elseif new_stage >= 2 and cur then
-    redis.call('SET', key, record(cst, catt, cnx, csa, cfa, csub, executions, ccm,
+    local _, _, _, _, cfa, csub, _, _, cbody = read(key, cur)
+    redis.call('SET', key, record(cst, catt, cnx, csa, cfa, csub, int_text(executions), ccm,
                                   string.sub(cur, cbody)), 'KEEPTTL')
   end
   out[k] = code
@@ -318,7 +342,7 @@ end
 apply_tally(prefix, tally, ttl, now)
 local names, totals = {}, {}
 for typ, t in pairs(by_type) do
-  names[#names + 1] = typ
+  if next(t) then names[#names + 1] = typ end -- an op this run counted nothing for stays out
   for name, by in pairs(t) do
     if name ~= 'processed' then -- a total only: no counter per op
       redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, by)

@@ -105,6 +105,26 @@ TEST_F(RecordsTest, ExecutionCountersCountEveryOutcomeButOneCommit) {
     << "a refused outcome's count keeps the record's expiry";
 }
 
+// Something else under a task's key (another program's data, a hand edit)
+// fails the call with a message naming the key, and is left as it was:
+// neither script takes it apart as a record or writes over it.
+TEST_F(RecordsTest, AValueThatIsNoRecordFailsTheCallAndStays) {
+  const task_record r = make_record();
+  const std::string key = records->record_key(r.id);
+  server->admin({"SET", key, "queued|not|a|record"});
+  const record_write update{advanced(r, task_status::succeeded, 1), "echo"};
+  const auto updated = records->update({&update, 1});
+  ASSERT_FALSE(updated);
+  EXPECT_NE(updated.err().message.find(key + " does not hold a task record"), std::string::npos)
+    << updated.err().message;
+  const record_write admit{r, "echo"};
+  const auto admitted = records->admit({&admit, 1});
+  ASSERT_FALSE(admitted);
+  EXPECT_NE(admitted.err().message.find(key + " does not hold a task record"), std::string::npos)
+    << admitted.err().message;
+  EXPECT_EQ(string_of(server->admin({"GET", key}).get()).value_or("(none)"), "queued|not|a|record");
+}
+
 TEST_F(RecordsTest, LowerAttemptsAreStale) {
   const task_record r = make_record();
   admit_one(r);
