@@ -73,12 +73,12 @@ local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' 
 -- bounded after a long idle); returns true if it stopped there.
 local function trim_finished(prefix, now)
   local finished = prefix .. ':finished'
-  local gone = redis.call('ZRANGEBYSCORE', finished, '-inf', '(' .. ms(now), 'LIMIT', 0, 1024)
+  local gone = redis.call('ZRANGEBYSCORE', finished, '-inf', '(' .. ms(now), 'LIMIT', '0', '1024')
   if #gone == 0 then return false end
   local n = 0
   for _, group in ipairs(gone) do n = n + tonumber(string.match(group, '^(%d+):')) end
-  redis.call('DECRBY', finished .. ':count', n)
-  redis.call('ZREMRANGEBYRANK', finished, 0, #gone - 1)
+  redis.call('DECRBY', finished .. ':count', int_text(n))
+  redis.call('ZREMRANGEBYRANK', finished, '0', int_text(#gone - 1))
   return #gone == 1024
 end
 local terminal = {succeeded = true, failed = true, dead = true, cancelled = true}
@@ -98,10 +98,10 @@ local function tally_write(t, id, existed, status)
   end
 end
 local function apply_tally(prefix, t, ttl, now)
-  if t.live ~= 0 then redis.call('INCRBY', prefix .. ':live', t.live) end
+  if t.live ~= 0 then redis.call('INCRBY', prefix .. ':live', int_text(t.live)) end
   if t.finished > 0 then
-    redis.call('ZADD', prefix .. ':finished', ms(now + tonumber(ttl)), t.finished .. ':' .. t.first)
-    redis.call('INCRBY', prefix .. ':finished:count', t.finished)
+    redis.call('ZADD', prefix .. ':finished', ms(now + tonumber(ttl)), int_text(t.finished) .. ':' .. t.first)
+    redis.call('INCRBY', prefix .. ':finished:count', int_text(t.finished))
   end
 end
 -- A record's value (record_codec.hpp): eight header fields, each ended by
@@ -216,12 +216,12 @@ end
 apply_tally(prefix, tally, ttl, now)
 local total, names = 0, {}
 for typ, by in pairs(submitted) do
-  redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', by)
+  redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', int_text(by))
   total = total + by
   names[#names + 1] = typ
 end
 if total > 0 then
-  redis.call('INCRBY', prefix .. ':count:submitted', total)
+  redis.call('INCRBY', prefix .. ':count:submitted', int_text(total))
   redis.call('SADD', prefix .. ':types', unpack(names))
 end
 return out
@@ -345,12 +345,12 @@ for typ, t in pairs(by_type) do
   if next(t) then names[#names + 1] = typ end -- an op this run counted nothing for stays out
   for name, by in pairs(t) do
     if name ~= 'processed' then -- a total only: no counter per op
-      redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, by)
+      redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, int_text(by))
     end
     totals[name] = (totals[name] or 0) + by
   end
 end
-for name, by in pairs(totals) do redis.call('INCRBY', prefix .. ':count:' .. name, by) end
+for name, by in pairs(totals) do redis.call('INCRBY', prefix .. ':count:' .. name, int_text(by)) end
 if #names > 0 then redis.call('SADD', prefix .. ':types', unpack(names)) end
 out[n + 1] = redis.call('EXISTS', prefix .. ':events:watched')
 return out
