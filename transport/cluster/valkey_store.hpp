@@ -5,7 +5,8 @@
 // keys hold across replicas. hiredis calls block: spawn it detached.
 // Admissions (claims and queued records) are cluster_admission's, on its
 // own connection.
-//   update -> task_records::update (ordered, idempotent; counts once)
+//   update -> task_records::update (ordered, idempotent; counts once); updates
+//             waiting in the mailbox together go in one call
 //   get    -> task_records::get
 //   cancel -> task_records::cancel
 //   sweep  -> periodic: heartbeat this worker (if it runs workers), refresh

@@ -189,6 +189,44 @@ TEST_F(ValkeyStore, AdmitDuplicateUpdateGet) {
   EXPECT_EQ(submitted(), 2);
 }
 
+// Updates that wait in the store's mailbox together go to Valkey in one
+// script run, each requester answered alike: a worker pod's worker actors
+// each flush their share of a round. The server is paused while six updates
+// are sent, so whatever the store took first stays in its call and the rest
+// queue behind it: at most two runs where one per update made six.
+TEST_F(ValkeyStore, UpdatesThatWaitTogetherShareOneScriptRun) {
+  start("", 1h);
+  ASSERT_TRUE(wait_until([&] { return health.valkey.load(); }, 5s)) << "the first sweep";
+  std::vector<task_record> tasks;
+  for (int i = 0; i < 6; ++i)
+    tasks.push_back(record());
+  accept(tasks);
+  server->admin({"CONFIG", "RESETSTAT"});
+  server->pause();
+  caf::scoped_actor self{sys};
+  std::vector<decltype(self->request(store, 10s, update_atom::value, std::vector<task_record>{}))>
+    replies;
+  for (const auto& t : tasks)
+    replies.push_back(self->request(store, 10s, update_atom::value,
+                                    std::vector<task_record>{advanced(t, task_status::succeeded, 1)}));
+  server->resume();
+  int answered = 0;
+  for (auto& reply : replies)
+    reply.receive([&] { ++answered; },
+                  [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
+  EXPECT_EQ(answered, 6);
+  const auto info = server->admin({"INFO", "commandstats"});
+  const std::string stats(valkey::string_of(info.get()).value_or(""));
+  const auto at = stats.find("cmdstat_evalsha:calls=");
+  ASSERT_NE(at, std::string::npos) << stats;
+  const auto runs = std::stoi(stats.substr(at + 22));
+  EXPECT_GE(runs, 1);
+  EXPECT_LE(runs, 2) << "one script run per update would be 6";
+  for (const auto& t : tasks)
+    EXPECT_EQ(stored(t.id).record.status, task_status::succeeded);
+  EXPECT_EQ(ok(records->counters()).succeeded, 6);
+}
+
 TEST_F(ValkeyStore, OpNamesMapToThisBuildsIndexes) {
   start();
   task_record r = record();
