@@ -11,8 +11,9 @@
 // queued, so it runs after whatever already waits) writes them all in one
 // script call, in arrival order, and answers each. A worker pod's worker
 // actors each flush their share of a round; one call per round instead of
-// one per worker actor (a script run costs ~174,000 instructions in Valkey
-// before its first task, bench/profile/valkey_scripts --per-call 1).
+// one per worker actor (an update script run costs ~130,000 instructions in
+// Valkey besides its tasks' own: bench/profile/valkey_scripts, --per-call 1
+// against 256).
 #include "transport/cluster/valkey_store.hpp"
 
 #include <chrono>
