@@ -15,6 +15,7 @@
 
 #include "actors/codec/plain_reader.hpp"
 #include "actors/codec/task_members.hpp"
+#include "actors/codec/task_rules.hpp"
 
 namespace taskmesh {
 
@@ -42,7 +43,7 @@ public:
   }
 
   bool on_int64(std::int64_t i, json::string_view, json::error_code& ec) {
-    if (at() != member::max_attempts || i < 1 || i > 10)
+    if (at() != member::max_attempts || i < task_rules::min_attempts || i > task_rules::max_attempts)
       return stop(ec);
     tasks().back().max_attempts = static_cast<std::uint8_t>(i);
     return true;
@@ -66,7 +67,7 @@ public:
 
   // The task object ended: decide it as parse_task would, or give up.
   bool finish(task& t) {
-    const std::string_view type = has(member::type) ? std::string_view(type_) : "echo";
+    const std::string_view type = has(member::type) ? std::string_view(type_) : task_rules::default_type;
     const op_definition* def = ops_.find(type, &t.op);
     // A JSON payload is stored as Boost.JSON serializes it, and an op's
     // params check might want params: both are the general path's.
@@ -75,19 +76,17 @@ public:
     if (def->validate && def->validate(json::object{}))
       return false;
     if (has(member::priority)) {
-      if (priority_ == "high")
-        t.prio = priority::high;
-      else if (priority_ != "normal")
+      const auto prio = priority_named(priority_);
+      if (!prio)
         return false;
+      t.prio = *prio;
     }
     if (has(member::idempotency_key)) {
       if (idempotency_key_.empty())
         return false;
       t.idempotency_key.assign(idempotency_key_);
     }
-    t.id = task_id::generate();
-    t.submitted_at = now_us();
-    t.attempts = 0;
+    task_rules::stamp_new(t);
     return true;
   }
 

@@ -18,6 +18,7 @@
 
 #include "actors/codec/plain_reader.hpp"
 #include "actors/codec/task_members.hpp"
+#include "actors/codec/task_rules.hpp"
 
 namespace taskmesh {
 
@@ -79,25 +80,21 @@ public:
 
   // The task object ended: decode it as task_from_object would, or give up.
   bool finish(task& t) {
-    if (number(member::v, -1) != task_wire_version || !has(member::id) || !has(member::type))
+    if (number(member::v) != task_wire_version || !has(member::id) || !has(member::type))
       return false;
     const auto id = task_id::parse(text(member::id));
     const op_definition* def = ops_.find(text(member::type), &t.op);
     if (!id || !def || def->payload != payload_kind::text)
       return false;
     t.id = *id;
-    t.prio = text(member::priority) == "high" ? priority::high : priority::normal;
-    const auto max_attempts = number(member::max_attempts, 3);
-    const auto delay = number(member::delay_ms, 0);
-    const auto attempts = number(member::attempts, 0);
-    if (max_attempts < 1 || max_attempts > 255 || delay < 0 ||
-        delay > std::numeric_limits<std::uint32_t>::max() || attempts < 0 || attempts > 255)
+    const task_rules::wire_scalars scalars{text(member::priority),
+                                           number(member::max_attempts),
+                                           number(member::delay_ms),
+                                           number(member::submitted_at),
+                                           number(member::attempts),
+                                           number(member::retry_at)};
+    if (!task_rules::assign_wire_scalars(scalars, t).empty())
       return false;
-    t.max_attempts = static_cast<std::uint8_t>(max_attempts);
-    t.delay_ms = static_cast<std::uint32_t>(delay);
-    t.attempts = static_cast<std::uint8_t>(attempts);
-    t.submitted_at = number(member::submitted_at, 0);
-    t.retry_at = std::max<std::int64_t>(0, number(member::retry_at, 0));
     t.idempotency_key = text(member::idempotency_key);
     t.traceparent = text(member::traceparent);
     t.tenant = text(member::tenant);
@@ -106,8 +103,10 @@ public:
 
 private:
   const std::string& text(member m) const { return text_[static_cast<std::size_t>(m)]; }
-  std::int64_t number(member m, std::int64_t absent) const {
-    return has(m) ? number_[static_cast<std::size_t>(m)] : absent;
+  std::optional<std::int64_t> number(member m) const {
+    if (!has(m))
+      return std::nullopt;
+    return number_[static_cast<std::size_t>(m)];
   }
 
   const op_registry& ops_;

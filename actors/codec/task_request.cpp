@@ -17,6 +17,7 @@
 
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_members.hpp"
+#include "actors/codec/task_rules.hpp"
 #include "actors/codec/utf8.hpp"
 
 namespace taskmesh {
@@ -194,7 +195,7 @@ parsed<task> parse_task(const json::value& v, const op_registry& ops, const code
   task t;
 
   // type first: it decides how payload and params are checked.
-  std::string_view type_name = "echo";
+  std::string_view type_name = task_rules::default_type;
   if (f.type) {
     const json::string* s = f.type->if_string();
     if (!s) return invalid_field("type", "type must be a string");
@@ -223,13 +224,9 @@ parsed<task> parse_task(const json::value& v, const op_registry& ops, const code
 
   if (f.priority) {
     const json::string* s = f.priority->if_string();
-    if (s && *s == "high") {
-      t.prio = priority::high;
-    } else if (s && *s == "normal") {
-      t.prio = priority::normal;
-    } else {
-      return invalid_field("priority", "priority must be \"high\" or \"normal\"");
-    }
+    const auto prio = s ? priority_named(*s) : std::nullopt;
+    if (!prio) return invalid_field("priority", "priority must be \"high\" or \"normal\"");
+    t.prio = *prio;
   }
 
   if (f.idempotency_key) {
@@ -244,14 +241,14 @@ parsed<task> parse_task(const json::value& v, const op_registry& ops, const code
   }
 
   if (f.max_attempts) {
-    const auto n = integer_in(*f.max_attempts, 1, 10);
-    if (!n) return bad_integer("max_attempts", *f.max_attempts, 1, 10);
+    constexpr auto lo = static_cast<std::uint64_t>(task_rules::min_attempts);
+    constexpr auto hi = static_cast<std::uint64_t>(task_rules::max_attempts);
+    const auto n = integer_in(*f.max_attempts, lo, hi);
+    if (!n) return bad_integer("max_attempts", *f.max_attempts, lo, hi);
     t.max_attempts = static_cast<std::uint8_t>(*n);
   }
 
-  t.id = task_id::generate();
-  t.submitted_at = now_us();
-  t.attempts = 0;
+  task_rules::stamp_new(t);
   return t;
 }
 

@@ -13,6 +13,7 @@
 #include "actors/codec/json_numbers.hpp"
 #include "actors/codec/task_codec.hpp"
 #include "actors/codec/task_members.hpp"
+#include "actors/codec/task_rules.hpp"
 #include "actors/model/decimal.hpp"
 #include "actors/ops/op_support.hpp"
 
@@ -174,33 +175,45 @@ parsed<task> task_from_object(const json::object& o, const op_registry& ops) {
       return bad_wire("params must be an object", "params");
     t.params = json::serialize(*params);
   }
-  const auto* prio = m.priority;
-  t.prio = prio && prio->is_string() && prio->get_string() == "high" ? priority::high
-                                                                       : priority::normal;
-  const auto max_attempts = int_field(m.max_attempts).value_or(3);
-  if (max_attempts < 1 || max_attempts > 255)
-    return bad_wire("max_attempts out of range", "max_attempts");
-  t.max_attempts = static_cast<std::uint8_t>(max_attempts);
-  const auto delay = int_field(m.delay_ms).value_or(0);
-  if (delay < 0 || delay > std::numeric_limits<std::uint32_t>::max())
-    return bad_wire("delay_ms out of range", "delay_ms");
-  t.delay_ms = static_cast<std::uint32_t>(delay);
-  t.submitted_at = int_field(m.submitted_at).value_or(0);
+  task_rules::wire_scalars scalars;
+  if (m.priority && m.priority->is_string())
+    scalars.priority = m.priority->get_string();
+  scalars.max_attempts = int_field(m.max_attempts);
+  scalars.delay_ms = int_field(m.delay_ms);
+  scalars.submitted_at = int_field(m.submitted_at);
+  scalars.attempts = int_field(m.attempts);
+  scalars.retry_at = int_field(m.retry_at);
+  if (const auto bad = task_rules::assign_wire_scalars(scalars, t); !bad.empty())
+    return bad_wire(std::string(bad) + " out of range", std::string(bad));
   if (m.idempotency_key && m.idempotency_key->is_string())
     t.idempotency_key = std::string{m.idempotency_key->get_string()};
   if (m.traceparent && m.traceparent->is_string())
     t.traceparent = std::string{m.traceparent->get_string()};
   if (m.tenant && m.tenant->is_string())
     t.tenant = std::string{m.tenant->get_string()};
-  const auto attempts = int_field(m.attempts).value_or(0);
-  if (attempts < 0 || attempts > 255)
-    return bad_wire("attempts out of range", "attempts");
-  t.attempts = static_cast<std::uint8_t>(attempts);
-  t.retry_at = std::max<std::int64_t>(0, int_field(m.retry_at).value_or(0));
   return t;
 }
 
 } // namespace
+
+std::string_view task_rules::assign_wire_scalars(const wire_scalars& s, task& t) {
+  t.prio = priority_named(s.priority).value_or(priority::normal);
+  const auto max_attempts = s.max_attempts.value_or(3);
+  if (max_attempts < 1 || max_attempts > 255)
+    return "max_attempts";
+  const auto delay = s.delay_ms.value_or(0);
+  if (delay < 0 || delay > std::numeric_limits<std::uint32_t>::max())
+    return "delay_ms";
+  const auto attempts = s.attempts.value_or(0);
+  if (attempts < 0 || attempts > 255)
+    return "attempts";
+  t.max_attempts = static_cast<std::uint8_t>(max_attempts);
+  t.delay_ms = static_cast<std::uint32_t>(delay);
+  t.attempts = static_cast<std::uint8_t>(attempts);
+  t.submitted_at = s.submitted_at.value_or(0);
+  t.retry_at = std::max<std::int64_t>(0, s.retry_at.value_or(0));
+  return {};
+}
 
 // A message's bytes beyond its payloads, per task (id, type, keys, numbers):
 // reserved once, so a typical message is written without reallocating.

@@ -46,6 +46,14 @@ std::string_view to_string(priority p) noexcept {
   return p == priority::high ? "high" : "normal";
 }
 
+std::optional<priority> priority_named(std::string_view name) noexcept {
+  if (name == "high")
+    return priority::high;
+  if (name == "normal")
+    return priority::normal;
+  return std::nullopt;
+}
+
 std::string_view to_string(task_status s) noexcept {
   switch (s) {
     case task_status::queued: return "queued";

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,8 @@ enum class priority : std::uint8_t { normal = 0, high = 1 };
 enum class task_status : std::uint8_t { queued, running, succeeded, failed, dead, cancelled };
 
 std::string_view to_string(priority p) noexcept;
+// "high" or "normal" (to_string's names); nullopt for any other.
+std::optional<priority> priority_named(std::string_view name) noexcept;
 std::string_view to_string(task_status s) noexcept;
 bool is_terminal(task_status s) noexcept;
 
