@@ -115,6 +115,11 @@ local function read(key, v)
   if not st then error('taskmesh: ' .. key .. ' does not hold a task record') end
   return st, att, nx, sa, fa, sub, ex, cm, body
 end
+-- The same header, capturing only what update decides by: status,
+-- attempts, next_attempt_at, started_at, executions, commits (the rest is
+-- read() on the rare path that rewrites a refused record; fewer captures
+-- make fewer strings per task). No match: not a record.
+local decided_by = '^(%a+)|(%d+)|(%d+)|(%d+)|%d+|%d+|(%d+)|(%d+)|'
 -- The value of a record with this header and body (what read() takes apart).
 local function record(st, att, nx, sa, fa, sub, ex, cm, body)
   return st .. '|' .. att .. '|' .. nx .. '|' .. sa .. '|' .. fa .. '|' .. sub .. '|' .. ex ..
@@ -131,6 +136,8 @@ end
 -- terminal (`final`). (A terminal record gets its expiry from the SET that
 -- makes it terminal; a live record never has one, and a terminal record is
 -- never written again.)
+-- (The per-task loops test idem ~= '' before calling: a Lua call costs
+-- ~500 instructions, bench/profile/valkey_scripts.)
 local function keep_key(prefix, id, idem, final, ttl)
   if idem == '' then return end
   local ikey = prefix .. ':idem:' .. idem
@@ -270,20 +277,19 @@ local function stage(status, next_at)
 end
 local out, tally = {}, new_tally()
 -- by_type[op][name]: what this run adds to each counter (keys built once
--- per run, not per task; an op's table exists once one of its tasks is seen)
+-- per run, not per task)
 local by_type = {}
+local function counts_of(typ)
+  local t = by_type[typ]
+  if not t then t = {} by_type[typ] = t end
+  return t
+end
 local task_key = prefix .. ':task:'
--- The header fields an update is decided by (read() takes the whole record
--- apart only on the rare path that rewrites a refused record's counters):
--- fewer captures, fewer strings made per task.
-local decided_by = '^(%a+)|(%d+)|(%d+)|(%d+)|%d+|%d+|(%d+)|(%d+)|'
 for k = 1, n do
   local i = 4 + 10 * (k - 1)
   local id, typ, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local attempts, next_at, idem = int_of(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 8]
   local key = task_key .. id
-  local counts = by_type[typ]
-  if not counts then counts = {} by_type[typ] = counts end
   local cur = redis.call('GET', key)
   local cst, catt, cnx, csa, cex, ccm
   if cur then
@@ -312,6 +318,7 @@ for k = 1, n do
   if code == 1 then
     local started, commits = ARGV[i + 5], int_of(ccm) or 0
     if not cur then
+      local counts = counts_of(typ)
       counts.submitted = (counts.submitted or 0) + 1
     elseif csa ~= '0' then
       started = csa
@@ -327,9 +334,11 @@ for k = 1, n do
     if idem ~= '' then keep_key(prefix, id, idem, final, ttl) end
     tally_write(tally, id, cur ~= false, status)
     if code == 2 then
+      local counts = counts_of(typ)
       counts[status] = (counts[status] or 0) + 1
       counts.processed = (counts.processed or 0) + 1
     elseif new_stage == 2 and advances then
+      local counts = counts_of(typ)
       counts.retried = (counts.retried or 0) + 1
     end
   elseif new_stage >= 2 and cur then
@@ -342,7 +351,7 @@ end
 apply_tally(prefix, tally, ttl, now)
 local names, totals = {}, {}
 for typ, t in pairs(by_type) do
-  if next(t) then names[#names + 1] = typ end -- an op this run counted nothing for stays out
+  names[#names + 1] = typ
   for name, by in pairs(t) do
     if name ~= 'processed' then -- a total only: no counter per op
       redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, int_text(by))
