@@ -17,6 +17,7 @@
 #include "transport/cluster/valkey_store.hpp"
 
 #include <chrono>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <span>
@@ -108,17 +109,9 @@ void flush(valkey_store_state& st) {
   if (queued.empty())
     return;
   std::vector<task_record> merged;
-  if (queued.size() == 1) {
-    merged = std::move(queued.front().batch);
-  } else {
-    std::size_t n = 0;
-    for (const auto& q : queued)
-      n += q.batch.size();
-    merged.reserve(n);
-    for (auto& q : queued)
-      for (auto& r : q.batch)
-        merged.push_back(std::move(r));
-  }
+  for (auto& q : queued)
+    merged.insert(merged.end(), std::make_move_iterator(q.batch.begin()),
+                  std::make_move_iterator(q.batch.end()));
   const auto err = update(st, merged);
   for (auto& q : queued) {
     if (!q.reply.pending())
