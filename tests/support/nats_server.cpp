@@ -140,7 +140,7 @@ void nats_server::start() {
 
 void nats_server::freeze() {
   if (process_)
-    process_->signal(SIGSTOP);
+    process_->stop();
 }
 
 void nats_server::thaw() {

@@ -135,6 +135,29 @@ child_process::~child_process() {
 void child_process::signal(int sig) {
   if (pid_ > 0 && !exit_code_)
     ::kill(pid_, sig);
+  if (sig == SIGCONT)
+    stopped_ = false;
+}
+
+void child_process::stop() {
+  if (pid_ <= 0 || exit_code_ || stopped_) // a stop already reported is not reported again
+    return;
+  stopped_ = true;
+  ::kill(pid_, SIGSTOP);
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WUNTRACED);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      throw sys_error("waitpid");
+    if (WIFSTOPPED(status))
+      return;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) { // ended before it stopped
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return;
+    }
+  }
 }
 
 std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {

@@ -40,6 +40,11 @@ public:
   // Sends `sig` unless the child has already been reaped.
   void signal(int sig);
 
+  // SIGSTOP, returning once the child is stopped (a signal to a process
+  // busy on another CPU takes effect a moment later: a test that pauses a
+  // server and then sends must not race its last replies).
+  void stop();
+
   // Waits up to `timeout` for the child to exit. Returns its exit code, or
   // 128 + signal number when a signal ended it, or nullopt when it is still
   // running. Once reaped, every later call returns the same answer at once.
@@ -55,6 +60,7 @@ public:
   std::string log_tail(std::size_t max_bytes = 4000) const;
 
 private:
+  bool stopped_ = false; // by stop(), until signal(SIGCONT)
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
   std::string dir_;

@@ -190,7 +190,7 @@ void redis_server::restart() {
 
 void redis_server::pause() {
   if (child_)
-    child_->signal(SIGSTOP);
+    child_->stop();
 }
 
 void redis_server::resume() {

@@ -176,7 +176,7 @@ void taskmesh_process::kill() {
   process_->wait_exit(5s);
 }
 
-void taskmesh_process::pause() { process_->signal(SIGSTOP); }
+void taskmesh_process::pause() { process_->stop(); }
 
 void taskmesh_process::resume() { process_->signal(SIGCONT); }
 
