@@ -162,8 +162,10 @@ void append_body(std::string& out, const task_record& r, std::string_view type) 
                       defaults.attempt_started_at);
 }
 
-void append_value(std::string& out, const task_record& r, std::string_view type,
-                  std::int64_t executions, std::int64_t commits) {
+namespace {
+
+void append_header(std::string& out, const task_record& r, std::int64_t executions,
+                   std::int64_t commits) {
   out += to_string(r.status);
   for (const std::int64_t n : {std::int64_t{r.attempts}, r.next_attempt_at, r.started_at,
                                r.finished_at, r.submitted_at, executions, commits}) {
@@ -171,7 +173,21 @@ void append_value(std::string& out, const task_record& r, std::string_view type,
     append_decimal(out, n);
   }
   out += '|';
+}
+
+} // namespace
+
+void append_value(std::string& out, const task_record& r, std::string_view type,
+                  std::int64_t executions, std::int64_t commits) {
+  append_header(out, r, executions, commits);
   append_body(out, r, type);
+}
+
+void append_admitted_header(std::string& out, const task_record& r) {
+  task_record admitted;
+  admitted.status = task_status::queued;
+  admitted.submitted_at = r.submitted_at;
+  append_header(out, admitted, 0, 0);
 }
 
 std::string encode_value(const task_record& r, std::string_view type, std::int64_t executions,

@@ -75,6 +75,11 @@ std::string encode_value(const task_record& r, std::string_view type,
 // header it writes).
 void append_body(std::string& out, const task_record& r, std::string_view type);
 
+// The header admit writes for the task of `r` (queued, no attempt, no
+// execution counted, its submitted_at): what an update finds in the common
+// case, the task's first outcome (scripts.cpp, update).
+void append_admitted_header(std::string& out, const task_record& r);
+
 // Errors (bad_record): a header that is not 8 fields (unknown status,
 // numbers that are not decimal or out of range), a body that is cut short
 // or has bytes after its last field, a value that does not parse (an

@@ -200,10 +200,12 @@ result<update_reply> task_records::update(std::span<const record_write> records)
         const task_record& r = w.record;
         char id[36];
         cmd.copy(id_text(r.id, id));
-        cmd.arg(w.type).arg(to_string(r.status)).arg(static_cast<int>(r.attempts));
-        cmd.arg(r.next_attempt_at).arg(r.started_at).arg(r.finished_at).arg(r.submitted_at);
-        cmd.arg(std::string_view(r.idempotency_key));
-        cmd.build([&](std::string& out) { append_body(out, r, w.type); });
+        cmd.arg(w.type).arg(to_string(r.status)).arg(std::string_view(r.idempotency_key));
+        cmd.build([&](std::string& out) { append_admitted_header(out, r); });
+        // The value as the common case writes it: a terminal outcome onto
+        // the admitted record is that record's first execution and commit.
+        const std::int64_t first = is_terminal(r.status) ? 1 : 0;
+        cmd.build([&](std::string& out) { append_value(out, r, w.type, first, first); });
       }
     });
   auto replies = run(calls);

@@ -182,6 +182,36 @@ TEST_F(RecordsTest, UpdateBeforeAdmitCreatesTheRecordAndCountsIt) {
   EXPECT_EQ(ok(records->counters()).submitted, 1);
 }
 
+// A task's terminal outcome onto the record admit wrote is the common case,
+// which the script writes as the worker sent it; every other case is worked
+// out from the stored header. Both must give the same value: the same
+// outcome written before admit (no stored record: the general rules) must
+// store what the common case stored, counters and expiry included.
+TEST_F(RecordsTest, TheCommonCaseWritesWhatTheGeneralRulesWrite) {
+  const task_record common = make_record();
+  const task_record done = advanced(common, task_status::succeeded, 1);
+  task_record general = done; // the same outcome of another task
+  general.id = task_id::generate();
+  admit_one(common);
+  ASSERT_EQ(update_one(done), update_outcome::first_terminal);
+  ASSERT_EQ(update_one(general), update_outcome::first_terminal);
+  const auto value = [&](const task_record& r) {
+    return std::string(
+      string_of(server->admin({"GET", records->record_key(r.id)}).get()).value_or("(none)"));
+  };
+  EXPECT_EQ(value(common), value(general));
+  const stored_record s = stored(common.id);
+  EXPECT_EQ(s.executions, 1);
+  EXPECT_EQ(s.commits, 1);
+  for (const task_id& id : {common.id, general.id})
+    EXPECT_GT(server->admin_integer({"PTTL", records->record_key(id)}), 50'000);
+  const auto c = ok(records->counters());
+  EXPECT_EQ(c.submitted, 2);
+  EXPECT_EQ(c.succeeded, 2);
+  EXPECT_EQ(c.processed, 2);
+  EXPECT_EQ(ok(records->count_records()), 2);
+}
+
 // Every redelivery stamps its own start; the record keeps the first one
 // (GET /task's started_at is the first attempt's start).
 TEST_F(RecordsTest, StartedAtStaysTheFirstAttemptsStart) {
