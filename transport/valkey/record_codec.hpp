@@ -60,7 +60,7 @@ struct stored_record {
 // Why one string and not a HASH of fields: a script call's cost in Valkey
 // grows with its arguments (about 740 instructions each) and with every
 // field an HSET inserts or replaces in a listpack; a record write was ~27
-// arguments and 10 field writes, now 10 arguments and one SET
+// arguments and 10 field writes, now 6 arguments and one SET
 // (docs/benchmarks.md, "One string per record").
 inline constexpr std::size_t value_header_fields = 8;
 
