@@ -111,6 +111,14 @@ error pull_consumer::send_request(int batch) {
 
 pull_consumer::arrival pull_consumer::receive(milliseconds wait, bool late,
                                               std::vector<delivery>& out, int max) {
+  // Nothing queued and no time to wait: say so without NextMsg, whose
+  // timeout formats an error text (vsnprintf) into nats.c's thread-local
+  // error state on every empty poll.
+  if (wait.count() == 0) {
+    int msgs = 0, bytes = 0;
+    if (natsSubscription_GetPending(sub_.get(), &msgs, &bytes) == NATS_OK && msgs == 0)
+      return {};
+  }
   natsMsg* raw = nullptr;
   const natsStatus s = natsSubscription_NextMsg(&raw, sub_.get(), wait.count());
   if (s == NATS_TIMEOUT)
