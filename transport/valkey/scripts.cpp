@@ -43,11 +43,15 @@ namespace {
 
 // Prepended to every script.
 constexpr std::string_view prelude_lua = R"lua(
+-- Globals read once per run: in Lua 5.1 a global is a table lookup at each
+-- use, and the per-task loops use these for every task.
+local ARGV, call = ARGV, redis.call
+local find, match, format = string.find, string.match, string.format
 local function now_ms()
-  local t = redis.call('TIME')
+  local t = call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function ms(x) return string.format('%d', x) end
+local function ms(x) return format('%d', x) end
 -- Small integers as text and back, remembered for the run: Lua turns a
 -- number into text with sprintf('%.14g') and tonumber() reads a string
 -- with strtod twice, which made up a sixth of the update script's
@@ -56,7 +60,7 @@ local function ms(x) return string.format('%d', x) end
 local texts, ints = {}, {}
 local function int_text(n)
   local s = texts[n]
-  if not s then s = string.format('%d', n) texts[n] = s end
+  if not s then s = format('%d', n) texts[n] = s end
   return s
 end
 local function int_of(s)
@@ -67,18 +71,18 @@ local function int_of(s)
 end
 -- Drops the members of an expiry-scored ZSET whose time has passed (a key
 -- expiring at T is gone once now > T).
-local function trim(zset, now) redis.call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
+local function trim(zset, now) call('ZREMRANGEBYSCORE', zset, '-inf', '(' .. ms(now)) end
 -- The same for P:finished, taking each group's records off
 -- P:finished:count. At most 1024 groups per call (a write's upkeep stays
 -- bounded after a long idle); returns true if it stopped there.
 local function trim_finished(prefix, now)
   local finished = prefix .. ':finished'
-  local gone = redis.call('ZRANGEBYSCORE', finished, '-inf', '(' .. ms(now), 'LIMIT', '0', '1024')
+  local gone = call('ZRANGEBYSCORE', finished, '-inf', '(' .. ms(now), 'LIMIT', '0', '1024')
   if #gone == 0 then return false end
   local n = 0
-  for _, group in ipairs(gone) do n = n + tonumber(string.match(group, '^(%d+):')) end
-  redis.call('DECRBY', finished .. ':count', int_text(n))
-  redis.call('ZREMRANGEBYRANK', finished, '0', int_text(#gone - 1))
+  for _, group in ipairs(gone) do n = n + tonumber(match(group, '^(%d+):')) end
+  call('DECRBY', finished .. ':count', int_text(n))
+  call('ZREMRANGEBYRANK', finished, '0', int_text(#gone - 1))
   return #gone == 1024
 end
 local terminal = {succeeded = true, failed = true, dead = true, cancelled = true}
@@ -98,10 +102,10 @@ local function tally_write(t, id, existed, status)
   end
 end
 local function apply_tally(prefix, t, ttl, now)
-  if t.live ~= 0 then redis.call('INCRBY', prefix .. ':live', int_text(t.live)) end
+  if t.live ~= 0 then call('INCRBY', prefix .. ':live', int_text(t.live)) end
   if t.finished > 0 then
-    redis.call('ZADD', prefix .. ':finished', ms(now + tonumber(ttl)), int_text(t.finished) .. ':' .. t.first)
-    redis.call('INCRBY', prefix .. ':finished:count', int_text(t.finished))
+    call('ZADD', prefix .. ':finished', ms(now + tonumber(ttl)), int_text(t.finished) .. ':' .. t.first)
+    call('INCRBY', prefix .. ':finished:count', int_text(t.finished))
   end
 end
 -- A record's value (record_codec.hpp): eight header fields, each ended by
@@ -111,7 +115,7 @@ local header = '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|()'
 -- executions, commits (numbers as they are stored, text), and where the
 -- body starts; an error for a value that is not a record.
 local function read(key, v)
-  local st, att, nx, sa, fa, sub, ex, cm, body = string.match(v, header)
+  local st, att, nx, sa, fa, sub, ex, cm, body = match(v, header)
   if not st then error('taskmesh: ' .. key .. ' does not hold a task record') end
   return st, att, nx, sa, fa, sub, ex, cm, body
 end
@@ -128,7 +132,7 @@ end
 -- The body's next field (<length>:<bytes>) at `at`: its text and where the
 -- one after it starts.
 local function body_field(v, at)
-  local len, from = string.match(v, '^(%d+):()', at)
+  local len, from = match(v, '^(%d+):()', at)
   return string.sub(v, from, from + tonumber(len) - 1), from + tonumber(len)
 end
 -- The idempotency key of task `id`, if it is this task's (claimed or not),
@@ -141,9 +145,9 @@ end
 local function keep_key(prefix, id, idem, final, ttl)
   if idem == '' then return end
   local ikey = prefix .. ':idem:' .. idem
-  local v = redis.call('GET', ikey)
+  local v = call('GET', ikey)
   if v == id or v == id .. '~' then
-    if final then redis.call('SET', ikey, id, 'PX', ttl) else redis.call('SET', ikey, id) end
+    if final then call('SET', ikey, id, 'PX', ttl) else call('SET', ikey, id) end
   end
 end
 )lua";
@@ -169,18 +173,18 @@ local out = {}
 for k = 1, n do
   local id, idem = ARGV[2 + 2 * k], ARGV[3 + 2 * k]
   local ikey = prefix .. ':idem:' .. idem
-  local v = redis.call('GET', ikey)
+  local v = call('GET', ikey)
   local claimed = v and string.sub(v, -1) == '~'
   local owner = v and (claimed and string.sub(v, 1, -2) or v)
   local okey = owner and prefix .. ':task:' .. owner
-  local stored = okey and redis.call('GET', okey)
+  local stored = okey and call('GET', okey)
   local status = stored and read(okey, stored)
   if status then
     out[k] = {0, owner, status}
   elseif claimed then
     out[k] = {2, owner, 'queued'}
   else
-    redis.call('SET', ikey, id .. '~', 'PX', ttl)
+    call('SET', ikey, id .. '~', 'PX', ttl)
     out[k] = {1, id, 'queued'}
   end
 end
@@ -210,7 +214,7 @@ for k = 1, n do
   local i = 4 + 4 * (k - 1)
   local id, typ, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = task_key .. id
-  local old = redis.call('SET', key, ARGV[i + 3], 'NX', 'GET')
+  local old = call('SET', key, ARGV[i + 3], 'NX', 'GET')
   if old then
     out[k] = read(key, old)
   else
@@ -223,13 +227,13 @@ end
 apply_tally(prefix, tally, ttl, now)
 local total, names = 0, {}
 for typ, by in pairs(submitted) do
-  redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', int_text(by))
+  call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', int_text(by))
   total = total + by
   names[#names + 1] = typ
 end
 if total > 0 then
-  redis.call('INCRBY', prefix .. ':count:submitted', int_text(total))
-  redis.call('SADD', prefix .. ':types', unpack(names))
+  call('INCRBY', prefix .. ':count:submitted', int_text(total))
+  call('SADD', prefix .. ':types', unpack(names))
 end
 return out
 )lua";
@@ -296,7 +300,7 @@ local function apply(key, id, typ, status, idem, value, cur)
   local attempts = int_of(att)
   local cst, catt, cnx, csa, cex, ccm
   if cur then
-    cst, catt, cnx, csa, cex, ccm = string.match(cur, decided_by)
+    cst, catt, cnx, csa, cex, ccm = match(cur, decided_by)
     if not cst then read(key, cur) end -- raises the error for a value that is no record
   end
   local new_stage = stage(status, next_at)
@@ -333,7 +337,7 @@ local function apply(key, id, typ, status, idem, value, cur)
     end
     local written = record(status, att, next_at, started, fa, sub, int_text(executions),
                            int_text(commits), string.sub(value, body))
-    if final then redis.call('SET', key, written, 'PX', ttl) else redis.call('SET', key, written) end
+    if final then call('SET', key, written, 'PX', ttl) else call('SET', key, written) end
     if idem ~= '' then keep_key(prefix, id, idem, final, ttl) end
     tally_write(tally, id, cur ~= false, status)
     if code == 2 then
@@ -346,7 +350,7 @@ local function apply(key, id, typ, status, idem, value, cur)
     end
   elseif new_stage >= 2 and cur then
     local _, _, _, _, cfa, csub, _, _, cbody = read(key, cur)
-    redis.call('SET', key, record(cst, catt, cnx, csa, cfa, csub, int_text(executions), ccm,
+    call('SET', key, record(cst, catt, cnx, csa, cfa, csub, int_text(executions), ccm,
                                   string.sub(cur, cbody)), 'KEEPTTL')
   end
   return code
@@ -356,10 +360,10 @@ for k = 1, n do
   local i = 4 + 6 * (k - 1)
   local id, typ, status, idem = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local key = task_key .. id
-  local cur = redis.call('GET', key)
-  if cur and terminal[status] and string.find(cur, ARGV[i + 4], 1, true) == 1 then
+  local cur = call('GET', key)
+  if cur and terminal[status] and find(cur, ARGV[i + 4], 1, true) == 1 then
     -- The common case (apply() would do the same, reading the header first).
-    redis.call('SET', key, ARGV[i + 5], 'PX', ttl)
+    call('SET', key, ARGV[i + 5], 'PX', ttl)
     if idem ~= '' then keep_key(prefix, id, idem, true, ttl) end
     tally.live = tally.live - 1 -- tally_write of a live record made terminal
     tally.finished = tally.finished + 1
@@ -378,14 +382,14 @@ for typ, t in pairs(by_type) do
   names[#names + 1] = typ
   for name, by in pairs(t) do
     if name ~= 'processed' then -- a total only: no counter per op
-      redis.call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, int_text(by))
+      call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, int_text(by))
     end
     totals[name] = (totals[name] or 0) + by
   end
 end
-for name, by in pairs(totals) do redis.call('INCRBY', prefix .. ':count:' .. name, int_text(by)) end
-if #names > 0 then redis.call('SADD', prefix .. ':types', unpack(names)) end
-out[n + 1] = redis.call('EXISTS', prefix .. ':events:watched')
+for name, by in pairs(totals) do call('INCRBY', prefix .. ':count:' .. name, int_text(by)) end
+if #names > 0 then call('SADD', prefix .. ':types', unpack(names)) end
+out[n + 1] = call('EXISTS', prefix .. ':events:watched')
 return out
 )lua";
 
@@ -399,14 +403,14 @@ local names = {'submitted', 'succeeded', 'failed', 'dead', 'retried', 'cancelled
 local keys = {}
 for _, name in ipairs(names) do keys[#keys + 1] = prefix .. ':count:' .. name end
 keys[#keys + 1] = prefix .. ':count:processed'
-local types = redis.call('SMEMBERS', prefix .. ':types')
+local types = call('SMEMBERS', prefix .. ':types')
 table.sort(types)
 for _, typ in ipairs(types) do
   for _, name in ipairs(names) do
     keys[#keys + 1] = prefix .. ':count:type:' .. typ .. ':' .. name
   end
 end
-local values = redis.call('MGET', unpack(keys))
+local values = call('MGET', unpack(keys))
 local out = {}
 for j = 1, 7 do out[j] = tonumber(values[j]) or 0 end
 for ti, typ in ipairs(types) do
@@ -420,7 +424,7 @@ constexpr std::string_view count_live_lua = R"lua(
 -- count_live: ARGV: a ZSET scored by expiry time (ms). Drops the members
 -- whose time has passed and returns how many remain (the live workers).
 trim(ARGV[1], now_ms())
-return redis.call('ZCARD', ARGV[1])
+return call('ZCARD', ARGV[1])
 )lua";
 
 constexpr std::string_view count_records_lua = R"lua(
@@ -429,15 +433,15 @@ constexpr std::string_view count_records_lua = R"lua(
 local prefix = ARGV[1]
 local now = now_ms()
 while trim_finished(prefix, now) do end
-local live = tonumber(redis.call('GET', prefix .. ':live')) or 0
-return live + (tonumber(redis.call('GET', prefix .. ':finished:count')) or 0)
+local live = tonumber(call('GET', prefix .. ':live')) or 0
+return live + (tonumber(call('GET', prefix .. ':finished:count')) or 0)
 )lua";
 
 constexpr std::string_view list_live_lua = R"lua(
 -- list_live: ARGV: a ZSET scored by expiry time (ms), n. Drops the members
 -- whose time has passed and returns up to n of the rest (soonest to expire first).
 trim(ARGV[1], now_ms())
-return redis.call('ZRANGE', ARGV[1], 0, tonumber(ARGV[2]) - 1)
+return call('ZRANGE', ARGV[1], 0, tonumber(ARGV[2]) - 1)
 )lua";
 
 constexpr std::string_view heartbeat_lua = R"lua(
@@ -446,16 +450,16 @@ constexpr std::string_view heartbeat_lua = R"lua(
 local prefix, id, ttl = ARGV[1], ARGV[2], ARGV[3]
 local now = now_ms()
 local workers = prefix .. ':workers'
-redis.call('SET', prefix .. ':worker:' .. id, ms(now), 'PX', ttl)
-redis.call('ZADD', workers, ms(now + tonumber(ttl)), id)
+call('SET', prefix .. ':worker:' .. id, ms(now), 'PX', ttl)
+call('ZADD', workers, ms(now + tonumber(ttl)), id)
 trim(workers, now)
-return redis.call('ZCARD', workers)
+return call('ZCARD', workers)
 )lua";
 
 constexpr std::string_view forget_worker_lua = R"lua(
 -- forget_worker: ARGV: prefix, worker id. A clean shutdown stops counting at once.
-redis.call('DEL', ARGV[1] .. ':worker:' .. ARGV[2])
-return redis.call('ZREM', ARGV[1] .. ':workers', ARGV[2])
+call('DEL', ARGV[1] .. ':worker:' .. ARGV[2])
+return call('ZREM', ARGV[1] .. ':workers', ARGV[2])
 )lua";
 
 constexpr std::string_view cancel_lua = R"lua(
@@ -469,7 +473,7 @@ constexpr std::string_view cancel_lua = R"lua(
 -- (already terminal), 0 no such record (and no value).
 local prefix, ttl, id = ARGV[1], ARGV[2], ARGV[3]
 local key = prefix .. ':task:' .. id
-local cur = redis.call('GET', key)
+local cur = call('GET', key)
 if not cur then return {0} end
 local st, att, nx, sa, fa, sub, ex, cm, body = read(key, cur)
 if terminal[st] then return {2, cur} end
@@ -479,14 +483,14 @@ local now = now_ms()
 -- a terminal write, as update counts them (docs/chaos.md)
 local value = record('cancelled', att, '0', sa, ms(now * 1000), sub, ex, tonumber(cm) + 1,
                      string.sub(cur, body))
-redis.call('SET', key, value, 'PX', ttl)
+call('SET', key, value, 'PX', ttl)
 keep_key(prefix, id, idem, true, ttl)
 local tally = new_tally()
 tally_write(tally, id, true, 'cancelled')
 apply_tally(prefix, tally, ttl, now)
-redis.call('INCR', prefix .. ':count:cancelled')
-redis.call('INCR', prefix .. ':count:type:' .. typ .. ':cancelled')
-redis.call('SADD', prefix .. ':types', typ)
+call('INCR', prefix .. ':count:cancelled')
+call('INCR', prefix .. ':count:type:' .. typ .. ':cancelled')
+call('SADD', prefix .. ':types', typ)
 return {1, value}
 )lua";
 
