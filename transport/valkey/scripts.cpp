@@ -206,11 +206,11 @@ constexpr std::string_view admit_lua = R"lua(
 --  3. keep_key(): the idempotency key names the task; the record is counted
 --     in P:live. No expiry while queued.
 -- Reply per task: the record's current status.
--- Counter increments are gathered and sent once per script run.
+-- Counter increments are gathered and sent once per script run. Admit makes
+-- no record terminal: it adds nothing to P:finished, and leaves trimming it
+-- to update, which adds nearly every group (count_records trims it all).
 local prefix, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local now = now_ms()
-trim_finished(prefix, now)
-local out, submitted, tally = {}, {}, new_tally() -- submitted[op]: tasks this run counts
+local out, submitted = {}, {} -- submitted[op]: tasks this run creates
 local task_key = prefix .. ':task:'
 for k = 1, n do
   local i = 4 + 4 * (k - 1)
@@ -221,19 +221,18 @@ for k = 1, n do
   else
     out[k] = 'queued'
     if idem ~= '' then keep_key(prefix, id, idem, false, ttl) end
-    tally.live = tally.live + 1 -- tally_write of a new queued record
     submitted[typ] = (submitted[typ] or 0) + 1
   end
 end
-apply_tally(prefix, tally, ttl, now)
-local total, names = 0, {}
+local created, names = 0, {}
 for typ, by in pairs(submitted) do
   call('INCRBY', prefix .. ':count:type:' .. typ .. ':submitted', int_text(by))
-  total = total + by
+  created = created + by
   names[#names + 1] = typ
 end
-if total > 0 then
-  call('INCRBY', prefix .. ':count:submitted', int_text(total))
+if created > 0 then
+  call('INCRBY', prefix .. ':live', int_text(created)) -- new queued records
+  call('INCRBY', prefix .. ':count:submitted', int_text(created))
   call('SADD', prefix .. ':types', unpack(names))
 end
 return out
@@ -380,7 +379,9 @@ end
 apply_tally(prefix, tally, ttl, now)
 local names, totals = {}, {}
 for typ, t in pairs(by_type) do
-  names[#names + 1] = typ
+  -- Admit listed the op of every task it recorded; a task counted here as
+  -- submitted had no record yet, so its op may be new to P:types.
+  if t.submitted then names[#names + 1] = typ end
   for name, by in pairs(t) do
     if name ~= 'processed' then -- a total only: no counter per op
       call('INCRBY', prefix .. ':count:type:' .. typ .. ':' .. name, int_text(by))
