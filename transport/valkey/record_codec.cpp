@@ -145,6 +145,8 @@ result<stored_record> decode_record(
   return out;
 }
 
+namespace {
+
 void append_body(std::string& out, const task_record& r, std::string_view type) {
   static const task_record defaults; // what decode_value starts from
   append_field(out, type);
@@ -161,8 +163,6 @@ void append_body(std::string& out, const task_record& r, std::string_view type) 
   append_number_field(out, r.delay_ms > 0 ? r.attempt_started_at : defaults.attempt_started_at,
                       defaults.attempt_started_at);
 }
-
-namespace {
 
 void append_header(std::string& out, const task_record& r, std::int64_t executions,
                    std::int64_t commits) {

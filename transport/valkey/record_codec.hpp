@@ -71,10 +71,6 @@ void append_value(std::string& out, const task_record& r, std::string_view type,
 std::string encode_value(const task_record& r, std::string_view type,
                          std::int64_t executions = 0, std::int64_t commits = 0);
 
-// The body alone (what an update sends for the script to put behind the
-// header it writes).
-void append_body(std::string& out, const task_record& r, std::string_view type);
-
 // The header admit writes for the task of `r` (queued, no attempt, no
 // execution counted, its submitted_at): what an update finds in the common
 // case, the task's first outcome (scripts.cpp, update).

@@ -114,9 +114,21 @@ TEST(RecordCodec, ValueIsTheHeaderThenTheBody) {
   plain.id = sample().id;
   plain.submitted_at = 17;
   EXPECT_EQ(encode_value(plain, "echo"), "queued|0|0|0|0|17|0|0|4:echo0:0:0:0:0:0:0:0:");
-  std::string body;
-  append_body(body, plain, "echo");
-  EXPECT_EQ(body, "4:echo0:0:0:0:0:0:0:0:");
+}
+
+// What update's common case compares the stored value with: the header
+// admit writes for a task, whatever state the task is in when it is sent.
+TEST(RecordCodec, TheAdmittedHeaderStartsWhatAdmitWrites) {
+  task_record queued = sample();
+  queued.attempts = 0; // as intake stamps a new task
+  queued.next_attempt_at = queued.started_at = queued.attempt_started_at = 0;
+  task_record done = sample();
+  done.status = task_status::succeeded;
+  done.finished_at = done.started_at + 5;
+  std::string header;
+  append_admitted_header(header, done);
+  EXPECT_EQ(header, "queued|0|0|0|0|1763780000123456|0|0|");
+  EXPECT_TRUE(encode_value(queued, "wordcount").starts_with(header));
 }
 
 TEST(RecordCodec, ValueRoundTrip) {
