@@ -239,7 +239,7 @@ class Cluster:
 
 
 # One pass over the record keys: every record's submitted_at, started_at,
-# finished_at (decimal microseconds since the epoch) and status, from the
+# finished_at (decimal microseconds since the epoch), status and id, from the
 # header of its value (transport/valkey/record_codec.hpp: status|attempts|
 # next_attempt_at|started_at|finished_at|submitted_at|...). SCAN is fine
 # after a run (taskmesh itself never lists keys); it may return a key twice,
@@ -255,6 +255,7 @@ repeat
       local v = redis.call('GET', key) or ''
       local st, _, _, sa, fa, sub = string.match(v, '^(%a+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|')
       out[#out + 1] = (sub or '0') .. ' ' .. (sa or '0') .. ' ' .. (fa or '0') .. ' ' .. (st or '')
+                      .. ' ' .. string.sub(key, #ARGV[1] + 7)
     end
   end
 until cursor == '0'
@@ -262,15 +263,39 @@ return out
 """
 
 
-def task_timelines(valkey_port, prefix="taskmesh"):
-    """[(submitted_at_us, started_at_us or 0, finished_at_us or 0, status)] of every record."""
+def _task_rows(valkey_port, prefix):
+    """(submitted_at, started_at, finished_at, status, id) of every record."""
     with resp.Client(valkey_port, timeout=60) as c:
         rows = c.call("EVAL", TASK_TIMES_LUA, "0", prefix)
-    out = []
     for r in rows:
-        s, st, f, status = (r.decode().split(" ") + ["", "", ""])[:4]
-        out.append((int(s or 0), int(st or 0), int(f or 0), status))
-    return out
+        s, st, f, status, task_id = (r.decode().split(" ") + ["", "", "", ""])[:5]
+        yield int(s or 0), int(st or 0), int(f or 0), status, task_id
+
+
+def task_timelines(valkey_port, prefix="taskmesh"):
+    """[(submitted_at_us, started_at_us or 0, finished_at_us or 0, status)] of every record."""
+    return [row[:4] for row in _task_rows(valkey_port, prefix)]
+
+
+def accepted_latencies(valkey_port, accepted_path, prefix="taskmesh", settle_s=10.0):
+    """Submit -> finish of every task the loadgen listed with --accepted-out
+    ("<id> <due us>" lines): finished_at minus the task's due (intended send)
+    time, in ms. Waits up to settle_s for the listed tasks to finish; a task
+    still unfinished then is charged the time from its due time to that
+    moment (a lower bound on its latency, at least settle_s).
+    Returns (latencies_ms, unfinished, listed)."""
+    with open(accepted_path) as f:
+        due = dict((task_id, int(us)) for task_id, us in (line.split() for line in f if line.strip()))
+    end = time.monotonic() + settle_s
+    while True:
+        finished = {task_id: fin for _, _, fin, _, task_id in _task_rows(valkey_port, prefix)
+                    if fin and task_id in due}
+        if len(finished) == len(due) or time.monotonic() >= end:
+            break
+        time.sleep(0.2)  # tasks still running: poll again (bounded by settle_s)
+    gave_up_us = time.time() * 1e6
+    return ([(finished.get(task_id, gave_up_us) - due_us) / 1000.0 for task_id, due_us in due.items()],
+            len(due) - len(finished), len(due))
 
 
 def task_times(valkey_port, prefix="taskmesh"):

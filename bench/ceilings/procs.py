@@ -175,6 +175,31 @@ def cpu_seconds(pid):
     return total / tick
 
 
+def thread_times(pid):
+    """{thread name: [on-CPU s, run-queue wait s, threads]} summed over a
+    PID's threads, from /proc/PID/task/*/schedstat (the kernel's own per-thread
+    accounting: the second field is time spent runnable but waiting for a
+    core). Threads that ended before the call are not counted."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                on_cpu, waited = (int(x) for x in f.read().split()[:2])
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+        except (OSError, ValueError):
+            continue
+        row = out.setdefault(name, [0.0, 0.0, 0])
+        row[0] += on_cpu / 1e9
+        row[1] += waited / 1e9
+        row[2] += 1
+    return out
+
+
 def interrupt_on_signals():
     """SIGTERM and SIGHUP raise KeyboardInterrupt like Ctrl-C does, so the
     `with Procs(...)` blocks stop what they started; SIGINT gets Python's

@@ -121,6 +121,10 @@ cli_result parse_cli(int argc, char** argv) {
                  "e2e: give up waiting for completion this long after the last submit")
       ->type_name("DURATION")
       ->capture_default_str();
+  app.add_option("--accepted-out", cfg.accepted_out,
+                 "open/closed: write '<id> <due time, us since the epoch>' per accepted task "
+                 "(every measured 2xx answer) to FILE")
+      ->type_name("FILE");
   app.add_flag("--json", json, "one JSON object on stdout; the summary goes to stderr");
 
   cli_result out;
@@ -146,6 +150,8 @@ cli_result parse_cli(int argc, char** argv) {
     if (cfg.requests == 0 && cfg.duration.count() == 0)
       throw bad_flag{"--duration: must be > 0 (or give --requests)"};
     if (cfg.timeout.count() == 0) throw bad_flag{"--timeout: must be > 0"};
+    if (cfg.mode == run_mode::e2e && !cfg.accepted_out.empty())
+      throw bad_flag{"--accepted-out: open and closed modes only"};
   } catch (const CLI::CallForHelp& e) {
     out.exit_code = app.exit(e);
     return out;

@@ -45,6 +45,9 @@ struct load_config {
   std::chrono::nanoseconds warmup = 0s;
   std::uint64_t requests = 0;             // > 0: count-based run, duration ignored
   std::chrono::nanoseconds timeout = 10s; // per request, send to last byte
+  // open/closed: write the ids of every measured 2xx answer with their due
+  // times to this file (accepted_ids.hpp); "" = keep none
+  std::string accepted_out;
 
   // e2e only
   std::uint64_t tasks = 10'000;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <vector>
 
 #include "bench/loadgen/load_loops.hpp"
@@ -41,6 +42,8 @@ load_result run_load(const load_config& cfg, const endpoints& eps) {
   if (cfg.requests == 0) plan.duration = cfg.duration;
   plan.requests = cfg.requests;
   plan.drain = cfg.timeout;
+  const wall_clock_mapping wall;
+  if (!cfg.accepted_out.empty()) plan.keep_accepted = &wall;
 
   const int threads = effective_threads(cfg.threads, cfg.connections);
   std::vector<thread_state> states(static_cast<std::size_t>(threads));
@@ -61,8 +64,10 @@ load_result run_load(const load_config& cfg, const endpoints& eps) {
 
   load_result out;
   steady::time_point last_done{};
-  for (const auto& s : states) {
+  for (auto& s : states) {
     out.stats.merge(s.stats);
+    out.accepted.insert(out.accepted.end(), std::make_move_iterator(s.accepted.begin()),
+                        std::make_move_iterator(s.accepted.end()));
     last_done = std::max(last_done, s.last_done);
   }
   const auto measure_from = states.front().start + cfg.warmup;

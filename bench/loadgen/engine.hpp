@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
+#include "bench/loadgen/accepted_ids.hpp"
 #include "bench/loadgen/config.hpp"
 #include "bench/loadgen/connection.hpp"
 #include "bench/loadgen/run_stats.hpp"
@@ -25,6 +27,7 @@ struct load_result {
   std::size_t request_bytes = 0; // one request on the wire
   std::size_t tasks_per_request = 0;
   int threads = 0; // threads actually used
+  std::vector<accepted_task> accepted; // with cfg.accepted_out: every measured 2xx's ids
 
   double rate() const noexcept;         // responses/s
   double ok_rate() const noexcept;      // 2xx/s

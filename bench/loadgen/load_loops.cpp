@@ -40,6 +40,12 @@ void record_exchange(thread_state& state, const exchange_result& r, steady::time
   state.last_done = std::max(state.last_done, done);
 }
 
+void keep_accepted(const loop_plan& plan, thread_state& state, const exchange_result& r,
+                   steady::time_point due) {
+  if (plan.keep_accepted && !r.error && r.status >= 200 && r.status < 300)
+    collect_ids(r.body, plan.keep_accepted->epoch_us(due), state.accepted);
+}
+
 std::uint64_t measured_slots_left(std::uint64_t slot, std::uint64_t end, std::uint64_t stride,
                                   std::uint64_t first_measured) noexcept {
   if (slot < first_measured) slot += (first_measured - slot + stride - 1) / stride * stride;
@@ -60,8 +66,11 @@ asio::awaitable<void> closed_loop(body_context ctx, const loop_plan& plan, threa
     if (!plan.duration && measured &&
         claimed.fetch_add(1, std::memory_order_relaxed) >= plan.requests)
       break;
-    const auto r = co_await ctx.conn.exchange(plan.request, false);
-    if (measured) record_exchange(state, r, sent, steady::now());
+    const auto r = co_await ctx.conn.exchange(plan.request, plan.keep_accepted != nullptr);
+    if (measured) {
+      record_exchange(state, r, sent, steady::now());
+      keep_accepted(plan, state, r, sent);
+    }
     if (r.error == transport_error::connect)
       co_await connect_backoff(timer, ++connect_failures);
     else
@@ -96,9 +105,10 @@ asio::awaitable<void> open_loop(body_context ctx, const loop_plan& plan,
     }
     const bool measured = slot >= first_measured;
     const auto sent = steady::now();
-    const auto r = co_await ctx.conn.exchange(plan.request, false);
+    const auto r = co_await ctx.conn.exchange(plan.request, plan.keep_accepted != nullptr);
     if (measured) {
       record_exchange(state, r, send.timed_from, steady::now());
+      keep_accepted(plan, state, r, send.timed_from);
       state.stats.send_lag_us.record(elapsed_us(send.timed_from, sent));
     }
     if (r.error == transport_error::connect)

@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "bench/loadgen/accepted_ids.hpp"
 #include "bench/loadgen/open_loop_schedule.hpp"
 #include "bench/loadgen/run_stats.hpp"
 #include "bench/loadgen/runner.hpp"
@@ -28,6 +30,9 @@ struct loop_plan {
   // Open loop: how long after the last slot's intended time a connection
   // may keep sending its backlog; slots still unsent then count as "unsent".
   std::chrono::nanoseconds drain{0};
+  // Set: keep the ids of measured 2xx answers (thread_state::accepted),
+  // their due times mapped onto the wall clock by it.
+  const wall_clock_mapping* keep_accepted = nullptr;
 };
 
 // Per-thread state: only the coroutines of one thread touch it.
@@ -35,6 +40,7 @@ struct thread_state {
   run_stats stats;
   steady::time_point start{};     // the run's shared start
   steady::time_point last_done{}; // latest completion of a measured exchange
+  std::vector<accepted_task> accepted; // only with loop_plan::keep_accepted
 };
 
 boost::asio::awaitable<void> closed_loop(body_context ctx, const loop_plan& plan,
@@ -47,6 +53,10 @@ boost::asio::awaitable<void> open_loop(body_context ctx, const loop_plan& plan,
 // the intended send time (open).
 void record_exchange(thread_state& state, const exchange_result& r, steady::time_point timed_from,
                      steady::time_point done) noexcept;
+
+// With plan.keep_accepted: the ids of a measured 2xx answer, due at `due`.
+void keep_accepted(const loop_plan& plan, thread_state& state, const exchange_result& r,
+                   steady::time_point due);
 
 // Slots of connection-stride `stride` from `slot` (inclusive) up to `end`
 // (exclusive) that are at or after `first_measured`: what "unsent" counts.

@@ -3,6 +3,7 @@
 // taskmesh::loadgen library so the tests drive it without the binary.
 #include <iostream>
 
+#include "bench/loadgen/accepted_ids.hpp"
 #include "bench/loadgen/cli.hpp"
 #include "bench/loadgen/e2e.hpp"
 #include "bench/loadgen/engine.hpp"
@@ -23,6 +24,10 @@ int main(int argc, char** argv) {
       text << e2e_report_text(cfg, r) << std::flush;
     } else {
       const load_result r = run_load(cfg);
+      if (!cfg.accepted_out.empty() && !write_accepted(cfg.accepted_out, r.accepted)) {
+        std::cerr << "taskmesh-loadgen: --accepted-out: cannot write " << cfg.accepted_out << "\n";
+        return 1;
+      }
       if (cli.json) std::cout << json_text(load_report_json(cfg, r)) << std::endl;
       text << load_report_text(cfg, r) << std::flush;
     }

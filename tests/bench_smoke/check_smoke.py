@@ -25,8 +25,8 @@ MEASUREMENT = ("name", "what", "unit", "status", "runs", "median", "ceiling", "r
                "verdict", "margin")
 # Measured against their nginx ceiling.
 WITH_CEILING = ("http_task_rate", "http_tasks_rate", "e2e_rate")
-# The cluster group (no peer in a smoke run: BullMQ runs only in real ones).
-EXPECTED = WITH_CEILING + ("cluster_e2e_rate",)
+# The cluster groups (no peer in a smoke run: BullMQ runs only in real ones).
+EXPECTED = WITH_CEILING + ("cluster_e2e_rate", "cluster_e2e_p99_half")
 
 
 def main(source_dir, build_dir, out_dir):
@@ -64,6 +64,13 @@ def main(source_dir, build_dir, out_dir):
             elif name in WITH_CEILING and not (m.get("ceiling") or {}).get("median"):
                 errors.append(f"{name}: no ceiling measured: "
                               f"{'; '.join(m.get('notes') or ['no notes'])}")
+            elif name == "cluster_e2e_p99_half":
+                # Latency over every accepted task: the loadgen listed them
+                # (--accepted-out) and each was read back from Valkey.
+                for d in m.get("details") or [{}]:
+                    if not d.get("accepted_tasks") or d.get("accepted_unfinished") != 0:
+                        errors.append(f"{name}: accepted_tasks {d.get('accepted_tasks')}, "
+                                      f"accepted_unfinished {d.get('accepted_unfinished')}")
     for e in errors:
         print(f"bench_smoke: FAIL: {e}")
     if not errors:
