@@ -1,15 +1,20 @@
 // File: transport/nats/publisher.cpp
-// Async publish with a routing table natsMsg* -> (batch, index): nats.c has
-// one ack handler per JetStream context and hands it the original message,
-// so the table finds whose outcome it is. An entry is added before the
-// message is handed over (the PubAck can beat the return of
-// js_PublishMsgAsync) and removed by whoever settles it first.
+// publish_async: nats.c's async publish with a routing table natsMsg* ->
+// (batch, index): nats.c has one ack handler per JetStream context and
+// hands it the original message, so the table finds whose outcome it is. An
+// entry is added before the message is handed over (the PubAck can beat the
+// return of js_PublishMsgAsync) and removed by whoever settles it first.
+// publish_batch: plain publishes whose reply subject is
+// <inbox>.<call>.<index>, the PubAcks read from a sync subscription on
+// <inbox>.> by the caller; <call> tells a late PubAck of an earlier call
+// from this call's.
 #include "transport/nats/publisher.hpp"
 
+#include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 namespace taskmesh::nats {
@@ -36,6 +41,12 @@ struct publisher::impl {
   std::mutex mtx;
   std::unordered_map<natsMsg*, slot> in_flight;
 
+  // publish_batch's own: the reply inbox, subscribed on first use.
+  std::mutex batch_mtx; // one publish_batch at a time
+  std::string reply_prefix; // "<inbox>."
+  subscription_ptr replies;
+  std::uint64_t calls = 0;
+
   std::optional<slot> settle(natsMsg* m) {
     std::lock_guard lock(mtx);
     auto it = in_flight.find(m);
@@ -46,11 +57,15 @@ struct publisher::impl {
     return s;
   }
 
-  void deliver(const slot& s, publish_result r) noexcept {
+  void count(const publish_result& r) noexcept {
     if (r.err)
       probe.failed.fetch_add(1, std::memory_order_relaxed);
     else
       (r.duplicate ? probe.duplicates : probe.stored).fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void deliver(const slot& s, publish_result r) noexcept {
+    count(r);
     s.batch->on_ack(s.index, std::move(r)); // contract: does not throw
   }
 };
@@ -77,12 +92,17 @@ void on_pub_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* clos
   natsMsg_Destroy(msg);
 }
 
-error build_message(msg_ptr& out, const outgoing_message& m) {
+error build_message(msg_ptr& out, const outgoing_message& m, const char* reply = nullptr) {
   natsMsg* raw = nullptr;
-  if (auto e = from_status(natsMsg_Create(&raw, m.subject.c_str(), nullptr, m.payload.data(),
+  if (auto e = from_status(natsMsg_Create(&raw, m.subject.c_str(), reply, m.payload.data(),
                                           static_cast<int>(m.payload.size()))))
     return e;
   out.reset(raw);
+  // js_PublishMsgAsync adds this header itself; a plain publish carries it
+  // as any header.
+  if (reply && !m.msg_id.empty())
+    if (auto e = from_status(natsMsgHeader_Set(raw, "Nats-Msg-Id", m.msg_id.c_str())))
+      return e;
   if (!m.traceparent.empty())
     if (auto e = from_status(natsMsgHeader_Set(raw, "traceparent", m.traceparent.c_str())))
       return e;
@@ -90,6 +110,17 @@ error build_message(msg_ptr& out, const outgoing_message& m) {
     if (auto e = from_status(natsMsgHeader_Add(raw, key.c_str(), value.c_str())))
       return e;
   return {};
+}
+
+// "<call>.<index>" after the reply prefix; false for anything else.
+bool parse_reply_subject(std::string_view tail, std::uint64_t& call, std::size_t& index) {
+  const auto dot = tail.find('.');
+  if (dot == std::string_view::npos)
+    return false;
+  const auto* p = tail.data();
+  const auto a = std::from_chars(p, p + dot, call);
+  const auto b = std::from_chars(p + dot + 1, p + tail.size(), index);
+  return a.ec == std::errc{} && a.ptr == p + dot && b.ec == std::errc{} && b.ptr == p + tail.size();
 }
 
 } // namespace
@@ -181,43 +212,86 @@ void publisher::publish_async(std::span<const outgoing_message> batch, ack_fn on
 }
 
 std::vector<publish_result> publisher::publish_batch(std::span<const outgoing_message> batch) {
-  struct waiter {
-    std::mutex mtx;
-    std::condition_variable cv;
-    std::size_t remaining;
-    std::vector<publish_result> results;
-    std::vector<bool> done;
+  auto& im = *impl_;
+  std::vector<publish_result> results(batch.size());
+  std::vector<bool> settled(batch.size(), false);
+  std::size_t remaining = batch.size();
+  auto settle = [&](std::size_t i, publish_result r) {
+    im.count(r);
+    results[i] = std::move(r);
+    settled[i] = true;
+    --remaining;
   };
-  auto w = std::make_shared<waiter>();
-  w->remaining = batch.size();
-  w->results.resize(batch.size());
-  w->done.resize(batch.size(), false);
+  auto fail_rest = [&](const error& e) {
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (!settled[i])
+        settle(i, {e, 0, false});
+  };
 
-  const auto deadline = clock::now() + impl_->opts.ack_timeout + std::chrono::milliseconds(250);
-  // `w` is shared with the callbacks: one that comes after we gave up
-  // writes into a waiter nobody reads any more, which is harmless.
-  publish_async(batch, [w](std::size_t i, publish_result r) {
-    bool last = false;
-    {
-      std::lock_guard lock(w->mtx);
-      if (w->done[i])
-        return;
-      w->done[i] = true;
-      w->results[i] = std::move(r);
-      last = --w->remaining == 0;
+  std::lock_guard lock(im.batch_mtx);
+  const auto deadline = clock::now() + im.opts.ack_timeout;
+  if (natsConnection_Status(im.nc) != NATS_CONN_STATUS_CONNECTED) {
+    fail_rest(make_error(NATS_CONNECTION_DISCONNECTED, "not connected to NATS"));
+    return results;
+  }
+  if (!im.replies) {
+    char* inbox = nullptr;
+    if (auto e = from_status(natsInbox_Create(&inbox))) {
+      fail_rest(e);
+      return results;
     }
-    if (last)
-      w->cv.notify_all();
-  });
+    im.reply_prefix = std::string(inbox) + ".";
+    natsInbox_Destroy(inbox);
+    natsSubscription* raw = nullptr;
+    if (auto e = from_status(
+          natsConnection_SubscribeSync(&raw, im.nc, (im.reply_prefix + ">").c_str()))) {
+      fail_rest(e);
+      return results;
+    }
+    im.replies.reset(raw);
+    natsSubscription_SetPendingLimits(raw, -1, -1); // a PubAck is never dropped for a limit
+  }
 
-  std::unique_lock lock(w->mtx);
-  w->cv.wait_until(lock, deadline, [&] { return w->remaining == 0; });
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    if (!w->done[i]) {
-      w->done[i] = true;
-      w->results[i].err = make_error(NATS_TIMEOUT, "no PubAck within ack_timeout");
+  const auto call = ++im.calls;
+  const std::string call_prefix = im.reply_prefix + std::to_string(call) + ".";
+  std::string reply;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    reply.assign(call_prefix).append(std::to_string(i));
+    msg_ptr msg;
+    auto e = build_message(msg, batch[i], reply.c_str());
+    if (!e)
+      e = from_status(natsConnection_PublishMsg(im.nc, msg.get()));
+    if (e)
+      settle(i, {std::move(e), 0, false});
+    else
+      im.probe.published.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  const std::string_view prefix = im.reply_prefix;
+  while (remaining > 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0)
+      break;
+    natsMsg* raw = nullptr;
+    const natsStatus s = natsSubscription_NextMsg(&raw, im.replies.get(), left.count());
+    if (s == NATS_TIMEOUT)
+      break;
+    if (s != NATS_OK) { // the connection closed under us
+      fail_rest(from_status(s));
+      break;
     }
-  return w->results;
+    msg_ptr answer(raw);
+    const std::string_view subject = natsMsg_GetSubject(raw);
+    std::uint64_t of_call = 0;
+    std::size_t i = 0;
+    if (!subject.starts_with(prefix) ||
+        !parse_reply_subject(subject.substr(prefix.size()), of_call, i) || of_call != call ||
+        i >= batch.size() || settled[i])
+      continue; // late PubAck of an earlier call, or a repeat
+    settle(i, read_pub_ack(raw));
+  }
+  fail_rest(make_error(NATS_TIMEOUT, "no PubAck within ack_timeout"));
+  return results;
 }
 
 const publisher_probe& publisher::probe() const noexcept { return impl_->probe; }

@@ -2,14 +2,21 @@
 // JetStream publishing with one PubAck outcome per message, so the API can
 // answer 202 only for tasks the stream has stored.
 //
-// Two entry points over one mechanism (nats.c async publish with a
-// per-message PubAck timeout and an ack handler):
-//   publish_async  does not wait for PubAcks; `on_ack(index, result)` runs
+// Two entry points:
+//   publish_async  nats.c's async publish (per-message PubAck timeout, an ack
+//                  handler): does not wait; `on_ack(index, result)` runs
 //                  once per message, on a nats.c thread (or inline for a
 //                  message refused up front). It must only record or post.
 //   publish_batch  BLOCKS until every message has its outcome, at most
-//                  publish_options::ack_timeout (+ 250 ms slack). Meant for
-//                  a detached actor.
+//                  publish_options::ack_timeout. Meant for a detached actor
+//                  (the api pod's admission). It publishes with replies to
+//                  the publisher's own inbox and reads the PubAcks on the
+//                  calling thread (pub_ack.hpp), so a PubAck wakes the caller
+//                  directly: through nats.c's async path it woke the reply
+//                  subscription's delivery thread first, which then woke the
+//                  caller (one thread hop per round, ~50 us of CPU and a
+//                  run-queue wait on a busy machine), and armed a timer per
+//                  message on nats.c's timer thread.
 //
 // Each message carries Nats-Msg-Id = msg_id (the task id): within the
 // stream's duplicate window a repeat is not stored again and its result
@@ -35,6 +42,7 @@
 #include <vector>
 
 #include "transport/nats/connection.hpp"
+#include "transport/nats/pub_ack.hpp"
 
 namespace taskmesh::nats {
 
@@ -44,14 +52,6 @@ struct outgoing_message {
   std::string traceparent; // W3C traceparent header; empty: none
   std::vector<std::pair<std::string, std::string>> headers; // any further headers
   std::string payload;     // bytes
-};
-
-struct publish_result {
-  error err;                  // empty: stored (or a duplicate of a stored one)
-  std::uint64_t sequence = 0; // stream sequence
-  bool duplicate = false;     // msg_id seen within the window: nothing new stored
-
-  bool ok() const noexcept { return !err; }
 };
 
 using ack_fn = std::function<void(std::size_t index, publish_result result)>;
@@ -80,7 +80,9 @@ public:
   // publishes are already in flight, never past ack_timeout from the call.
   void publish_async(std::span<const outgoing_message> batch, ack_fn on_ack);
 
-  // BLOCKS up to ack_timeout + 250 ms. results[i] belongs to batch[i].
+  // BLOCKS up to ack_timeout. results[i] belongs to batch[i]. One call at a
+  // time (concurrent callers take turns); a PubAck that comes after its
+  // call gave up is read and dropped by a later call.
   std::vector<publish_result> publish_batch(std::span<const outgoing_message> batch);
 
   const publisher_probe& probe() const noexcept;

@@ -106,6 +106,28 @@ TEST_F(Restart, HungServerCostsAtMostThePubAckTimeout) {
   EXPECT_EQ(stream_messages(cfg_.stream.name), 3u);
 }
 
+// publish_batch reads PubAcks from one inbox: those of a call that gave up
+// arrive during a later call and must not be taken for its answers.
+TEST_F(Restart, ALatePubAckIsNotTakenForALaterCallsAnswer) {
+  auto publish = cfg_.publish;
+  publish.ack_timeout = 200ms;
+  auto pub = nats::publisher::create(*conn_, publish);
+  ASSERT_TRUE(pub);
+  server_->freeze();
+  const auto late = (*pub)->publish_batch(messages(cfg_.stream.high_subject(), "late", 3));
+  server_->thaw(); // stores the three (sequences 1-3) and sends their PubAcks now
+  for (const auto& r : late)
+    ASSERT_TRUE(r.err.is(NATS_TIMEOUT)) << nats::to_string(r.err);
+  const auto fresh = (*pub)->publish_batch(messages(cfg_.stream.high_subject(), "fresh", 2));
+  ASSERT_EQ(fresh.size(), 2u);
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    ASSERT_TRUE(fresh[i].ok()) << nats::to_string(fresh[i].err);
+    EXPECT_FALSE(fresh[i].duplicate);
+    EXPECT_EQ(fresh[i].sequence, 4 + i); // not 1 or 2: the late ones' answers
+  }
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 5u);
+}
+
 TEST_F(Restart, ProcessMayStartBeforeItsServer) {
   server_->stop();
   std::mutex mtx;
