@@ -12,6 +12,7 @@
 import datetime
 import http.client
 import json
+import random
 import threading
 import time
 
@@ -74,9 +75,23 @@ class Probe(threading.Thread):
             conn.close()
 
 
-def latencies_ms(port, ids, due_ms=None, settle_s=10.0):
+def accepted_due_ms(path, sample=None, seed=1):
+    """{id: due time, epoch ms} from a `taskmesh-loadgen --accepted-out` file;
+    with `sample`, a uniform random sample of at most that many ids."""
+    with open(path) as f:
+        due = dict((task_id, int(us) / 1000.0) for task_id, us in
+                   (line.split() for line in f if line.strip()))
+    if sample is not None and len(due) > sample:
+        keep = random.Random(seed).sample(sorted(due), sample)
+        due = {task_id: due[task_id] for task_id in keep}
+    return due
+
+
+def latencies_ms(port, ids, due_ms=None, settle_s=10.0, charge_unfinished=False):
     """(server latencies, client latencies, unfinished count) in ms over the
-    ids that became terminal; client latencies only for ids in due_ms."""
+    ids that became terminal; client latencies only for ids in due_ms. With
+    charge_unfinished, an id still unfinished after settle_s adds the time
+    from its due time to then to the client latencies (a lower bound)."""
     conn = http.client.HTTPConnection(procs.HOST, port, timeout=5)
     pending, out, client = list(ids), [], []
     due_ms = due_ms or {}
@@ -100,6 +115,9 @@ def latencies_ms(port, ids, due_ms=None, settle_s=10.0):
                 time.sleep(0.1)
     finally:
         conn.close()
+    if charge_unfinished:
+        gave_up_ms = time.time() * 1000.0
+        client += [gave_up_ms - due_ms[t] for t in pending if t in due_ms]
     return out, client, len(pending)
 
 
