@@ -178,7 +178,8 @@ int run(const app::config& c) {
   for (const auto& r : plan->routes.routes())
     labels.emplace_back(r.pattern);
   http::request_metrics request_metrics{labels};
-  http::context ctx{c.http};
+  http::context ctx;
+  static_cast<http::http_config&>(ctx) = c.http; // the parsed flags; the rest is wired below
   ctx.ops = &ops;
   if (gate->authenticates() || gate->limits_rate())
     ctx.gate = &*gate; // else every route is open: no step at all on the hot path

@@ -47,6 +47,22 @@ struct publisher::impl {
   subscription_ptr replies;
   std::uint64_t calls = 0;
 
+  error subscribe_replies() {
+    if (replies)
+      return {};
+    char* inbox = nullptr;
+    if (auto e = from_status(natsInbox_Create(&inbox)))
+      return e;
+    reply_prefix = std::string(inbox) + ".";
+    natsInbox_Destroy(inbox);
+    natsSubscription* raw = nullptr;
+    if (auto e = from_status(natsConnection_SubscribeSync(&raw, nc, (reply_prefix + ">").c_str())))
+      return e;
+    replies.reset(raw);
+    natsSubscription_SetPendingLimits(raw, -1, -1); // a PubAck is never dropped for a limit
+    return {};
+  }
+
   std::optional<slot> settle(natsMsg* m) {
     std::lock_guard lock(mtx);
     auto it = in_flight.find(m);
@@ -122,6 +138,29 @@ bool parse_reply_subject(std::string_view tail, std::uint64_t& call, std::size_t
   const auto b = std::from_chars(p + dot + 1, p + tail.size(), index);
   return a.ec == std::errc{} && a.ptr == p + dot && b.ec == std::errc{} && b.ptr == p + tail.size();
 }
+
+// publish_batch's results as they come in, counted in the probe once each.
+struct batch_outcomes {
+  batch_outcomes(publisher::impl& im, std::size_t n)
+    : im(im), results(n), settled(n, false), remaining(n) {}
+
+  void settle(std::size_t i, publish_result r) {
+    im.count(r);
+    results[i] = std::move(r);
+    settled[i] = true;
+    --remaining;
+  }
+  void fail_rest(const error& e) {
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (!settled[i])
+        settle(i, {e, 0, false});
+  }
+
+  publisher::impl& im;
+  std::vector<publish_result> results;
+  std::vector<bool> settled;
+  std::size_t remaining;
+};
 
 } // namespace
 
@@ -213,45 +252,19 @@ void publisher::publish_async(std::span<const outgoing_message> batch, ack_fn on
 
 std::vector<publish_result> publisher::publish_batch(std::span<const outgoing_message> batch) {
   auto& im = *impl_;
-  std::vector<publish_result> results(batch.size());
-  std::vector<bool> settled(batch.size(), false);
-  std::size_t remaining = batch.size();
-  auto settle = [&](std::size_t i, publish_result r) {
-    im.count(r);
-    results[i] = std::move(r);
-    settled[i] = true;
-    --remaining;
-  };
-  auto fail_rest = [&](const error& e) {
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      if (!settled[i])
-        settle(i, {e, 0, false});
-  };
-
+  batch_outcomes out(im, batch.size());
   std::lock_guard lock(im.batch_mtx);
   const auto deadline = clock::now() + im.opts.ack_timeout;
   if (natsConnection_Status(im.nc) != NATS_CONN_STATUS_CONNECTED) {
-    fail_rest(make_error(NATS_CONNECTION_DISCONNECTED, "not connected to NATS"));
-    return results;
+    out.fail_rest(make_error(NATS_CONNECTION_DISCONNECTED, "not connected to NATS"));
+    return std::move(out.results);
   }
-  if (!im.replies) {
-    char* inbox = nullptr;
-    if (auto e = from_status(natsInbox_Create(&inbox))) {
-      fail_rest(e);
-      return results;
-    }
-    im.reply_prefix = std::string(inbox) + ".";
-    natsInbox_Destroy(inbox);
-    natsSubscription* raw = nullptr;
-    if (auto e = from_status(
-          natsConnection_SubscribeSync(&raw, im.nc, (im.reply_prefix + ">").c_str()))) {
-      fail_rest(e);
-      return results;
-    }
-    im.replies.reset(raw);
-    natsSubscription_SetPendingLimits(raw, -1, -1); // a PubAck is never dropped for a limit
+  if (auto e = im.subscribe_replies()) {
+    out.fail_rest(e);
+    return std::move(out.results);
   }
 
+  // Publish, each with its reply subject <inbox>.<call>.<index>.
   const auto call = ++im.calls;
   const std::string call_prefix = im.reply_prefix + std::to_string(call) + ".";
   std::string reply;
@@ -262,13 +275,14 @@ std::vector<publish_result> publisher::publish_batch(std::span<const outgoing_me
     if (!e)
       e = from_status(natsConnection_PublishMsg(im.nc, msg.get()));
     if (e)
-      settle(i, {std::move(e), 0, false});
+      out.settle(i, {std::move(e), 0, false});
     else
       im.probe.published.fetch_add(1, std::memory_order_relaxed);
   }
 
+  // Read PubAcks until each message has one or the deadline passes.
   const std::string_view prefix = im.reply_prefix;
-  while (remaining > 0) {
+  while (out.remaining > 0) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0)
       break;
@@ -277,7 +291,7 @@ std::vector<publish_result> publisher::publish_batch(std::span<const outgoing_me
     if (s == NATS_TIMEOUT)
       break;
     if (s != NATS_OK) { // the connection closed under us
-      fail_rest(from_status(s));
+      out.fail_rest(from_status(s));
       break;
     }
     msg_ptr answer(raw);
@@ -286,12 +300,12 @@ std::vector<publish_result> publisher::publish_batch(std::span<const outgoing_me
     std::size_t i = 0;
     if (!subject.starts_with(prefix) ||
         !parse_reply_subject(subject.substr(prefix.size()), of_call, i) || of_call != call ||
-        i >= batch.size() || settled[i])
+        i >= batch.size() || out.settled[i])
       continue; // late PubAck of an earlier call, or a repeat
-    settle(i, read_pub_ack(raw));
+    out.settle(i, read_pub_ack(raw));
   }
-  fail_rest(make_error(NATS_TIMEOUT, "no PubAck within ack_timeout"));
-  return results;
+  out.fail_rest(make_error(NATS_TIMEOUT, "no PubAck within ack_timeout"));
+  return std::move(out.results);
 }
 
 const publisher_probe& publisher::probe() const noexcept { return impl_->probe; }
