@@ -277,25 +277,25 @@ def task_timelines(valkey_port, prefix="taskmesh"):
     return [row[:4] for row in _task_rows(valkey_port, prefix)]
 
 
-def accepted_latencies(valkey_port, accepted_path, prefix="taskmesh", settle_s=10.0):
-    """Submit -> finish of every task the loadgen listed with --accepted-out
-    ("<id> <due us>" lines): finished_at minus the task's due (intended send)
-    time, in ms. Waits up to settle_s for the listed tasks to finish; a task
-    still unfinished then is charged the time from its due time to that
-    moment (a lower bound on its latency, at least settle_s).
-    Returns (latencies_ms, unfinished, listed)."""
-    with open(accepted_path) as f:
-        due = dict((task_id, int(us)) for task_id, us in (line.split() for line in f if line.strip()))
+def accepted_latencies(valkey_port, due_ms, prefix="taskmesh", settle_s=10.0):
+    """Submit -> finish of the tasks in `due_ms` ({id: due (intended send)
+    time, epoch ms}, probe.accepted_due_ms): finished_at minus the due time,
+    in ms. Waits up to settle_s for them to finish; a task still unfinished
+    then is charged the time from its due time to that moment (a lower bound
+    on its latency, at least settle_s). Returns (latencies_ms, unfinished,
+    rows): rows is the last read of every record, as task_times gives it, so
+    a caller needs no second pass over the keys."""
     end = time.monotonic() + settle_s
     while True:
-        finished = {task_id: fin for _, _, fin, _, task_id in _task_rows(valkey_port, prefix)
-                    if fin and task_id in due}
-        if len(finished) == len(due) or time.monotonic() >= end:
+        rows = list(_task_rows(valkey_port, prefix))
+        finished = {task_id: fin / 1000.0 for _, _, fin, _, task_id in rows
+                    if fin and task_id in due_ms}
+        if len(finished) == len(due_ms) or time.monotonic() >= end:
             break
         time.sleep(0.2)  # tasks still running: poll again (bounded by settle_s)
-    gave_up_us = time.time() * 1e6
-    return ([(finished.get(task_id, gave_up_us) - due_us) / 1000.0 for task_id, due_us in due.items()],
-            len(due) - len(finished), len(due))
+    gave_up_ms = time.time() * 1000.0
+    return ([finished.get(task_id, gave_up_ms) - due for task_id, due in due_ms.items()],
+            len(due_ms) - len(finished), [(s, f, status) for s, _, f, status, _ in rows])
 
 
 def task_times(valkey_port, prefix="taskmesh"):
