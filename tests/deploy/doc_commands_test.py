@@ -118,13 +118,19 @@ class Proc:
 
 
 class PortMap:
-    """The docs' ports -> free ones, the same doc port always the same free one."""
+    """The docs' ports -> free ones, the same doc port always the same free one
+    and two doc ports never the same one: a port free_port() handed out is
+    closed again until its server binds it, so the kernel may hand it out a
+    second time (CI once gave the api the port nats-server was starting on)."""
 
     def __init__(self):
         self.ports = {}
 
     def __call__(self, port):
-        return self.ports.setdefault(str(port), free_port())
+        if str(port) not in self.ports:
+            taken = set(self.ports.values())
+            self.ports[str(port)] = next(p for p in iter(free_port, None) if p not in taken)
+        return self.ports[str(port)]
 
     def sub(self, text):
         return re.sub(r"(?<=:)(\d{4,5})\b", lambda m: str(self(m.group(1))), text)
