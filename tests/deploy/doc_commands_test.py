@@ -167,20 +167,22 @@ def run_make_run(tokens):
 def run_make_run_cluster(tokens):
     """make run-cluster [ARGS=...]: all five processes come up, a task runs,
     Ctrl-C stops every one of them (by the PIDs the script printed)."""
-    api = free_port()
-    env = {"API_PORT": str(api), "NATS_PORT": str(free_port()),
-           "NATS_MONITOR_PORT": str(free_port()), "VALKEY_PORT": str(free_port()),
-           "TASKMESH": binary}
-    # Workers listen on API_PORT+1, +2: make sure those are free too.
+    ports = PortMap()
+    env = {"NATS_PORT": str(ports("nats")), "NATS_MONITOR_PORT": str(ports("nats monitor")),
+           "VALKEY_PORT": str(ports("valkey")), "TASKMESH": binary}
+    # Workers listen on API_PORT+1, +2: make sure those are free and not taken above.
     while True:
+        api = free_port()
         try:
+            if {api, api + 1, api + 2} & set(ports.ports.values()):
+                continue
             for p in (api + 1, api + 2):
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", p))
             break
         except OSError:
-            api = free_port()
-            env["API_PORT"] = str(api)
+            continue
+    env["API_PORT"] = str(api)
     proc = Proc(["make", *tokens[1:], *MAKE_VARS], env=env)
     try:
         wait_until("run-cluster ready", lambda: proc.p.poll() is not None or
