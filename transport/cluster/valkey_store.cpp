@@ -19,6 +19,7 @@
 #include <chrono>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <span>
 #include <stdexcept>
@@ -35,10 +36,10 @@ namespace taskmesh::cluster {
 namespace {
 
 // An update waiting for the next flush, with the reply its sender waits for
-// (none for a plain send).
+// (none for a plain send: see reply_if_requested).
 struct queued_update {
   std::vector<task_record> batch;
-  caf::response_promise reply;
+  std::optional<caf::response_promise> reply;
 };
 
 struct valkey_store_state {
@@ -67,6 +68,17 @@ struct valkey_store_state {
 // protocol: only it sends it, to itself).
 using valkey_store_actor = store_actor::extend<caf::reacts_to<flush_atom>>;
 using self_ptr = valkey_store_actor::stateful_pointer<valkey_store_state>;
+
+// A promise for the sender of a request only. CAF 0.17 delivers a promise
+// made for a plain send too, as an ordinary message: a worker's "running"
+// update (a send) got an unexpected `()`, and the error CAF's default handler
+// answers with came back here and stopped this actor (the default for an
+// error no request waits for), so the pod's records were never written again.
+std::optional<caf::response_promise> reply_if_requested(self_ptr self) {
+  if (!self->current_message_id().is_request())
+    return std::nullopt;
+  return self->make_response_promise();
+}
 
 std::vector<valkey::record_write> writes_of(const op_registry& ops,
                                             const std::vector<task_record>& batch) {
@@ -114,12 +126,12 @@ void flush(valkey_store_state& st) {
                   std::make_move_iterator(q.batch.end()));
   const auto err = update(st, merged);
   for (auto& q : queued) {
-    if (!q.reply.pending())
+    if (!q.reply)
       continue;
     if (err)
-      q.reply.deliver(err);
+      q.reply->deliver(err);
     else
-      q.reply.deliver(caf::unit);
+      q.reply->deliver(caf::unit);
   }
 }
 
@@ -225,7 +237,7 @@ valkey_store_actor::behavior_type valkey_store(self_ptr self, valkey_store_confi
   return {
     [=](update_atom, std::vector<task_record>& batch) {
       auto& st = self->state;
-      st.queued.push_back({std::move(batch), self->make_response_promise()});
+      st.queued.push_back({std::move(batch), reply_if_requested(self)});
       if (!st.flush_sent) {
         st.flush_sent = true;
         self->send(self, flush_atom::value);

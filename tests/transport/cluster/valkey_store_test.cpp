@@ -227,6 +227,36 @@ TEST_F(ValkeyStore, UpdatesThatWaitTogetherShareOneScriptRun) {
   EXPECT_EQ(ok(records->counters()).succeeded, 6);
 }
 
+// A worker sends its "running" update without waiting for an answer, then
+// requests the final one. In CAF 0.17 an answer to that plain send reached
+// the worker as an unexpected message, whose error reply came back and
+// stopped the store: the pod never wrote a record again.
+TEST_F(ValkeyStore, APlainSendGetsNoAnswerAndTheStoreKeepsServing) {
+  start("", 1h);
+  const auto t = record();
+  accept({t});
+  auto done = std::make_shared<std::promise<std::optional<caf::error>>>();
+  auto finished = done->get_future();
+  auto dest = store;
+  const std::vector<task_record> running{advanced(t, task_status::running, 1)};
+  const std::vector<task_record> failed{advanced(t, task_status::failed, 1)};
+  // CAF's default handler for anything unexpected, as in the worker.
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->send(dest, update_atom::value, running);
+    self->request(dest, 10s, update_atom::value, failed)
+      .then([=] { done->set_value(std::nullopt); },
+            [=](caf::error& e) { done->set_value(e); });
+  });
+  ASSERT_EQ(finished.wait_for(15s), std::future_status::ready);
+  const auto err = finished.get();
+  ASSERT_FALSE(err) << sys.render(*err);
+  const auto after = get(t.id);
+  ASSERT_TRUE(after.value) << sys.render(after.error.value_or(caf::error{}));
+  EXPECT_EQ(after.value->status, task_status::failed);
+  EXPECT_FALSE(update({advanced(record(), task_status::succeeded, 1)}))
+    << "the store still writes updates";
+}
+
 TEST_F(ValkeyStore, OpNamesMapToThisBuildsIndexes) {
   start();
   task_record r = record();
