@@ -9,6 +9,35 @@
 #include "actors/worker.hpp"
 
 namespace taskmesh {
+namespace {
+
+// Reports `actor` stopping on its own; a stop() (user_shutdown) or a normal
+// end is not reported.
+template <class Handle>
+void watch(const Handle& actor, std::string_view role, const actor_down_callback& on_down) {
+  if (!actor || !on_down)
+    return;
+  actor->attach_functor([role, on_down](const caf::error& reason) {
+    if (reason && reason != caf::exit_reason::user_shutdown)
+      on_down(role, reason);
+  });
+}
+
+void watch_all(const actor_graph& g, const actor_down_callback& on_down) {
+  watch(g.intake, "intake", on_down);
+  watch(g.dispatcher, "dispatcher", on_down);
+  watch(g.work_source, "work source", on_down);
+  if (caf::actor_cast<caf::actor_addr>(g.admission) != caf::actor_cast<caf::actor_addr>(g.store))
+    watch(g.admission, "admission", on_down); // embedded: the store is the admission too
+  for (const auto& w : g.workers)
+    watch(w, "worker", on_down);
+  watch(g.store, "store", on_down);
+  watch(g.stats, "stats", on_down);
+  watch(g.cluster_stats, "cluster stats", on_down);
+  watch(g.bridge, "bridge", on_down);
+}
+
+} // namespace
 
 //   HTTP threads
 //        |  try_push (lock-free, bounded)          reads: bridge -> store / stats
@@ -61,6 +90,7 @@ actor_graph spawn_graph(caf::actor_system& sys, const graph_config& config, grap
     ctx.queue->on_wake([intake = g.intake] { caf::anon_send(intake, drain_atom::value); });
   }
   g.bridge = sys.spawn(bridge, g.store, g.stats);
+  watch_all(g, ctx.on_actor_down);
   return g;
 }
 

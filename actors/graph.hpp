@@ -9,6 +9,8 @@
 // mode.
 #pragma once
 
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -36,6 +38,11 @@ struct graph_config {
   cluster_stats_config cluster; // cluster mode: the cluster-wide /stats reads and shares
 };
 
+// Told when an actor of the graph stops for any reason but actor_graph::stop()
+// (an exception in a handler, an error message no request waited for): the
+// process would go on taking tasks that nobody runs or records.
+using actor_down_callback = std::function<void(std::string_view actor, const caf::error& reason)>;
+
 // Shared, long-lived objects the actors point into. Must outlive the graph.
 struct graph_context {
   const op_registry* ops;
@@ -44,6 +51,7 @@ struct graph_context {
   task_metrics* metrics;
   task_event_hub* events = nullptr; // live transitions for the event streams
   prometheus::Registry* registry = nullptr; // where a seam's own series go (cluster mode)
+  actor_down_callback on_actor_down;         // null: nobody is told
 };
 
 // Which actors fill the seams, and which parts this process runs.

@@ -2,9 +2,12 @@
 // Start-up and shutdown of the taskmesh process:
 //   parse config -> logging -> actor system + graph -> HTTP server -> ready
 //   SIGTERM/SIGINT -> not ready, refuse new tasks -> drain -> stop -> exit 0
+//   an actor of the graph stopping on its own -> exit 70 at once
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -128,6 +131,17 @@ void close_streams(task_event_hub& events) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+// An actor that stopped on its own (an exception, a stray error message)
+// leaves a process that takes tasks nobody runs or records: end it, so the
+// orchestrator restarts it (JetStream redelivers a cluster pod's unacked
+// tasks; an embedded process loses its memory as in any crash).
+void exit_when_an_actor_stops(std::string_view actor, const caf::error& reason) {
+  spdlog::critical("the {} actor stopped ({}): exiting with status 70", actor,
+                   caf::to_string(reason));
+  spdlog::default_logger()->flush();
+  std::_Exit(70); // EX_SOFTWARE; destructors would wait for the broken graph
+}
+
 int run(const app::config& c) {
   shutdown_signal signal;
   auto ops = op_registry::builtin();
@@ -165,7 +179,9 @@ int run(const app::config& c) {
   metrics.max_records->Set(static_cast<double>(c.store.max_records));
   std::optional<app::process_plan> plan;
   try {
-    plan.emplace(app::plan_process(sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry}, cluster));
+    plan.emplace(app::plan_process(
+      sys, c, {&ops, &queue, &gauges, &metrics, &events, &registry, exit_when_an_actor_stops},
+      cluster));
   } catch (const std::exception& e) {
     std::cerr << "taskmesh: " << e.what() << "\n";
     return 2;

@@ -17,13 +17,15 @@ using kind = submission_result::kind;
 
 class Graph : public actor_test {
 protected:
-  void start(std::uint32_t workers = 2, std::uint32_t max_in_flight = 10'000) {
+  void start(std::uint32_t workers = 2, std::uint32_t max_in_flight = 10'000,
+             actor_down_callback on_down = nullptr) {
     graph_config config;
     config.workers = workers;
     config.dispatch.max_in_flight = max_in_flight;
     config.stats.workers = workers;
     auto store = spawn(memory_store, store_config{}, &gauges);
-    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics}, graph_seams{store, store, {}, true, true});
+    g = spawn_graph(sys, config, {&ops, &queue, &gauges, &metrics, nullptr, nullptr, on_down},
+                    graph_seams{store, store, {}, true, true});
     for (const auto& w : g.workers)
       spawned.push_back(caf::actor_cast<caf::actor>(w));
     spawned.push_back(caf::actor_cast<caf::actor>(g.intake));
@@ -249,6 +251,25 @@ TEST_F(Graph, AdmissionAfterTheTimeoutLeavesNoOrphan) {
   const auto orphan = get(t.id);
   EXPECT_FALSE(orphan && orphan->status == task_status::queued)
     << "the refused task's record stays queued forever";
+}
+
+// An actor that stops on its own is reported, once, by its role; here the
+// store, stopped the way CAF 0.17 stops an actor that receives an error no
+// request waited for (how a Valkey store once died). stop() is not reported.
+TEST_F(Graph, AnActorThatStopsOnItsOwnIsReported) {
+  std::vector<std::pair<std::string, caf::error>> down;
+  start(2, 10'000, [&down](std::string_view actor, const caf::error& reason) {
+    down.emplace_back(std::string(actor), reason);
+  });
+  caf::anon_send(caf::actor_cast<caf::actor>(g.store), caf::make_error(caf::sec::unexpected_message));
+  run();
+  ASSERT_EQ(down.size(), 1u) << "the store is the admission too: one report";
+  EXPECT_EQ(down[0].first, "store");
+  EXPECT_EQ(down[0].second, caf::make_error(caf::sec::unexpected_message));
+  down.clear();
+  g.stop();
+  run();
+  EXPECT_TRUE(down.empty()) << down.front().first << " reported after stop()";
 }
 
 TEST_F(Graph, StopEndsEveryActor) {
