@@ -15,11 +15,21 @@ from . import pinning
 HOST = "127.0.0.1"
 
 
+_handed_out = set()
+
+
 def free_port():
-    """A loopback TCP port nobody listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A loopback TCP port nobody listens on right now (the kernel picks it),
+    never one this process was given before: the probe socket is closed again
+    before its server binds the port, so the kernel may offer it twice (a
+    doc-commands test once gave two servers the same port that way)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((HOST, 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def http_get(port, path, timeout=2.0):
