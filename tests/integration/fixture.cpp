@@ -237,7 +237,7 @@ const json::object& sub(const json::object& obj, std::string_view key) {
 }
 
 bool is_terminal(std::string_view status) {
-  return status == "succeeded" || status == "failed" || status == "dead";
+  return status == "succeeded" || status == "failed" || status == "dead" || status == "cancelled";
 }
 
 double metric_sum(const std::string& text, std::string_view name) {

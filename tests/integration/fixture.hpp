@@ -141,6 +141,7 @@ double real(const json::object& obj, std::string_view key);
 std::string str(const json::object& obj, std::string_view key);
 const json::object& sub(const json::object& obj, std::string_view key);
 
+// A status no task leaves: succeeded, failed, dead or cancelled.
 bool is_terminal(std::string_view status);
 
 // Sum of every sample of `name` (any labels) in Prometheus text; -1 when
