@@ -51,7 +51,7 @@ struct graph_context {
   task_metrics* metrics;
   task_event_hub* events = nullptr; // live transitions for the event streams
   prometheus::Registry* registry = nullptr; // where a seam's own series go (cluster mode)
-  actor_down_callback on_actor_down;         // null: nobody is told
+  actor_down_callback on_actor_down{};       // null: nobody is told
 };
 
 // Which actors fill the seams, and which parts this process runs.

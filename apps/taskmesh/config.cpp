@@ -130,7 +130,7 @@ struct row {
   std::string help;
   binder bind;
   const char* group = nullptr; // null: the main list
-  std::string default_text;    // "": the value before parsing
+  std::string default_text{};  // "": the value before parsing
 };
 
 std::vector<row> table(unsigned cores) {
