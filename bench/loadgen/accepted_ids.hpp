@@ -2,16 +2,16 @@
 // The ids the server accepted, each with the time its request was due
 // (open loop: the intended send time; closed loop: the actual send), as
 // microseconds since the Unix epoch. With `--accepted-out FILE` the closed
-// and open modes keep them for every measured 2xx answer and write one
-// "<id> <due_us>" line each, so that a script can later read every task's
-// record (finished_at is on the server's wall clock, the same machine's)
-// and get submit -> finish latency for all tasks of a run, not a sample.
+// and open modes keep them for every measured 2xx answer (read with
+// e2e_parse.hpp's parse_accepted_ids, as the e2e mode reads them) and write
+// one "<id> <due_us>" line each, so that a script can later read every
+// task's record (finished_at is on the server's wall clock, the same
+// machine's) and get submit -> finish latency for all tasks of a run.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace taskmesh::loadgen {
@@ -37,10 +37,6 @@ private:
   std::chrono::steady_clock::time_point steady_;
   std::chrono::system_clock::time_point wall_;
 };
-
-// Appends every `"id":"<id>"` of a JSON answer (one for POST /task, one per
-// task for POST /tasks) with `due_us`. A body without ids adds nothing.
-void collect_ids(std::string_view body, std::int64_t due_us, std::vector<accepted_task>& out);
 
 // Writes "<id> <due_us>\n" per task. False (and errno set) when the file
 // cannot be written.

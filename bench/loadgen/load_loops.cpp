@@ -8,6 +8,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "bench/loadgen/e2e_parse.hpp"
+
 namespace taskmesh::loadgen {
 
 namespace asio = boost::asio;
@@ -42,8 +44,13 @@ void record_exchange(thread_state& state, const exchange_result& r, steady::time
 
 void keep_accepted(const loop_plan& plan, thread_state& state, const exchange_result& r,
                    steady::time_point due) {
-  if (plan.keep_accepted && !r.error && r.status >= 200 && r.status < 300)
-    collect_ids(r.body, plan.keep_accepted->epoch_us(due), state.accepted);
+  if (!plan.keep_accepted || r.error || r.status < 200 || r.status >= 300)
+    return;
+  if (auto ids = parse_accepted_ids(r.body)) {
+    const auto due_us = plan.keep_accepted->epoch_us(due);
+    for (auto& id : *ids)
+      state.accepted.push_back({std::move(id), due_us});
+  }
 }
 
 std::uint64_t measured_slots_left(std::uint64_t slot, std::uint64_t end, std::uint64_t stride,

@@ -1,6 +1,6 @@
 // File: tests/bench/accepted_ids_test.cpp
-// The accepted-ids log of the load generator: which ids an answer yields
-// and the file format. What a run keeps (over loopback) is in
+// The accepted-ids file of the load generator. Which ids an answer yields:
+// e2e_parse_test.cpp (parse_accepted_ids); what a run keeps, over loopback:
 // engine_socket_test.cpp.
 #include "bench/loadgen/accepted_ids.hpp"
 
@@ -12,33 +12,6 @@
 
 namespace taskmesh::loadgen {
 namespace {
-
-TEST(AcceptedIds, OneTaskAnswerYieldsItsId) {
-  std::vector<accepted_task> out;
-  collect_ids(R"({"id":"0193a0c2-aaaa","status":"queued"})", 42, out);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].id, "0193a0c2-aaaa");
-  EXPECT_EQ(out[0].due_us, 42);
-}
-
-TEST(AcceptedIds, BatchAnswerYieldsEveryIdInOrder) {
-  std::vector<accepted_task> out;
-  collect_ids(R"({"tasks":[{"id":"a","status":"queued"},{"id":"b","status":"queued"},)"
-              R"({"id":"c","status":"succeeded","duplicate":true}]})",
-              7, out);
-  ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].id, "a");
-  EXPECT_EQ(out[1].id, "b");
-  EXPECT_EQ(out[2].id, "c");
-}
-
-TEST(AcceptedIds, BodiesWithoutACompleteIdYieldNothing) {
-  std::vector<accepted_task> out;
-  collect_ids("", 1, out);
-  collect_ids(R"({"error":{"code":"queue_full"}})", 1, out);
-  collect_ids(R"({"id":"cut-off)", 1, out); // no closing quote
-  EXPECT_TRUE(out.empty());
-}
 
 TEST(AcceptedIds, FileHasOneLinePerTask) {
   const std::string path = ::testing::TempDir() + "accepted_ids_test.txt";

@@ -195,6 +195,30 @@ TEST(EngineSocket, OpenLoopKeepsTheAcceptedIdsWithTheirIntendedSendTimes) {
   EXPECT_GE(last - first, 90'000);
 }
 
+// POST /tasks answers {"ids":[...]}: every id of it is kept, each with its
+// request's due time.
+TEST(EngineSocket, BatchAnswersKeepEveryId) {
+  std::atomic<int> n{0};
+  test_http_server server([&](const test_request&) -> std::optional<test_response> {
+    const auto i = std::to_string(n++);
+    return test_response{202, R"({"ids":["b)" + i + R"(-0","b)" + i + R"(-1","b)" + i + R"(-2"]})"};
+  });
+  auto cfg = config_for(server);
+  cfg.target = target_kind::tasks;
+  cfg.batch = 3;
+  cfg.connections = 2;
+  cfg.requests = 10;
+  cfg.accepted_out = "unused: run_load only collects, the binary writes";
+  const auto r = run_load(cfg);
+  EXPECT_EQ(r.stats.ok(), 10u);
+  ASSERT_EQ(r.accepted.size(), 30u);
+  std::set<std::string> ids;
+  for (const auto& t : r.accepted)
+    ids.insert(t.id);
+  EXPECT_EQ(ids.size(), 30u);
+  EXPECT_TRUE(ids.contains("b0-2"));
+}
+
 TEST(EngineSocket, WithoutAcceptedOutNoIdIsKept) {
   test_http_server server([](const test_request&) -> std::optional<test_response> {
     return test_response{202, R"({"id":"t","status":"queued"})"};
