@@ -19,7 +19,6 @@
 #include <chrono>
 #include <iterator>
 #include <memory>
-#include <optional>
 #include <string>
 #include <span>
 #include <stdexcept>
@@ -36,10 +35,10 @@ namespace taskmesh::cluster {
 namespace {
 
 // An update waiting for the next flush, with the reply its sender waits for
-// (none for a plain send: see reply_if_requested).
+// (none, not pending, for a plain send: see reply_if_requested).
 struct queued_update {
   std::vector<task_record> batch;
-  std::optional<caf::response_promise> reply;
+  caf::response_promise reply;
 };
 
 struct valkey_store_state {
@@ -74,9 +73,9 @@ using self_ptr = valkey_store_actor::stateful_pointer<valkey_store_state>;
 // update (a send) got an unexpected `()`, and the error CAF's default handler
 // answers with came back here and stopped this actor (the default for an
 // error no request waits for), so the pod's records were never written again.
-std::optional<caf::response_promise> reply_if_requested(self_ptr self) {
+caf::response_promise reply_if_requested(self_ptr self) {
   if (!self->current_message_id().is_request())
-    return std::nullopt;
+    return {};
   return self->make_response_promise();
 }
 
@@ -126,12 +125,12 @@ void flush(valkey_store_state& st) {
                   std::make_move_iterator(q.batch.end()));
   const auto err = update(st, merged);
   for (auto& q : queued) {
-    if (!q.reply)
+    if (!q.reply.pending())
       continue;
     if (err)
-      q.reply->deliver(err);
+      q.reply.deliver(err);
     else
-      q.reply->deliver(caf::unit);
+      q.reply.deliver(caf::unit);
   }
 }
 
