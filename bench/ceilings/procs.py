@@ -18,18 +18,30 @@ HOST = "127.0.0.1"
 _handed_out = set()
 
 
-def free_port():
+def free_port(count=1):
     """A loopback TCP port nobody listens on right now (the kernel picks it),
     never one this process was given before: the probe socket is closed again
     before its server binds the port, so the kernel may offer it twice (a
-    doc-commands test once gave two servers the same port that way)."""
+    doc-commands test once gave two servers the same port that way). With
+    count > 1, the first of `count` consecutive such ports (a server that
+    listens on PORT, PORT+1, ...)."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((HOST, 0))
             port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
+        run = range(port, port + count)
+        if _handed_out.isdisjoint(run) and all(_bindable(p) for p in run[1:]):
+            _handed_out.update(run)
             return port
+
+
+def _bindable(port):
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((HOST, port))
+        return True
+    except OSError:
+        return False
 
 
 def http_get(port, path, timeout=2.0):

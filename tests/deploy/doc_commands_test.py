@@ -17,7 +17,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,10 +40,9 @@ def build_type():
 MAKE_VARS = [f"BUILD_DIR={build_dir}", f"BUILD_TYPE={build_type()}"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(root / "bench"))
+sys.dont_write_bytecode = True  # keep the source tree clean
+from ceilings.procs import free_port  # noqa: E402  (never the same port twice)
 
 
 def http(method, port, path, body=None, timeout=5):
@@ -118,19 +116,13 @@ class Proc:
 
 
 class PortMap:
-    """The docs' ports -> free ones, the same doc port always the same free one
-    and two doc ports never the same one: a port free_port() handed out is
-    closed again until its server binds it, so the kernel may hand it out a
-    second time (CI once gave the api the port nats-server was starting on)."""
+    """The docs' ports -> free ones, the same doc port always the same free one."""
 
     def __init__(self):
         self.ports = {}
 
     def __call__(self, port):
-        if str(port) not in self.ports:
-            taken = set(self.ports.values())
-            self.ports[str(port)] = next(p for p in iter(free_port, None) if p not in taken)
-        return self.ports[str(port)]
+        return self.ports.setdefault(str(port), free_port())
 
     def sub(self, text):
         return re.sub(r"(?<=:)(\d{4,5})\b", lambda m: str(self(m.group(1))), text)
@@ -167,22 +159,10 @@ def run_make_run(tokens):
 def run_make_run_cluster(tokens):
     """make run-cluster [ARGS=...]: all five processes come up, a task runs,
     Ctrl-C stops every one of them (by the PIDs the script printed)."""
-    ports = PortMap()
-    env = {"NATS_PORT": str(ports("nats")), "NATS_MONITOR_PORT": str(ports("nats monitor")),
-           "VALKEY_PORT": str(ports("valkey")), "TASKMESH": binary}
-    # Workers listen on API_PORT+1, +2: make sure those are free and not taken above.
-    while True:
-        api = free_port()
-        try:
-            if {api, api + 1, api + 2} & set(ports.ports.values()):
-                continue
-            for p in (api + 1, api + 2):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-            break
-        except OSError:
-            continue
-    env["API_PORT"] = str(api)
+    api = free_port(3)  # the workers listen on API_PORT+1 and +2
+    env = {"API_PORT": str(api), "NATS_PORT": str(free_port()),
+           "NATS_MONITOR_PORT": str(free_port()), "VALKEY_PORT": str(free_port()),
+           "TASKMESH": binary}
     proc = Proc(["make", *tokens[1:], *MAKE_VARS], env=env)
     try:
         wait_until("run-cluster ready", lambda: proc.p.poll() is not None or
