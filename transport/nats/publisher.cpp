@@ -114,9 +114,9 @@ error build_message(msg_ptr& out, const outgoing_message& m, const char* reply =
                                           static_cast<int>(m.payload.size()))))
     return e;
   out.reset(raw);
-  // js_PublishMsgAsync adds this header itself; a plain publish carries it
-  // as any header.
-  if (reply && !m.msg_id.empty())
+  // JetStream's dedupe key, set here for both paths (what
+  // jsPubOptions::MsgId would make js_PublishMsgAsync set).
+  if (!m.msg_id.empty())
     if (auto e = from_status(natsMsgHeader_Set(raw, "Nats-Msg-Id", m.msg_id.c_str())))
       return e;
   if (!m.traceparent.empty())
@@ -229,8 +229,6 @@ void publisher::publish_async(std::span<const outgoing_message> batch, ack_fn on
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MaxWait = impl_->opts.ack_timeout.count();
-    if (!m.msg_id.empty())
-      po.MsgId = m.msg_id.c_str();
 
     natsMsg* key = msg.get();
     {

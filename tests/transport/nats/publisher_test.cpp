@@ -6,6 +6,7 @@
 #include "tests/transport/nats/nats_fixture.hpp"
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <set>
 
@@ -53,6 +54,18 @@ TEST_F(Publisher, RepeatedMsgIdIsFlaggedDuplicateAndStoredOnce) {
   }
   EXPECT_EQ(stream_messages(cfg_.stream.name), 1u);
   EXPECT_EQ(pub->probe().duplicates.load(), 2u);
+
+  // The async path carries the same id: a duplicate too.
+  std::promise<nats::publish_result> async_result;
+  pub->publish_async(first, [&](std::size_t, nats::publish_result r) {
+    async_result.set_value(std::move(r));
+  });
+  auto answer = async_result.get_future();
+  ASSERT_EQ(answer.wait_for(5s), std::future_status::ready);
+  const auto r3 = answer.get();
+  ASSERT_TRUE(r3.ok()) << nats::to_string(r3.err);
+  EXPECT_TRUE(r3.duplicate);
+  EXPECT_EQ(stream_messages(cfg_.stream.name), 1u);
 }
 
 TEST_F(Publisher, TraceparentAndHeadersTravelWithTheMessage) {
