@@ -28,7 +28,11 @@ def secs(x):
 
 def run(build_dir, url, mode, target="task", connections=64, threads=1, duration_s=None,
         warmup_s=0.0, rate=None, batch=None, tasks=None, op="wordcount", payload_bytes=100,
-        extra=(), bound_s=None, server_pid=None):
+        extra=(), bound_s=None, server_pid=None, on_mark=None):
+    """One loadgen run; its JSON report with "_cpu" (the loadgen's cores, and
+    the server's over the measured window when server_pid is given).
+    on_mark(tag), if given, is called at "measured" (the warm-up's end) and
+    at "end", so a caller can take its own samples over the same window."""
     argv = [binary(build_dir), "--url", url, "--mode", mode, "--target", target,
             "-c", str(connections), "-t", str(threads), "--op", op,
             "--payload-bytes", str(payload_bytes), "--json"]
@@ -52,6 +56,8 @@ def run(build_dir, url, mode, target="task", connections=64, threads=1, duration
     def mark(tag):
         cpu = [procs.cpu_seconds(p) for p in pids]
         marks[tag] = (time.monotonic(), sum(cpu) if pids and None not in cpu else None)
+        if on_mark:
+            on_mark(tag)
 
     self_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.monotonic()

@@ -198,10 +198,12 @@ def cpu_seconds(pid):
 
 
 def thread_times(pid):
-    """{thread name: [on-CPU s, run-queue wait s, threads]} summed over a
-    PID's threads, from /proc/PID/task/*/schedstat (the kernel's own per-thread
-    accounting: the second field is time spent runnable but waiting for a
-    core). Threads that ended before the call are not counted."""
+    """{thread name: [on-CPU s, run-queue wait s, threads, time slices]}
+    summed over a PID's threads, from /proc/PID/task/*/schedstat (the kernel's
+    own per-thread accounting: the second field is time spent runnable but
+    waiting for a core, the third how often a thread was switched in, so
+    every wake-up counts one). Threads that ended before the call are not
+    counted."""
     out = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
@@ -210,15 +212,16 @@ def thread_times(pid):
     for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                on_cpu, waited = (int(x) for x in f.read().split()[:2])
+                on_cpu, waited, slices = (int(x) for x in f.read().split()[:3])
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 name = f.read().strip()
         except (OSError, ValueError):
             continue
-        row = out.setdefault(name, [0.0, 0.0, 0])
+        row = out.setdefault(name, [0.0, 0.0, 0, 0])
         row[0] += on_cpu / 1e9
         row[1] += waited / 1e9
         row[2] += 1
+        row[3] += slices
     return out
 
 

@@ -31,14 +31,14 @@ def unavailable(name):
 class Embedded:
     """build/apps/taskmesh/taskmesh on a free loopback port, ready."""
 
-    def __init__(self, group, build_dir, extra_args=(), ready_timeout_s=20.0):
+    def __init__(self, group, build_dir, extra_args=(), ready_timeout_s=20.0, env=None):
         binary = taskmesh_binary(build_dir)
         if not os.access(binary, os.X_OK):
             raise FileNotFoundError(f"{binary} is not built")
         self.port = procs.free_port()
         self.args = ["--listen", f"{procs.HOST}:{self.port}", "--log-level", "warn",
                      "--log-format", "text", "--drain-timeout", "2000ms", *extra_args]
-        self.proc = group.start("taskmesh", [binary, *self.args])
+        self.proc = group.start("taskmesh", [binary, *self.args], env=env)
         procs.wait_http(self.proc, self.port, "/health/ready", deadline_s=ready_timeout_s)
         self.url = f"http://{procs.HOST}:{self.port}"
         self.pids = [self.proc.pid]
