@@ -133,6 +133,14 @@ struct row {
   std::string default_text{};  // "": the value before parsing
 };
 
+// Half the cores for HTTP: the I/O threads share the cores with CAF's
+// scheduler threads (one per core), and on 2 cores one I/O thread served as
+// many requests as two at saturation, with half the p99 and a sixth less CPU
+// per request at 30,000/s (docs/benchmarks.md, "One I/O thread on two cores").
+unsigned default_io_threads(unsigned cores) {
+  return std::max(1u, cores / 2);
+}
+
 std::vector<row> table(unsigned cores) {
   using ms = std::int64_t;
   const ms hour = 3'600'000;
@@ -143,9 +151,9 @@ std::vector<row> table(unsigned cores) {
     {"--workers", "TASKMESH_WORKERS", "Worker actors (default: the CPUs this process may run on)",
      number<std::uint32_t>([](config& c) -> auto& { return c.graph.workers; }, 1u, 4096u), nullptr,
      cores_text},
-    {"--io-threads", "TASKMESH_IO_THREADS", "HTTP I/O threads (default: the CPUs this process may run on)",
+    {"--io-threads", "TASKMESH_IO_THREADS", "HTTP I/O threads (default: half the CPUs this process may run on, at least 1)",
      number<std::uint32_t>([](config& c) -> auto& { return c.io_threads; }, 1u, 256u), nullptr,
-     cores_text},
+     std::to_string(default_io_threads(cores))},
     {"--queue-capacity", "TASKMESH_QUEUE_CAPACITY",
      "Tasks accepted but not started before POST answers 503 queue_full",
      number<std::uint64_t>([](config& c) -> auto& { return c.queue_capacity; }, 1, 100'000'000)},
@@ -332,7 +340,7 @@ void finish(config& c, unsigned cores) {
   if (c.graph.workers == 0)
     c.graph.workers = cores;
   if (c.io_threads == 0)
-    c.io_threads = cores;
+    c.io_threads = default_io_threads(cores);
   auto& n = c.nats;
   n.connection.name = std::string("taskmesh-") + to_string(c.cluster.role);
   n.connection.tls.enabled = !n.connection.tls.ca_file.empty();

@@ -57,7 +57,7 @@ struct config {
   std::string listen = "0.0.0.0:8080"; // as given; split into the two below
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 8080;
-  std::uint32_t io_threads = 0; // unset: number of cores
+  std::uint32_t io_threads = 0; // unset: half the cores, at least 1
   std::uint64_t queue_capacity = 100'000;
   std::chrono::milliseconds drain_timeout{30'000};
   std::vector<std::string> disabled_ops;
@@ -83,8 +83,9 @@ struct config {
 
 // The CPUs this process may run on: its affinity mask (taskset, a cpuset,
 // the Kubernetes static CPU manager), not every CPU the machine has; at
-// least 1. The default of --workers and --io-threads, and the cap on CAF's
-// scheduler threads. (A CPU quota without a cpuset is not seen here.)
+// least 1. The default of --workers (and, halved, of --io-threads), and the
+// cap on CAF's scheduler threads. (A CPU quota without a cpuset is not seen
+// here.)
 unsigned usable_cores();
 
 // Parses argv. On --help/--version prints and returns the exit code 0; on an

@@ -6,6 +6,7 @@
 // command line as a whole (exit codes, messages): tests/integration/cli_test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,7 +83,7 @@ TEST(ConfigTable, DefaultsAreTheSlicesDefaults) {
   EXPECT_EQ(p.c.listen_host, "0.0.0.0");
   EXPECT_EQ(p.c.listen_port, 8080);
   EXPECT_EQ(p.c.graph.workers, usable_cores());
-  EXPECT_EQ(p.c.io_threads, usable_cores());
+  EXPECT_EQ(p.c.io_threads, std::max(1u, usable_cores() / 2));
   EXPECT_EQ(p.c.http.limits.max_body, std::size_t{1} << 20);
   EXPECT_EQ(p.c.store.result_ttl, 24h);
   EXPECT_TRUE(p.c.nats.connection.servers.empty()) << "embedded mode";
