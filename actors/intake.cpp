@@ -61,7 +61,7 @@ void finish(self_ptr self, const round_ptr& r, admission_answer& answer) {
   // self->send, not caf::anon_send: a message sent with the sender's context
   // schedules the dispatcher on this scheduler thread; anon_send has no
   // context, so CAF's central queue hands it to the next thread round-robin
-  // and wakes it (a futex wake per round, +14% POST /task in
+  // and wakes it (a futex wake per round: POST /task +18% without it,
   // docs/benchmarks.md, "One wake-up less per round").
   if (!answer.run_here.empty() && st.dispatcher)
     self->send(st.dispatcher, dispatch_atom::value, std::move(answer.run_here));

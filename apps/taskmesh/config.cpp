@@ -134,7 +134,7 @@ struct row {
 };
 
 // Half the cores for HTTP: the I/O threads share the cores with CAF's
-// scheduler threads (one per core), and on 2 cores one I/O thread served as
+// scheduler threads (up to one per core), and on 2 cores one I/O thread served as
 // many requests as two at saturation, with half the p99 and a sixth less CPU
 // per request at 30,000/s (docs/benchmarks.md, "One I/O thread on two cores").
 unsigned default_io_threads(unsigned cores) {
