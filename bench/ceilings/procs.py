@@ -225,6 +225,17 @@ def thread_times(pid):
     return out
 
 
+def thread_deltas(before, after):
+    """{thread name: (on-CPU s, run-queue wait s, time slices)} spent between
+    two thread_times() samples of one process (a name new in `after` counts
+    from zero)."""
+    out = {}
+    for name, row in after.items():
+        b = before.get(name, (0.0, 0.0, 0, 0))
+        out[name] = (row[0] - b[0], row[1] - b[1], row[3] - b[3])
+    return out
+
+
 def interrupt_on_signals():
     """SIGTERM and SIGHUP raise KeyboardInterrupt like Ctrl-C does, so the
     `with Procs(...)` blocks stop what they started; SIGINT gets Python's
