@@ -275,6 +275,28 @@ std::string raw_connection::read_until_close(std::chrono::milliseconds timeout) 
   }
 }
 
+std::string raw_connection::read_until(std::string_view marker, std::chrono::milliseconds timeout) {
+  std::string out;
+  if (impl_->closed)
+    return out;
+  impl_->stream.expires_after(timeout);
+  char chunk[4096];
+  while (!out.ends_with(marker)) {
+    auto [ec, n] = run_op(impl_->ioc, [&](auto handler) {
+      impl_->stream.async_read_some(net::buffer(chunk), std::move(handler));
+    });
+    out.append(chunk, n);
+    if (ec == beast::error::timeout)
+      break;
+    if (ec) {
+      impl_->closed = true;
+      break;
+    }
+  }
+  impl_->stream.expires_never();
+  return out;
+}
+
 bool raw_connection::peer_closed() const { return impl_->closed; }
 
 raw_exchange send_raw(unsigned short port, std::string_view bytes,

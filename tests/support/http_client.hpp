@@ -86,6 +86,13 @@ public:
   std::string read_until_close(std::chrono::milliseconds timeout);
   bool peer_closed() const;
 
+  // Reads until what arrived ends with `marker`, the peer closes, or
+  // `timeout` passes, and returns what arrived (one read may bring more than
+  // the marker; nothing is kept back for the next call). For a reply that
+  // comes before the request is finished, such as "100 Continue". A timeout
+  // closes our end, as in read_until_close.
+  std::string read_until(std::string_view marker, std::chrono::milliseconds timeout);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -33,6 +33,25 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   return std::nullopt; // timeout, reset, truncated: nobody to answer
 }
 
+// Feeds the parser the body bytes that arrived with the head. A small
+// request comes in one segment, so this usually completes it without another
+// async_read: Beast completes an operation that needs no I/O by posting it to
+// the executor, a second trip through the I/O scheduler per request. Bytes
+// that are not all there yet are left to the async_read that follows.
+void take_buffered_body(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                        boost::system::error_code& ec) {
+  while (!parser.is_done() && buffer.size() != 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0)
+      return;
+  }
+}
+
 bool expects_continue(const request& req) {
   return beast::iequals(req[bhttp::field::expect], "100-continue");
 }
@@ -137,13 +156,16 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     if (!ec)
+      take_buffered_body(parser, buffer, ec);
+    if (!ec && !parser.is_done()) {
       stream.expires_at(request_deadline);
-    if (!ec && expects_continue(parser.get())) {
-      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(continue_line), use_tuple);
+      if (expects_continue(parser.get())) {
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(continue_line), use_tuple);
+      }
+      if (!ec)
+        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     }
-    if (!ec && !parser.is_done())
-      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec) {
       if (auto res = read_error_response(ec, ctx)) {
         // Refused before routing: counted under a route label of its own.
