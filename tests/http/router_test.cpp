@@ -107,7 +107,7 @@ TEST_F(Router, NotFoundResponse) {
   bare_context b;
   const auto res = serve(api, make_request(v::get, "/nope?secret=1"), b.ctx);
   EXPECT_EQ(res.result(), bhttp::status::not_found);
-  EXPECT_EQ(res.count(bhttp::field::allow), 0u);
+  EXPECT_FALSE(res.contains(bhttp::field::allow));
   EXPECT_EQ(error_code_of(res), "not_found");
   const auto msg = json_of(res).at("error").at("message").as_string();
   EXPECT_EQ(msg, "no route for GET /nope");

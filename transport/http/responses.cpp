@@ -8,11 +8,9 @@ namespace {
 
 response make(unsigned version, bool keep_alive, bhttp::status status, std::string body) {
   response res{status, version};
-  res.set(bhttp::field::server, "taskmesh");
   res.set(bhttp::field::content_type, "application/json");
   res.keep_alive(keep_alive);
   res.body() = std::move(body);
-  res.prepare_payload();
   return res;
 }
 

@@ -20,14 +20,12 @@ awaitable<response> get_ui(const request& req, const route_match&, context& ctx)
     if (a.path != path)
       continue;
     response res{bhttp::status::ok, req.version()};
-    res.set(bhttp::field::server, "taskmesh");
     res.set(bhttp::field::content_type, a.content_type);
     res.set("Content-Security-Policy", content_security_policy);
     res.set("X-Content-Type-Options", "nosniff");
     res.set(bhttp::field::cache_control, "no-cache");
     res.keep_alive(req.keep_alive());
     res.body() = std::string{a.body};
-    res.prepare_payload();
     co_return res;
   }
   co_return error_response(req, bhttp::status::not_found, "not_found",

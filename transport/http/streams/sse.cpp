@@ -15,7 +15,6 @@ void append_sse(std::string& out, std::string_view event, std::uint64_t id, std:
 
 response sse_head(const request& req) {
   response res{bhttp::status::ok, req.version()};
-  res.set(bhttp::field::server, "taskmesh");
   res.set(bhttp::field::content_type, "text/event-stream");
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Accel-Buffering", "no"); // nginx: pass events through at once
