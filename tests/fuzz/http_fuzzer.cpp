@@ -4,8 +4,9 @@
 // store (as embedded mode runs). Requests in one input are pipelined, as on
 // one keep-alive connection.
 // Checks: no crash or sanitizer report; every handler answers within the
-// deadline; every answer except /metrics is valid JSON; an error answer is a
-// 4xx/5xx with {"error":{"code":...}}.
+// deadline; Beast's own response parser reads the rendered answer back with
+// the same status and body; every answer except /metrics is valid JSON; an
+// error answer is a 4xx/5xx with {"error":{"code":...}}.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -105,6 +106,15 @@ void check_response(const request& req, const response& res, std::string& wire) 
   render(res, wire);
   fuzz::check(wire.starts_with("HTTP/1.1 ") || wire.starts_with("HTTP/1.0 "),
              "response does not start with a status line", wire);
+  bhttp::response_parser<bhttp::string_body> reader;
+  reader.eager(true);
+  reader.body_limit(boost::none);
+  boost::system::error_code ec;
+  const auto used = reader.put(asio::buffer(wire.data(), wire.size()), ec);
+  fuzz::check(!ec && reader.is_done() && used == wire.size(),
+              "Beast cannot read back the rendered response", wire);
+  fuzz::check(reader.get().result_int() == res.result_int() && reader.get().body() == res.body(),
+              "the rendered response reads back different", wire);
   if (req.target().starts_with("/metrics") && res.result_int() == 200)
     return;
   fuzz::check(fuzz::is_json(res.body()), "response body is not JSON", res.body());
