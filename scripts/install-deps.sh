@@ -24,6 +24,7 @@ test_packages=(
   python3-yaml python3-jsonschema iproute2 nftables stress-ng
   curl jq
   valgrind # bench/profile/run counts instructions per request with callgrind
+  linux-perf # bench/profile/syscalls counts system calls per request
   chromium # the browser test (tests/browser) drives it headless
   nginx   # the ceiling bench_smoke (make test) measures taskmesh against
 )
