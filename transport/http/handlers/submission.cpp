@@ -19,10 +19,20 @@ bool is_json_content_type(std::string_view value) {
   return beast::iequals(trimmed, "application/json");
 }
 
+// The first Content-Type field, found by walking the request's few fields:
+// Beast's operator[](field) searches its field set, ~545 instructions per
+// call (bench/profile/run), most of this precheck's cost.
+std::string_view content_type_of(const request& req) {
+  for (const auto& f : req)
+    if (f.name() == bhttp::field::content_type)
+      return f.value();
+  return {};
+}
+
 } // namespace
 
 std::optional<response> precheck_submission(const request& req, const context& ctx) {
-  if (!is_json_content_type(req[bhttp::field::content_type]))
+  if (!is_json_content_type(content_type_of(req)))
     return error_response(req, bhttp::status::unsupported_media_type, "unsupported_media_type",
                           "Content-Type must be application/json");
   if (ctx.health->draining.load())
