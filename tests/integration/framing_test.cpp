@@ -67,6 +67,37 @@ TEST_F(Framing, ExpectContinueWithTheBodyAlreadySentGetsTheFinalAnswerOnly) {
   EXPECT_EQ(statuses(got), std::vector<int>{202}) << ::testing::PrintToString(got);
 }
 
+// Whether a connection goes on is settled in one place, the session, from the
+// request's version and Connection field.
+TEST_F(Framing, Http10ClosesUnlessItAsksForKeepAlive) {
+  raw_connection plain(server().port());
+  plain.send("GET /health/live HTTP/1.0\r\n\r\n");
+  const auto got = plain.read_until_close(5s);
+  EXPECT_TRUE(plain.peer_closed()) << ::testing::PrintToString(got);
+  EXPECT_TRUE(got.starts_with("HTTP/1.0 200")) << ::testing::PrintToString(got);
+  EXPECT_EQ(got.find("Connection:"), std::string::npos) << ::testing::PrintToString(got);
+
+  raw_connection kept(server().port());
+  const std::string ask = "GET /health/live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+  kept.send(ask);
+  const auto first = kept.read_until("{\"status\":\"alive\"}", 5s);
+  EXPECT_NE(first.find("\r\nConnection: keep-alive\r\n"), std::string::npos)
+    << ::testing::PrintToString(first);
+  kept.send(ask);
+  EXPECT_TRUE(kept.read_until("{\"status\":\"alive\"}", 5s).starts_with("HTTP/1.0 200"))
+    << "the kept connection did not answer a second request";
+  EXPECT_FALSE(kept.peer_closed());
+}
+
+TEST_F(Framing, Http11ClosesWhenItSaysClose) {
+  raw_connection conn(server().port());
+  conn.send(post_task_bytes(R"({"payload":"last"})", "Connection: close\r\n"));
+  const auto got = conn.read_until_close(5s);
+  EXPECT_TRUE(conn.peer_closed()) << ::testing::PrintToString(got);
+  EXPECT_EQ(statuses(got), std::vector<int>{202}) << ::testing::PrintToString(got);
+  EXPECT_NE(got.find("\r\nConnection: close\r\n"), std::string::npos) << ::testing::PrintToString(got);
+}
+
 TEST_F(Framing, ABodyOverTheLimitInTheHeadsSegmentIs413) {
   raw_connection conn(server().port());
   conn.send(post_task_bytes(R"({"payload":")" + std::string(4096, 'a') + R"("})"));

@@ -45,7 +45,7 @@ void check_field(std::string_view name, std::string_view value) {
 } // namespace
 
 response::response(status code, unsigned version)
-  : status_(code), version_(version), keep_alive_(version >= 11) {
+  : status_(code), version_(version), keep_alive_(true) {
   fields_.reserve(128); // the fields of any JSON answer in one allocation
   fields_.append("Server: taskmesh\r\n");
 }

@@ -27,10 +27,12 @@ public:
   using status = boost::beast::http::status;
   using field = boost::beast::http::field;
 
-  // Every response names the server ("Server: taskmesh"); keep-alive starts
-  // as the version's default (on for HTTP/1.1, off for 1.0).
-  response() : response(status::ok, 11) {}
+  // Every response names the server ("Server: taskmesh"). Keep-alive starts
+  // on: it says whether the server lets the connection go on, and the
+  // session ANDs it with the request's own wish (session.cpp), the one place
+  // that reads the request's Connection field.
   response(status code, unsigned version);
+  response() : response(status::ok, 11) {} // for Asio's co_spawn result
 
   status result() const noexcept { return status_; }
   unsigned result_int() const noexcept { return static_cast<unsigned>(status_); }

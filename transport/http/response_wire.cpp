@@ -9,8 +9,11 @@
 namespace taskmesh::http {
 namespace {
 
-// The status line and the stored fields, without the blank line.
-void append_start(const response& res, std::string& out) {
+// The status line and the stored fields, into a cleared `out` with room for
+// `body` more bytes after the head.
+void start_head(const response& res, std::size_t body, std::string& out) {
+  out.clear();
+  out.reserve(160 + res.field_lines().size() + body);
   out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   append_decimal(out, res.result_int());
   out.push_back(' ');
@@ -20,13 +23,14 @@ void append_start(const response& res, std::string& out) {
   out.append(res.field_lines());
 }
 
-// Connection as Beast writes it: only where it differs from the version's
-// default.
-void append_connection(const response& res, std::string& out) {
+// Connection as Beast writes it (only where it differs from the version's
+// default), then the blank line that ends the head.
+void end_head(const response& res, std::string& out) {
   if (res.version() >= 11 && !res.keep_alive())
     out.append("Connection: close\r\n");
   else if (res.version() < 11 && res.keep_alive())
     out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
 }
 
 } // namespace
@@ -34,25 +38,19 @@ void append_connection(const response& res, std::string& out) {
 void render(const response& res, std::string& out) {
   if (res.chunked())
     throw std::logic_error("http::render: chunked responses are not rendered flat");
-  out.clear();
-  out.reserve(160 + res.field_lines().size() + res.body().size());
-  append_start(res, out);
+  start_head(res, res.body().size(), out);
   out.append("Content-Length: ");
   append_decimal(out, res.body().size());
   out.append("\r\n");
-  append_connection(res, out);
-  out.append("\r\n");
+  end_head(res, out);
   out.append(res.body());
 }
 
 void render_head(const response& res, std::string& out) {
-  out.clear();
-  out.reserve(160 + res.field_lines().size());
-  append_start(res, out);
+  start_head(res, 0, out);
   if (res.chunked())
     out.append("Transfer-Encoding: chunked\r\n");
-  append_connection(res, out);
-  out.append("\r\n");
+  end_head(res, out);
 }
 
 void append_chunk(std::string_view piece, std::string& out) {

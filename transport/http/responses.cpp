@@ -16,8 +16,10 @@ response make(unsigned version, bool keep_alive, bhttp::status status, std::stri
 
 } // namespace
 
+// Keep-alive is the session's to settle (it ANDs the request's wish with the
+// response's); a handler's answer keeps the connection unless it says not to.
 response json_response(const request& req, bhttp::status status, std::string body) {
-  return make(req.version(), req.keep_alive(), status, std::move(body));
+  return make(req.version(), true, status, std::move(body));
 }
 
 response error_response(unsigned version, bool keep_alive, const api_error& e) {
@@ -28,7 +30,7 @@ response error_response(unsigned version, bool keep_alive, const api_error& e) {
 }
 
 response error_response(const request& req, const api_error& e) {
-  return error_response(req.version(), req.keep_alive(), e);
+  return error_response(req.version(), true, e);
 }
 
 response error_response(const request& req, bhttp::status status, std::string code,

@@ -60,9 +60,10 @@ awaitable<response> router::handle(const request& req, context& ctx,
                                    std::unique_ptr<body_stream>* body) const {
   const auto began = std::chrono::steady_clock::now();
   auto found = find(req.method(), req.target());
-  response res;
   std::string_view route_label = "unmatched";
-  std::optional<response> refused; // by the access gate
+  // Set once, by whichever branch answers (a response is not built empty
+  // first: every response allocates its fields).
+  std::optional<response> res;
   if (ctx.gate) {
     // Unknown paths need a token too: without one, nobody learns which exist.
     const auto access = found.found ? found.found->access : route_access::token;
@@ -71,12 +72,11 @@ awaitable<response> router::handle(const request& req, context& ctx,
     if (auto* who = std::get_if<caller>(&verdict))
       found.match.from = std::move(*who);
     else
-      refused = std::move(std::get<response>(verdict));
+      res = std::move(std::get<response>(verdict)); // refused by the access gate
   }
-  if (refused) {
+  if (res) {
     route_label = found.found ? found.found->pattern
                   : found.same_path ? found.same_path->pattern : route_label;
-    res = std::move(*refused);
   } else if (found.found) {
     route_label = found.found->pattern;
     if (found.found->stream) {
@@ -90,15 +90,15 @@ awaitable<response> router::handle(const request& req, context& ctx,
     res = error_response(req, bhttp::status::method_not_allowed, "method_not_allowed",
                          std::string{"method "} + std::string{req.method_string()} +
                            " is not allowed here; allowed: " + found.allow);
-    res.set(bhttp::field::allow, found.allow);
+    res->set(bhttp::field::allow, found.allow);
   } else {
     res = error_response(req, bhttp::status::not_found, "not_found",
                          "no route for " + std::string{req.method_string()} + " " +
                            std::string{path_of(req.target())});
   }
   if (ctx.http_metrics)
-    ctx.http_metrics->observe(route_label, res.result_int(), std::chrono::steady_clock::now() - began);
-  co_return res;
+    ctx.http_metrics->observe(route_label, res->result_int(), std::chrono::steady_clock::now() - began);
+  co_return std::move(*res);
 }
 
 } // namespace taskmesh::http

@@ -183,7 +183,7 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     stream.expires_never(); // a handler may wait on the pipeline; not the client's fault
     std::unique_ptr<body_stream> body;
     response res = co_await routes.handle(req, ctx, client, &body);
-    res.keep_alive(req.keep_alive() && res.keep_alive());
+    res.keep_alive(req.keep_alive() && res.keep_alive()); // the one place (response.hpp)
     if (body) {
       if (!co_await write_streamed(stream, res, *body, ctx, out))
         break;

@@ -24,7 +24,6 @@ awaitable<response> get_ui(const request& req, const route_match&, context& ctx)
     res.set("Content-Security-Policy", content_security_policy);
     res.set("X-Content-Type-Options", "nosniff");
     res.set(bhttp::field::cache_control, "no-cache");
-    res.keep_alive(req.keep_alive());
     res.body() = std::string{a.body};
     co_return res;
   }

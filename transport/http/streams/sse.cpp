@@ -18,7 +18,6 @@ response sse_head(const request& req) {
   res.set(bhttp::field::content_type, "text/event-stream");
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Accel-Buffering", "no"); // nginx: pass events through at once
-  res.keep_alive(req.keep_alive());
   return res;
 }
 
