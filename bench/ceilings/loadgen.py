@@ -27,13 +27,16 @@ def secs(x):
 
 
 def run(build_dir, url, mode, target="task", connections=64, threads=1, duration_s=None,
-        warmup_s=0.0, rate=None, batch=None, tasks=None, op="wordcount", payload_bytes=100,
-        extra=(), bound_s=None, server_pid=None, on_mark=None):
+        warmup_s=0.0, rate=None, batch=None, tasks=None, requests=None, op="wordcount",
+        payload_bytes=100, extra=(), bound_s=None, server_pid=None, on_mark=None, wrapper=()):
     """One loadgen run; its JSON report with "_cpu" (the loadgen's cores, and
     the server's over the measured window when server_pid is given).
     on_mark(tag), if given, is called at "measured" (the warm-up's end) and
-    at "end", so a caller can take its own samples over the same window."""
-    argv = [binary(build_dir), "--url", url, "--mode", mode, "--target", target,
+    at "end", so a caller can take its own samples over the same window.
+    requests: a count-based run (-n) instead of a duration. wrapper: a
+    command the loadgen runs under (e.g. perf stat ... --), which must pass
+    the loadgen's stdout through."""
+    argv = [*wrapper, binary(build_dir), "--url", url, "--mode", mode, "--target", target,
             "-c", str(connections), "-t", str(threads), "--op", op,
             "--payload-bytes", str(payload_bytes), "--json"]
     if duration_s is not None:
@@ -46,9 +49,11 @@ def run(build_dir, url, mode, target="task", connections=64, threads=1, duration
         argv += ["--batch", str(batch)]
     if tasks is not None:
         argv += ["--tasks", str(tasks)]
+    if requests is not None:
+        argv += ["-n", str(requests)]
     argv += list(extra)
     if bound_s is None:
-        bound_s = (duration_s or 0) + warmup_s + 60
+        bound_s = (duration_s or 0) + warmup_s + (1800 if requests is not None else 60)
     marks = {}
 
     pids = server_pid if isinstance(server_pid, (list, tuple)) else [server_pid] if server_pid else []
@@ -81,7 +86,7 @@ def run(build_dir, url, mode, target="task", connections=64, threads=1, duration
         report = json.loads(out)
     except json.JSONDecodeError as e:
         raise RuntimeError(f"loadgen printed no JSON ({e}): {out[-500:]}") from e
-    report["_argv"] = argv[1:]
+    report["_argv"] = argv[len(wrapper) + 1:]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = {"loadgen_cores": ((after.ru_utime + after.ru_stime) -
                              (self_before.ru_utime + self_before.ru_stime)) / wall}

@@ -176,24 +176,33 @@ def _stat_fields(pid):
         return f.read().rsplit(")", 1)[1].split()
 
 
-def cpu_seconds(pid):
-    """User+system CPU of a PID and its direct child processes (nginx's
-    workers), in seconds; None once the PID is gone."""
-    tick = os.sysconf("SC_CLK_TCK")
-    try:
-        fields = _stat_fields(pid)
-    except OSError:
-        return None
-    total = int(fields[11]) + int(fields[12])
+def children(pid):
+    """The PIDs of a process's direct children (nginx's workers)."""
+    out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            child = _stat_fields(entry)
+            if _stat_fields(entry)[1] == str(pid):
+                out.append(int(entry))
         except OSError:
             continue
-        if child[1] == str(pid):
-            total += int(child[11]) + int(child[12])
+    return out
+
+
+def cpu_seconds(pid):
+    """User+system CPU of a PID and its direct child processes (nginx's
+    workers), in seconds; None once the PID is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            fields = _stat_fields(p)
+        except OSError:
+            if p == pid:
+                return None
+            continue
+        total += int(fields[11]) + int(fields[12])
     return total / tick
 
 
