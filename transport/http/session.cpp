@@ -12,6 +12,7 @@
 #include "transport/http/response_wire.hpp"
 #include "transport/http/responses.hpp"
 #include "transport/http/server.hpp"
+#include "transport/http/watched_socket.hpp"
 
 namespace taskmesh::http {
 namespace {
@@ -66,17 +67,17 @@ constexpr std::size_t stream_slice = 64 * 1024;
 // Writes `bytes` a slice at a time; the client must make room for each slice
 // within the stream's write deadline. False: it did not (or the connection
 // broke), and the stream is dropped.
-awaitable<bool> write_slices(beast::tcp_stream& stream, std::string_view bytes,
+awaitable<bool> write_slices(watched_socket& conn, std::string_view bytes,
                              std::chrono::milliseconds deadline) {
   while (!bytes.empty()) {
     const auto n = std::min(bytes.size(), stream_slice);
-    stream.expires_after(deadline);
-    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(bytes.data(), n), use_tuple);
+    conn.expires_after(deadline);
+    auto [ec, written] = co_await asio::async_write(conn.socket(), asio::buffer(bytes.data(), n), use_tuple);
     if (ec)
       co_return false;
     bytes.remove_prefix(n);
   }
-  stream.expires_never(); // waiting for the next event is not the client's fault
+  conn.expires_never(); // waiting for the next event is not the client's fault
   co_return true;
 }
 
@@ -86,10 +87,10 @@ awaitable<bool> write_slices(beast::tcp_stream& stream, std::string_view bytes,
 // seconds, not the write timeout of ordinary responses): the small send
 // buffer fills fast, and nobody else waits for it meanwhile. True when the
 // connection may carry another request.
-awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_stream& body,
+awaitable<bool> write_streamed(watched_socket& conn, response& res, body_stream& body,
                                const context& ctx, std::string& out) {
   boost::system::error_code ignored;
-  stream.socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(stream_slice)),
+  conn.socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(stream_slice)),
                              ignored);
   const auto deadline = std::min(ctx.stream_write_timeout, ctx.limits.write_timeout);
   const bool chunked = res.version() == 11;
@@ -99,7 +100,7 @@ awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_st
     res.keep_alive(false);
   render_head(res, out);
   for (;;) {
-    if (!co_await write_slices(stream, out, deadline))
+    if (!co_await write_slices(conn, out, deadline))
       co_return false;
     auto piece = co_await body.next();
     out.clear();
@@ -107,7 +108,7 @@ awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_st
       if (!chunked)
         co_return false;
       append_chunk({}, out);
-      co_return co_await write_slices(stream, out, deadline) && res.keep_alive();
+      co_return co_await write_slices(conn, out, deadline) && res.keep_alive();
     }
     if (chunked)
       append_chunk(*piece, out);
@@ -121,28 +122,42 @@ awaitable<bool> write_streamed(beast::tcp_stream& stream, response& res, body_st
 // suspension. Only what the kernel did not take waits, under the write
 // deadline. (Per POST /task this saves a timer armed and cancelled and a
 // trip through the I/O scheduler; bench/profile/run.)
-awaitable<bool> write_response(beast::tcp_stream& stream, std::string_view bytes,
+awaitable<bool> write_response(watched_socket& conn, std::string_view bytes,
                                std::chrono::milliseconds deadline) {
   boost::system::error_code ec;
-  const auto sent = stream.socket().write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+  const auto sent = conn.socket().write_some(asio::buffer(bytes.data(), bytes.size()), ec);
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
     co_return false;
   bytes.remove_prefix(ec ? 0 : sent);
   if (bytes.empty())
     co_return true;
-  stream.expires_after(deadline);
-  auto [wec, written] = co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), use_tuple);
+  conn.expires_after(deadline);
+  auto [wec, written] = co_await asio::async_write(conn.socket(), asio::buffer(bytes.data(), bytes.size()), use_tuple);
+  conn.expires_never();
   co_return !wec;
 }
+
+// Ends the watchdog and the connection however the session ends.
+struct closes_on_exit {
+  watched_socket& conn;
+  ~closes_on_exit() {
+    conn.stop();
+    boost::system::error_code ignored;
+    conn.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    conn.socket().close(ignored);
+  }
+};
 
 } // namespace
 
 awaitable<void> run_session(tcp::socket socket, context& ctx, const router& routes) {
   boost::system::error_code peer_ec;
   const auto client = socket.remote_endpoint(peer_ec).address(); // rate-limit key without tokens
-  beast::tcp_stream stream(std::move(socket));
+  const auto conn_ptr = watched_socket::make(std::move(socket));
+  auto& conn = *conn_ptr;
+  closes_on_exit closer{conn};
   boost::system::error_code nb_ec;
-  stream.socket().non_blocking(true, nb_ec); // write_response's first try must not block
+  conn.socket().non_blocking(true, nb_ec); // write_response's first try must not block
   beast::flat_buffer buffer;
   std::string out; // the response's bytes (response_wire.hpp); capacity kept across requests
   for (;;) {
@@ -153,20 +168,21 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     // included): the head must arrive within header_timeout, the whole
     // request within read_timeout. A client that trickles its head a byte at
     // a time is dropped early; one sending a large body gets the longer one.
-    const auto request_deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
-    stream.expires_after(std::min(ctx.limits.header_timeout, ctx.limits.read_timeout));
+    const auto now = std::chrono::steady_clock::now();
+    const auto request_deadline = now + ctx.limits.read_timeout;
+    conn.expires_at(now + std::min(ctx.limits.header_timeout, ctx.limits.read_timeout));
 
-    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    auto [ec, n] = co_await bhttp::async_read_header(conn.socket(), buffer, parser, use_tuple);
     if (!ec)
       take_buffered_body(parser, buffer, ec);
     if (!ec && !parser.is_done()) {
-      stream.expires_at(request_deadline);
+      conn.expires_at(request_deadline);
       if (expects_continue(parser.get())) {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(continue_line), use_tuple);
+        std::tie(ec, n) = co_await asio::async_write(conn.socket(), asio::buffer(continue_line), use_tuple);
       }
       if (!ec)
-        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        std::tie(ec, n) = co_await bhttp::async_read(conn.socket(), buffer, parser, use_tuple);
     }
     if (ec) {
       if (auto res = read_error_response(ec, ctx)) {
@@ -174,23 +190,23 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
         if (ctx.http_metrics)
           ctx.http_metrics->observe("unparsed", res->result_int(), std::chrono::nanoseconds{0});
         render(*res, out);
-        co_await write_response(stream, out, ctx.limits.write_timeout);
+        co_await write_response(conn, out, ctx.limits.write_timeout);
       }
       break;
     }
 
     const request& req = parser.get();
-    stream.expires_never(); // a handler may wait on the pipeline; not the client's fault
+    conn.expires_never(); // a handler may wait on the pipeline; not the client's fault
     std::unique_ptr<body_stream> body;
     response res = co_await routes.handle(req, ctx, client, &body);
     res.keep_alive(req.keep_alive() && res.keep_alive()); // the one place (response.hpp)
     if (body) {
-      if (!co_await write_streamed(stream, res, *body, ctx, out))
+      if (!co_await write_streamed(conn, res, *body, ctx, out))
         break;
       continue;
     }
     render(res, out);
-    if (!co_await write_response(stream, out, ctx.limits.write_timeout) || !res.keep_alive())
+    if (!co_await write_response(conn, out, ctx.limits.write_timeout) || !res.keep_alive())
       break;
     // Let the other connections' ready work run before reading again. Asio
     // starts every read with a speculative recv(); straight after our answer
@@ -202,8 +218,6 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     if (buffer.size() == 0)
       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 } // namespace taskmesh::http
