@@ -36,11 +36,57 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   return std::nullopt; // timeout, reset, truncated: nobody to answer
 }
 
-// Feeds the parser the body bytes that arrived with the head. A small
-// request comes in one segment, so this usually completes it without another
-// async_read: Beast completes an operation that needs no I/O by posting it to
-// the executor, a second trip through the I/O scheduler per request. Bytes
-// that are not all there yet are left to the async_read that follows.
+// Reads from the socket into the parser until `done(parser)`: the head, or
+// the whole request. This is beast::http::async_read_header/async_read's
+// loop (impl/read.hpp: put the buffered bytes, read when the parser needs
+// more, end of stream and put_eof as Beast maps them), written as plain
+// steps of this coroutine: Beast wraps each socket read in two composed
+// operations, each with its own handler, work tracking and (when no read
+// was needed) a posted completion (bench/profile/run: see benchmarks.md).
+// When the buffer already holds what is needed (a pipelined request) it
+// returns without a system call or a suspension.
+template <class Done>
+awaitable<boost::system::error_code> read_into(tcp::socket& socket, beast::flat_buffer& buffer,
+                                               bhttp::request_parser<bhttp::string_body>& parser,
+                                               Done done) {
+  boost::system::error_code ec;
+  while (!done(parser)) {
+    if (buffer.size() != 0) {
+      const auto used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != bhttp::error::need_more)
+        co_return ec;
+      const bool progressed = !ec && used != 0;
+      ec = {};
+      if (progressed)
+        continue; // the head, or a piece of body: see whether that is enough
+    }
+    const auto size = beast::read_size(buffer, 65536);
+    if (size == 0)
+      co_return bhttp::error::buffer_overflow;
+    auto [read_ec, n] = co_await socket.async_read_some(buffer.prepare(size), use_tuple);
+    buffer.commit(n);
+    if (read_ec == asio::error::eof) {
+      if (!parser.got_some())
+        co_return bhttp::error::end_of_stream;
+      parser.put_eof(ec); // a body that ends with the connection, or partial_message
+      co_return ec;
+    }
+    if (read_ec)
+      co_return read_ec;
+  }
+  co_return ec;
+}
+
+constexpr auto head_done = [](const auto& parser) { return parser.is_header_done(); };
+constexpr auto request_done = [](const auto& parser) { return parser.is_done(); };
+
+// Feeds the parser the body bytes that arrived with the head, without
+// reading: a small request comes in one segment, and whether the rest of a
+// body is still to come decides whether a client that sent `Expect:
+// 100-continue` waits for our 100 (RFC 9110 lets us skip it when the body
+// came along). Bytes that are not all there yet are left to the read that
+// follows.
 void take_buffered_body(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
                         boost::system::error_code& ec) {
   while (!parser.is_done() && buffer.size() != 0) {
@@ -172,17 +218,17 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     const auto request_deadline = now + ctx.limits.read_timeout;
     conn.expires_at(now + std::min(ctx.limits.header_timeout, ctx.limits.read_timeout));
 
-    auto [ec, n] = co_await bhttp::async_read_header(conn.socket(), buffer, parser, use_tuple);
+    auto ec = co_await read_into(conn.socket(), buffer, parser, head_done);
     if (!ec)
       take_buffered_body(parser, buffer, ec);
     if (!ec && !parser.is_done()) {
       conn.expires_at(request_deadline);
       if (expects_continue(parser.get())) {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        std::tie(ec, n) = co_await asio::async_write(conn.socket(), asio::buffer(continue_line), use_tuple);
+        ec = std::get<0>(co_await asio::async_write(conn.socket(), asio::buffer(continue_line), use_tuple));
       }
       if (!ec)
-        std::tie(ec, n) = co_await bhttp::async_read(conn.socket(), buffer, parser, use_tuple);
+        ec = co_await read_into(conn.socket(), buffer, parser, request_done);
     }
     if (ec) {
       if (auto res = read_error_response(ec, ctx)) {
