@@ -5,38 +5,11 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <stdexcept>
 
-#include <openssl/rand.h>
+#include "actors/model/random_bytes.hpp"
 
 namespace taskmesh {
 namespace {
-
-// The random tail comes from OpenSSL's CSPRNG (a per-thread AES-256-CTR
-// DRBG seeded from the OS): ids are capabilities of a sort (whoever knows
-// one reads the task), so one id must not predict the next, as a plain PRNG
-// stream would. Drawn in blocks, so the hot path pays a copy, not a call
-// into OpenSSL, for all but one id in `ids_per_block`.
-class id_random {
-public:
-  static constexpr std::size_t bytes_per_id = 10; // 74 random bits + 6 fixed
-  static constexpr std::size_t ids_per_block = 256;
-
-  const std::uint8_t* next() {
-    if (used_ == block_.size()) {
-      if (RAND_bytes(block_.data(), static_cast<int>(block_.size())) != 1)
-        throw std::runtime_error("task_id: the OS random generator failed");
-      used_ = 0;
-    }
-    const std::uint8_t* out = block_.data() + used_;
-    used_ += bytes_per_id;
-    return out;
-  }
-
-private:
-  std::array<std::uint8_t, bytes_per_id * ids_per_block> block_{};
-  std::size_t used_ = block_.size();
-};
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
@@ -62,7 +35,6 @@ constexpr std::array<std::uint8_t, 16> byte_at = {0,  2,  4,  6,  9,  11, 14, 16
 } // namespace
 
 task_id task_id::generate() {
-  thread_local id_random rng;
   const auto ms = static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch())
@@ -70,7 +42,7 @@ task_id task_id::generate() {
   task_id id;
   for (int i = 0; i < 6; ++i)
     id.bytes[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
-  std::memcpy(id.bytes.data() + 6, rng.next(), id_random::bytes_per_id);
+  fill_random(id.bytes.data() + 6, 10); // 74 random bits once version and variant are set
   id.bytes[6] = static_cast<std::uint8_t>((id.bytes[6] & 0x0F) | 0x70); // version 7
   id.bytes[8] = static_cast<std::uint8_t>((id.bytes[8] & 0x3F) | 0x80); // RFC variant
   return id;

@@ -1,7 +1,11 @@
 // File: actors/model/trace_context.cpp
 #include "actors/model/trace_context.hpp"
 
-#include "actors/model/task_id.hpp"
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include "actors/model/random_bytes.hpp"
 
 namespace taskmesh {
 namespace {
@@ -12,6 +16,8 @@ bool is_lower_hex(std::string_view s) noexcept {
       return false;
   return true;
 }
+
+bool is_zero(std::uint8_t byte) noexcept { return byte == 0; }
 
 bool all_zeros(std::string_view s) noexcept {
   return s.find_first_not_of('0') == std::string_view::npos;
@@ -29,24 +35,24 @@ bool is_valid_traceparent(std::string_view v) noexcept {
 }
 
 std::string new_traceparent() {
-  // A UUIDv7's random tail is plenty of entropy for trace and span ids.
-  // "00-" + 32 hex trace id + "-" + 16 hex span id + "-01": written into a
-  // string sized once (this runs for every request without a traceparent).
+  // "00-" + 32 hex trace id + "-" + 16 hex span id + "-01", both ids all
+  // random (W3C Trace Context: ids a tracing system can sample on), written
+  // into a string sized once: this runs for every request that brings none.
+  std::array<std::uint8_t, 24> random; // trace id, then span id
+  fill_random(random.data(), random.size());
+  // All zeros is invalid for either id; one chance in 2^64 for the span.
+  random[15] |= std::uint8_t{std::all_of(random.begin(), random.begin() + 16, is_zero)};
+  random[23] |= std::uint8_t{std::all_of(random.begin() + 16, random.end(), is_zero)};
   constexpr char hex[] = "0123456789abcdef";
-  const auto a = task_id::generate(), b = task_id::generate();
   std::string out(55, '-');
   char* p = out.data();
   *p++ = '0';
   *p++ = '0';
-  ++p;
-  for (auto byte : a.bytes) {
-    *p++ = hex[byte >> 4];
-    *p++ = hex[byte & 0xF];
-  }
-  ++p;
-  for (std::size_t i = 8; i < 16; ++i) {
-    *p++ = hex[b.bytes[i] >> 4];
-    *p++ = hex[b.bytes[i] & 0xF];
+  for (std::size_t i = 0; i < random.size(); ++i) {
+    if (i == 0 || i == 16)
+      ++p; // the '-' before each id
+    *p++ = hex[random[i] >> 4];
+    *p++ = hex[random[i] & 0xF];
   }
   ++p;
   *p++ = '0';

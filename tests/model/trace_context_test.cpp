@@ -42,5 +42,15 @@ TEST(TraceContext, GeneratedValuesAreValidAndDistinct) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(TraceContext, GeneratedTraceIdsAreRandomFromTheFirstDigit) {
+  // Trace ids were once a UUIDv7, whose first 12 digits are the time: ids
+  // made in the same second shared their first 8 digits. Random ids share
+  // them about once in 2^32 pairs.
+  std::set<std::string> first_digits;
+  for (int i = 0; i < 1000; ++i)
+    first_digits.insert(new_traceparent().substr(3, 8));
+  EXPECT_GT(first_digits.size(), 990u);
+}
+
 } // namespace
 } // namespace taskmesh
