@@ -1,9 +1,13 @@
 // File: tests/integration/framing_test.cpp
 // How requests are cut out of the byte stream: a body that came with its
-// head, several requests in one segment, and Expect: 100-continue. The
-// session parses a body that arrived with the head without another read
-// (transport/http/session.cpp), so these pin what that must keep doing.
+// head, a chunked body that comes in pieces, several requests in one
+// segment, Expect: 100-continue, and the limits of head and body. The session reads into Beast's parser
+// with its own loop and parses a body that arrived with the head without
+// another read (transport/http/session.cpp), so these pin what that must
+// keep doing.
 // The suite runs with --max-body 1KiB so the size limit is cheap to hit.
+#include <sstream>
+
 #include "tests/integration/fixture.hpp"
 
 namespace taskmesh::it {
@@ -58,6 +62,27 @@ TEST_F(Framing, ExpectContinueGets100BeforeTheBodyIsSent) {
   EXPECT_EQ(statuses(got), std::vector<int>{202}) << ::testing::PrintToString(got);
 }
 
+// A chunked body whose head and chunks come by separate writes (usually
+// separate segments): the session reads on until the parser has the last
+// chunk, and the task holds the whole body.
+TEST_F(Framing, AChunkedBodyInPiecesIsReadWhole) {
+  raw_connection conn(server().port());
+  conn.send("POST /task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+  for (const std::string_view piece : {R"({"type":"uppercase",)", R"("payload":"in )", R"(pieces"})"}) {
+    std::ostringstream chunk;
+    chunk << std::hex << piece.size() << "\r\n" << piece << "\r\n";
+    conn.send(chunk.str());
+  }
+  conn.send("0\r\n\r\n");
+  const auto got = conn.read_until_close(5s);
+  ASSERT_EQ(statuses(got), std::vector<int>{202}) << ::testing::PrintToString(got);
+  const auto answer = json::parse(got.substr(got.find("\r\n\r\n") + 4)).as_object();
+  const auto task = wait_terminal(client(), str(answer, "id"));
+  EXPECT_EQ(str(task, "status"), "succeeded") << json::serialize(task);
+  EXPECT_EQ(task.at("result"), json::parse(R"({"text":"IN PIECES"})")) << json::serialize(task);
+}
+
 // RFC 9110 15.2.1: a server may skip the 100 when the content is already
 // there; this one does, and answers the request at once.
 TEST_F(Framing, ExpectContinueWithTheBodyAlreadySentGetsTheFinalAnswerOnly) {
@@ -96,6 +121,18 @@ TEST_F(Framing, Http11ClosesWhenItSaysClose) {
   EXPECT_TRUE(conn.peer_closed()) << ::testing::PrintToString(got);
   EXPECT_EQ(statuses(got), std::vector<int>{202}) << ::testing::PrintToString(got);
   EXPECT_NE(got.find("\r\nConnection: close\r\n"), std::string::npos) << ::testing::PrintToString(got);
+}
+
+// The head's own limit (16 KiB): Beast's parser refuses a head that grows
+// past it while the session reads on, and the client hears why.
+TEST_F(Framing, AHeadOverItsLimitIs431) {
+  raw_connection conn(server().port());
+  conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(17 * 1024, 'a') +
+            "\r\n\r\n");
+  const auto got = conn.read_until_close(5s);
+  EXPECT_EQ(statuses(got), std::vector<int>{431}) << ::testing::PrintToString(got.substr(0, 300));
+  EXPECT_NE(got.find("headers_too_large"), std::string::npos) << ::testing::PrintToString(got.substr(0, 300));
+  EXPECT_TRUE(still_serving(client()));
 }
 
 TEST_F(Framing, ABodyOverTheLimitInTheHeadsSegmentIs413) {
