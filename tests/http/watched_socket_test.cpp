@@ -2,8 +2,8 @@
 // The lazy deadline of a connection (transport/http/watched_socket.hpp) on a
 // real loopback TCP pair: a read waiting past the deadline ends aborted and
 // the socket is closed; a deadline moved later, or taken away, while a wait
-// for an earlier one is pending is honoured when that wait fires; stop()
-// leaves the socket open and lets the watchdog go.
+// for an earlier one is pending is honoured when that wait fires; close()
+// lets the watchdog go and closes the socket.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -119,14 +119,14 @@ TEST_F(WatchedSocket, NoDeadlineWhileTheSessionIsNotWaitingOnTheClient) {
   EXPECT_TRUE(p.server->socket().is_open());
 }
 
-TEST_F(WatchedSocket, StopLetsTheWatchdogGoAndLeavesTheSocketOpen) {
+TEST_F(WatchedSocket, CloseLetsTheWatchdogGoAndClosesTheSocket) {
   p.server->expires_after(std::chrono::seconds(30));
-  p.server->stop();
+  p.server->close();
   p.ioc.run(); // the aborted wait runs now, not in 30 s
 
-  EXPECT_TRUE(p.server->socket().is_open());
+  EXPECT_FALSE(p.server->socket().is_open());
   EXPECT_EQ(p.server.use_count(), 1) << "the watchdog still holds the connection";
-  p.server->expires_after(milliseconds(1)); // stopped: arms nothing (an armed
+  p.server->expires_after(milliseconds(1)); // closed: arms nothing (an armed
   EXPECT_EQ(p.server.use_count(), 1);       // wait would hold a reference)
 }
 

@@ -183,15 +183,11 @@ awaitable<bool> write_response(watched_socket& conn, std::string_view bytes,
   co_return !wec;
 }
 
-// Ends the watchdog and the connection however the session ends.
+// Closes the connection however the session ends (an exception included:
+// the watchdog's pending wait would otherwise keep the socket open).
 struct closes_on_exit {
   watched_socket& conn;
-  ~closes_on_exit() {
-    conn.stop();
-    boost::system::error_code ignored;
-    conn.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    conn.socket().close(ignored);
-  }
+  ~closes_on_exit() { conn.close(); }
 };
 
 } // namespace

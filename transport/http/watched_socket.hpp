@@ -28,7 +28,7 @@ public:
   using clock = std::chrono::steady_clock;
 
   // Shared because the watchdog's pending wait keeps it alive; the session
-  // calls stop() when it is done with the connection.
+  // calls close() when it is done with the connection.
   static std::shared_ptr<watched_socket> make(boost::asio::ip::tcp::socket socket);
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
@@ -40,9 +40,9 @@ public:
   // No deadline: the session is not waiting on the client.
   void expires_never() { deadline_ = clock::time_point::max(); }
 
-  // The session is over: the watchdog stops and the socket is left open
-  // for the caller to shut down.
-  void stop();
+  // The session is over: the watchdog stops (its pending wait lets go of
+  // this object) and the socket is shut down for sending and closed.
+  void close();
 
   explicit watched_socket(boost::asio::ip::tcp::socket socket); // for make()
 
@@ -54,7 +54,7 @@ private:
   boost::asio::steady_timer timer_;
   clock::time_point deadline_ = clock::time_point::max();
   clock::time_point armed_for_ = clock::time_point::max(); // max: no wait pending
-  bool stopped_ = false;
+  bool closed_ = false;
 };
 
 } // namespace taskmesh::http
