@@ -36,6 +36,23 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   return std::nullopt; // timeout, reset, truncated: nobody to answer
 }
 
+// Feeds the parser what the buffer holds, until `done(parser)`, the parser
+// needs bytes that are not there yet, or an error.
+template <class Done>
+boost::system::error_code put_buffered(bhttp::request_parser<bhttp::string_body>& parser,
+                                       beast::flat_buffer& buffer, Done done) {
+  boost::system::error_code ec;
+  while (!done(parser) && buffer.size() != 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more)
+      return {};
+    if (ec || used == 0)
+      return ec;
+  }
+  return ec;
+}
+
 // Reads from the socket into the parser until `done(parser)`: the head, or
 // the whole request. This is beast::http::async_read_header/async_read's
 // loop (impl/read.hpp: put the buffered bytes, read when the parser needs
@@ -49,18 +66,9 @@ template <class Done>
 awaitable<boost::system::error_code> read_into(tcp::socket& socket, beast::flat_buffer& buffer,
                                                bhttp::request_parser<bhttp::string_body>& parser,
                                                Done done) {
-  boost::system::error_code ec;
-  while (!done(parser)) {
-    if (buffer.size() != 0) {
-      const auto used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (ec && ec != bhttp::error::need_more)
-        co_return ec;
-      const bool progressed = !ec && used != 0;
-      ec = {};
-      if (progressed)
-        continue; // the head, or a piece of body: see whether that is enough
-    }
+  for (;;) {
+    if (auto ec = put_buffered(parser, buffer, done); ec || done(parser))
+      co_return ec;
     const auto size = beast::read_size(buffer, 65536);
     if (size == 0)
       co_return bhttp::error::buffer_overflow;
@@ -69,37 +77,17 @@ awaitable<boost::system::error_code> read_into(tcp::socket& socket, beast::flat_
     if (read_ec == asio::error::eof) {
       if (!parser.got_some())
         co_return bhttp::error::end_of_stream;
+      boost::system::error_code ec;
       parser.put_eof(ec); // a body that ends with the connection, or partial_message
       co_return ec;
     }
     if (read_ec)
       co_return read_ec;
   }
-  co_return ec;
 }
 
 constexpr auto head_done = [](const auto& parser) { return parser.is_header_done(); };
 constexpr auto request_done = [](const auto& parser) { return parser.is_done(); };
-
-// Feeds the parser the body bytes that arrived with the head, without
-// reading: a small request comes in one segment, and whether the rest of a
-// body is still to come decides whether a client that sent `Expect:
-// 100-continue` waits for our 100 (RFC 9110 lets us skip it when the body
-// came along). Bytes that are not all there yet are left to the read that
-// follows.
-void take_buffered_body(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
-                        boost::system::error_code& ec) {
-  while (!parser.is_done() && buffer.size() != 0) {
-    const auto used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    if (ec == bhttp::error::need_more) {
-      ec = {};
-      return;
-    }
-    if (ec || used == 0)
-      return;
-  }
-}
 
 bool expects_continue(const request& req) {
   return beast::iequals(req[bhttp::field::expect], "100-continue");
@@ -177,9 +165,8 @@ awaitable<bool> write_response(watched_socket& conn, std::string_view bytes,
   bytes.remove_prefix(ec ? 0 : sent);
   if (bytes.empty())
     co_return true;
-  conn.expires_after(deadline);
+  conn.expires_after(deadline); // the session sets the next one before it waits again
   auto [wec, written] = co_await asio::async_write(conn.socket(), asio::buffer(bytes.data(), bytes.size()), use_tuple);
-  conn.expires_never();
   co_return !wec;
 }
 
@@ -215,8 +202,12 @@ awaitable<void> run_session(tcp::socket socket, context& ctx, const router& rout
     conn.expires_at(now + std::min(ctx.limits.header_timeout, ctx.limits.read_timeout));
 
     auto ec = co_await read_into(conn.socket(), buffer, parser, head_done);
+    // The body bytes that came with the head, without a read: whether the
+    // rest is still to come decides whether a client that sent `Expect:
+    // 100-continue` waits for our 100 (RFC 9110 lets us skip it when the
+    // body came along).
     if (!ec)
-      take_buffered_body(parser, buffer, ec);
+      ec = put_buffered(parser, buffer, request_done);
     if (!ec && !parser.is_done()) {
       conn.expires_at(request_deadline);
       if (expects_continue(parser.get())) {
