@@ -47,6 +47,7 @@ TEST(Response, RefusesWhatWouldBreakTheHead) {
   EXPECT_THROW(res.set("X-A\r\nX-B", "v"), std::invalid_argument);
   EXPECT_THROW(res.set("X:A", "v"), std::invalid_argument);
   EXPECT_THROW(res.set("", "v"), std::invalid_argument);
+  EXPECT_THROW(res.set(field::location, "/x\r\nX-Injected: yes"), std::invalid_argument);
   EXPECT_EQ(res.field_lines(), "Server: taskmesh\r\n") << "a refused set changes nothing";
 }
 
@@ -55,6 +56,9 @@ TEST(Response, FramingIsRenderedNotSet) {
   EXPECT_THROW(res.set(field::content_length, "5"), std::invalid_argument);
   EXPECT_THROW(res.set("transfer-encoding", "chunked"), std::invalid_argument);
   EXPECT_THROW(res.set(field::connection, "close"), std::invalid_argument);
+  EXPECT_THROW(res.set(field::transfer_encoding, "chunked"), std::invalid_argument);
+  EXPECT_THROW(res.set("Content-Length", "5"), std::invalid_argument);
+  EXPECT_EQ(res.field_lines(), "Server: taskmesh\r\n");
 }
 
 } // namespace

@@ -34,12 +34,14 @@ bool valid_value(std::string_view value) noexcept {
   return value.find('\r') == std::string_view::npos && value.find('\n') == std::string_view::npos;
 }
 
-void check_field(std::string_view name, std::string_view value) {
-  if (!valid_name(name) || !valid_value(value))
-    throw std::invalid_argument("http::response: a field name or value that would break the head");
-  if (is_framing(name))
-    throw std::invalid_argument("http::response: " + std::string{name} +
-                                " is written from the body and keep_alive(), not set");
+[[noreturn]] void refuse_framing(std::string_view name) {
+  throw std::invalid_argument("http::response: " + std::string{name} +
+                              " is written from the body and keep_alive(), not set");
+}
+
+void check_value(std::string_view value) {
+  if (!valid_value(value))
+    throw std::invalid_argument("http::response: a field value that would break the head");
 }
 
 } // namespace
@@ -50,12 +52,25 @@ response::response(status code, unsigned version)
   fields_.append("Server: taskmesh\r\n");
 }
 
+// A name from Beast's field table is a valid name already: only whether it
+// is a framing field needs checking, by its enum (two of these per 202).
 void response::set(field name, std::string_view value) {
-  set(boost::beast::http::to_string(name), value);
+  if (name == field::content_length || name == field::transfer_encoding || name == field::connection)
+    refuse_framing(boost::beast::http::to_string(name));
+  check_value(value);
+  replace_line(boost::beast::http::to_string(name), value);
 }
 
 void response::set(std::string_view name, std::string_view value) {
-  check_field(name, value);
+  if (!valid_name(name))
+    throw std::invalid_argument("http::response: a field name that would break the head");
+  if (is_framing(name))
+    refuse_framing(name);
+  check_value(value);
+  replace_line(name, value);
+}
+
+void response::replace_line(std::string_view name, std::string_view value) {
   if (const auto at = find_line(name); at != std::string::npos)
     fields_.erase(at, fields_.find(line_end, at) + line_end.size() - at);
   fields_.append(name).append(": ").append(value).append(line_end);

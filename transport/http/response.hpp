@@ -66,6 +66,8 @@ public:
 private:
   // Where the line of field `name` starts in fields_, or npos.
   std::size_t find_line(std::string_view name) const noexcept;
+  // Sets a checked field, replacing one of the same name.
+  void replace_line(std::string_view name, std::string_view value);
 
   status status_;
   unsigned version_;
