@@ -256,32 +256,25 @@ void raw_connection::send(std::string_view bytes, std::chrono::milliseconds time
 }
 
 std::string raw_connection::read_until_close(std::chrono::milliseconds timeout) {
-  std::string out;
-  if (impl_->closed)
-    return out;
-  impl_->stream.expires_after(timeout);
-  char chunk[4096];
-  for (;;) {
-    auto [ec, n] = run_op(impl_->ioc, [&](auto handler) {
-      impl_->stream.async_read_some(net::buffer(chunk), std::move(handler));
-    });
-    out.append(chunk, n);
-    if (ec == beast::error::timeout)
-      return out; // still open: the server neither answered nor closed
-    if (ec) {
-      impl_->closed = true; // eof, or a reset: either way the server hung up
-      return out;
-    }
-  }
+  // A timeout leaves the connection open: the server neither answered nor
+  // closed; eof or a reset means the server hung up.
+  return read_until_end(timeout, [](std::string_view) { return false; });
 }
 
 std::string raw_connection::read_until(std::string_view marker, std::chrono::milliseconds timeout) {
+  auto out = read_until_end(timeout, [marker](std::string_view got) { return got.ends_with(marker); });
+  impl_->stream.expires_never();
+  return out;
+}
+
+std::string raw_connection::read_until_end(std::chrono::milliseconds timeout,
+                                           const std::function<bool(std::string_view)>& enough) {
   std::string out;
   if (impl_->closed)
     return out;
   impl_->stream.expires_after(timeout);
   char chunk[4096];
-  while (!out.ends_with(marker)) {
+  while (!enough(out)) {
     auto [ec, n] = run_op(impl_->ioc, [&](auto handler) {
       impl_->stream.async_read_some(net::buffer(chunk), std::move(handler));
     });
@@ -293,7 +286,6 @@ std::string raw_connection::read_until(std::string_view marker, std::chrono::mil
       break;
     }
   }
-  impl_->stream.expires_never();
   return out;
 }
 

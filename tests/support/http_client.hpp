@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -94,6 +95,11 @@ public:
   std::string read_until(std::string_view marker, std::chrono::milliseconds timeout);
 
 private:
+  // Reads until enough(what arrived), the peer closes (peer_closed()), or
+  // `timeout` passes.
+  std::string read_until_end(std::chrono::milliseconds timeout,
+                             const std::function<bool(std::string_view)>& enough);
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };
